@@ -1,0 +1,149 @@
+import type { Server } from 'node:http';
+import type { Client } from '@temporalio/client';
+import type { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedDemo } from '../lib/db/seed.js';
+import { capturingLogger, createTestDatabase, testConfig, testTemporalClient } from '../test/support/env.js';
+import { createApp } from './app.js';
+
+let db: DataSource;
+let temporal: Client;
+let server: Server;
+let base: string;
+const log = capturingLogger('api');
+
+beforeAll(async () => {
+  ({ db } = await createTestDatabase());
+  temporal = await testTemporalClient();
+  await seedDemo(db, { email: 'Owner@Example.com', password: 'correct-horse', businessName: 'Acme' });
+  const app = createApp({ db, temporal, config: testConfig(), logger: log.logger, rateLimits: { loginPerMinute: 5, oauthPerMinute: 60 } });
+  server = app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+});
+
+afterAll(async () => {
+  server?.close();
+  await temporal?.connection.close();
+  await db?.destroy();
+});
+
+const login = (email: string, password: string, headers: Record<string, string> = {}) =>
+  fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ email, password }),
+  });
+
+describe('health and readiness', () => {
+  it('answers /health and /ready with a generated X-Request-ID', async () => {
+    const health = await fetch(`${base}/health`);
+    expect(health.status).toBe(200);
+    const ready = await fetch(`${base}/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', temporal: 'ok' } });
+    expect(ready.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('echoes a well-formed X-Request-ID and replaces a malformed one', async () => {
+    const echoed = await fetch(`${base}/health`, { headers: { 'X-Request-ID': 'trace-123' } });
+    expect(echoed.headers.get('x-request-id')).toBe('trace-123');
+    const replaced = await fetch(`${base}/health`, { headers: { 'X-Request-ID': 'bad id with spaces' } });
+    expect(replaced.headers.get('x-request-id')).not.toBe('bad id with spaces');
+  });
+});
+
+describe('errors', () => {
+  it('answers an unknown route with the JSON error shape and the request id', async () => {
+    const res = await fetch(`${base}/api/v1/nope`, { headers: { 'X-Request-ID': 'req-404' } });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({
+      error: { code: 'not_found', message: 'No route for GET /api/v1/nope.', request_id: 'req-404' },
+    });
+  });
+
+  it('answers malformed JSON with 400 and no stack trace', async () => {
+    const res = await fetch(`${base}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"email": ',
+    });
+    expect(res.status).toBe(400);
+    const body = await res.json();
+    expect(body.error.code).toBe('invalid_json');
+    expect(JSON.stringify(body)).not.toMatch(/at .*\.(ts|js):\d+/);
+  });
+});
+
+describe('login', () => {
+  it('logs in case-insensitively and returns token, user and businesses', async () => {
+    const res = await login('owner@example.com', 'correct-horse');
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(body.user).toMatchObject({ email: 'owner@example.com' });
+    expect(body.businesses).toEqual([expect.objectContaining({ name: 'Acme', role: 'owner' })]);
+
+    const me = await fetch(`${base}/api/v1/auth/me`, { headers: { authorization: `Bearer ${body.token}` } });
+    expect(me.status).toBe(200);
+    expect((await me.json()).user.email).toBe('owner@example.com');
+
+    // Only a hash of the token is stored.
+    const rows = await db.query('SELECT token_hash FROM sessions');
+    expect(JSON.stringify(rows)).not.toContain(body.token);
+
+    const logout = await fetch(`${base}/api/v1/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${body.token}` } });
+    expect(logout.status).toBe(204);
+    const after = await fetch(`${base}/api/v1/auth/me`, { headers: { authorization: `Bearer ${body.token}` } });
+    expect(after.status).toBe(401);
+  });
+
+  it('rejects a wrong password and an unknown email the same way', async () => {
+    for (const [email, password] of [
+      ['owner@example.com', 'wrong'],
+      ['nobody@example.com', 'correct-horse'],
+    ]) {
+      const res = await login(email!, password!, { 'X-Forwarded-For': '10.0.0.9' });
+      expect(res.status).toBe(401);
+      expect((await res.json()).error.code).toBe('invalid_credentials');
+    }
+  });
+
+  it('rejects invalid input with 400 naming the field', async () => {
+    const res = await login('not-an-email', 'x');
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.message).toContain('email');
+  });
+
+  it('rejects requests without a valid bearer token', async () => {
+    expect((await fetch(`${base}/api/v1/auth/me`)).status).toBe(401);
+    const res = await fetch(`${base}/api/v1/auth/me`, { headers: { authorization: 'Bearer forged' } });
+    expect(res.status).toBe(401);
+  });
+
+  it('rate-limits login attempts with 429 and Retry-After', async () => {
+    // A fresh client address: counters are per IP and shared through Postgres.
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 7; i++) {
+      const res = await login('owner@example.com', 'wrong', { 'X-Forwarded-For': '10.0.0.77' });
+      statuses.push(res.status);
+      if (res.status === 429) retryAfter = res.headers.get('retry-after');
+    }
+    expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+    expect(statuses.slice(5)).toEqual([429, 429]);
+    expect(Number(retryAfter)).toBeGreaterThan(0);
+  });
+});
+
+describe('logging', () => {
+  it('writes JSON lines with service, timestamp, level and request_id, and never the password or token', async () => {
+    const res = await login('owner@example.com', 'correct-horse', { 'X-Request-ID': 'log-check-1' });
+    const { token } = await res.json();
+    const line = log.lines().find((l) => l.request_id === 'log-check-1' && l.event_type === 'http_request');
+    expect(line).toMatchObject({ service: 'api', level: 'info' });
+    expect(String(line?.timestamp)).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(log.raw()).not.toContain('correct-horse');
+    expect(log.raw()).not.toContain(token);
+  });
+});

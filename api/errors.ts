@@ -1,0 +1,49 @@
+// The one error shape: { error: { code, message, request_id } } with the right status, never a stack.
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { z } from 'zod';
+import { currentContext } from '../lib/context.js';
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what = 'Resource') => new HttpError(404, 'not_found', `${what} not found.`);
+export const badRequest = (message: string) => new HttpError(400, 'invalid_request', message);
+
+export function errorBody(code: string, message: string) {
+  return { error: { code, message, request_id: currentContext()?.request_id ?? null } };
+}
+
+/** Validates input with zod; a failure becomes a 400 naming the fields. */
+export function parse<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const detail = result.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ');
+  throw badRequest(`Invalid request: ${detail}`);
+}
+
+export const routeNotFound: RequestHandler = (req, _res, next) => {
+  next(new HttpError(404, 'not_found', `No route for ${req.method} ${req.path}.`));
+};
+
+export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
+  if (error instanceof HttpError) {
+    res.set(error.headers).status(error.status).json(errorBody(error.code, error.message));
+    return;
+  }
+  // body-parser errors carry a status (400 bad JSON, 413 too large).
+  const status = typeof error?.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
+  if (status < 500) {
+    res.status(status).json(errorBody(error.type === 'entity.parse.failed' ? 'invalid_json' : 'invalid_request', 'The request body could not be read.'));
+    return;
+  }
+  req.log?.error({ err: error, event_type: 'unhandled_error' }, 'request failed');
+  res.status(500).json(errorBody('internal_error', 'Something went wrong on our side.'));
+};

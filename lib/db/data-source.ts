@@ -1,0 +1,27 @@
+import { DataSource } from 'typeorm';
+import { entities } from './entities.js';
+import { Initial1732400000000 } from './migrations/1732400000000-initial.js';
+
+export const migrations = [Initial1732400000000];
+
+/** A TypeORM DataSource on pg. Schema changes only through migrations, never `synchronize`. */
+export function createDataSource(url: string, options: { poolSize?: number } = {}): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    entities,
+    migrations,
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+    extra: { max: options.poolSize ?? 10 },
+  });
+}
+
+/** Connects and applies pending migrations (each in its own transaction). */
+export async function openDatabase(url: string, options: { migrate?: boolean; poolSize?: number } = {}) {
+  const dataSource = createDataSource(url, options);
+  await dataSource.initialize();
+  if (options.migrate) await dataSource.runMigrations({ transaction: 'each' });
+  return dataSource;
+}

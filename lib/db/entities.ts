@@ -1,0 +1,246 @@
+// Postgres is the system of record. Entities are EntitySchemas (no decorators) so tsx, vitest and the
+// worker's bundler all read the same plain TypeScript. Column names are snake_case in the database.
+import { EntitySchema } from 'typeorm';
+
+import type { AccountStatus, Platform } from '../domain.js';
+
+export type { AccountStatus, Platform };
+
+// Counters are bigint in Postgres (pg returns them as strings) and numbers in code.
+const count = { type: 'bigint', default: 0, transformer: { to: (v: number) => v, from: (v: string) => Number(v) } } as const;
+const createdAt = { type: 'timestamptz', createDate: true, name: 'created_at' } as const;
+
+export interface User {
+  id: number;
+  email: string;
+  name: string;
+  passwordHash: string;
+  createdAt: Date;
+}
+export const UserEntity = new EntitySchema<User>({
+  name: 'User',
+  tableName: 'users',
+  columns: {
+    id: { type: 'int', primary: true, generated: 'increment' },
+    email: { type: 'text', unique: true },
+    name: { type: 'text' },
+    passwordHash: { type: 'text', name: 'password_hash' },
+    createdAt,
+  },
+});
+
+export interface Business {
+  id: number;
+  name: string;
+  createdAt: Date;
+}
+export const BusinessEntity = new EntitySchema<Business>({
+  name: 'Business',
+  tableName: 'businesses',
+  columns: {
+    id: { type: 'int', primary: true, generated: 'increment' },
+    name: { type: 'text' },
+    createdAt,
+  },
+});
+
+export interface Membership {
+  userId: number;
+  businessId: number;
+  role: 'owner' | 'member';
+  createdAt: Date;
+}
+export const MembershipEntity = new EntitySchema<Membership>({
+  name: 'Membership',
+  tableName: 'memberships',
+  columns: {
+    userId: { type: 'int', primary: true, name: 'user_id' },
+    businessId: { type: 'int', primary: true, name: 'business_id' },
+    role: { type: 'text', default: 'member' },
+    createdAt,
+  },
+});
+
+/** A login session / API bearer token. Only the SHA-256 of the token is stored. */
+export interface Session {
+  id: number;
+  userId: number;
+  tokenHash: string;
+  expiresAt: Date;
+  createdAt: Date;
+}
+export const SessionEntity = new EntitySchema<Session>({
+  name: 'Session',
+  tableName: 'sessions',
+  columns: {
+    id: { type: 'int', primary: true, generated: 'increment' },
+    userId: { type: 'int', name: 'user_id' },
+    tokenHash: { type: 'text', name: 'token_hash', unique: true },
+    expiresAt: { type: 'timestamptz', name: 'expires_at' },
+    createdAt,
+  },
+});
+
+/** A pending OAuth authorization. The state is stored hashed; the PKCE verifier encrypted. */
+export interface OAuthState {
+  id: number;
+  stateHash: string;
+  userId: number;
+  businessId: number;
+  platform: Platform;
+  codeVerifierEnc: string | null;
+  accountId: number | null;
+  expiresAt: Date;
+  createdAt: Date;
+}
+export const OAuthStateEntity = new EntitySchema<OAuthState>({
+  name: 'OAuthState',
+  tableName: 'oauth_states',
+  columns: {
+    id: { type: 'int', primary: true, generated: 'increment' },
+    stateHash: { type: 'text', name: 'state_hash', unique: true },
+    userId: { type: 'int', name: 'user_id' },
+    businessId: { type: 'int', name: 'business_id' },
+    platform: { type: 'text' },
+    codeVerifierEnc: { type: 'text', name: 'code_verifier_enc', nullable: true },
+    accountId: { type: 'int', name: 'account_id', nullable: true },
+    expiresAt: { type: 'timestamptz', name: 'expires_at' },
+    createdAt,
+  },
+});
+
+export interface SocialAccount {
+  id: number;
+  businessId: number;
+  platform: Platform;
+  externalId: string;
+  username: string | null;
+  displayName: string | null;
+  avatarUrl: string | null;
+  status: AccountStatus;
+  statusMessage: string | null;
+  accessTokenEnc: string | null;
+  refreshTokenEnc: string | null;
+  tokenExpiresAt: Date | null;
+  refreshTokenExpiresAt: Date | null;
+  scopes: string | null;
+  /** For an Instagram account, the Facebook Page account whose token it acts through. */
+  parentAccountId: number | null;
+  lastSyncAt: Date | null;
+  lastSyncStatus: string | null;
+  connectedAt: Date;
+  updatedAt: Date;
+}
+export const SocialAccountEntity = new EntitySchema<SocialAccount>({
+  name: 'SocialAccount',
+  tableName: 'social_accounts',
+  columns: {
+    id: { type: 'int', primary: true, generated: 'increment' },
+    businessId: { type: 'int', name: 'business_id' },
+    platform: { type: 'text' },
+    externalId: { type: 'text', name: 'external_id' },
+    username: { type: 'text', nullable: true },
+    displayName: { type: 'text', name: 'display_name', nullable: true },
+    avatarUrl: { type: 'text', name: 'avatar_url', nullable: true },
+    status: { type: 'text', default: 'connecting' },
+    statusMessage: { type: 'text', name: 'status_message', nullable: true },
+    accessTokenEnc: { type: 'text', name: 'access_token_enc', nullable: true },
+    refreshTokenEnc: { type: 'text', name: 'refresh_token_enc', nullable: true },
+    tokenExpiresAt: { type: 'timestamptz', name: 'token_expires_at', nullable: true },
+    refreshTokenExpiresAt: { type: 'timestamptz', name: 'refresh_token_expires_at', nullable: true },
+    scopes: { type: 'text', nullable: true },
+    parentAccountId: { type: 'int', name: 'parent_account_id', nullable: true },
+    lastSyncAt: { type: 'timestamptz', name: 'last_sync_at', nullable: true },
+    lastSyncStatus: { type: 'text', name: 'last_sync_status', nullable: true },
+    connectedAt: { type: 'timestamptz', name: 'connected_at', createDate: true },
+    updatedAt: { type: 'timestamptz', name: 'updated_at', updateDate: true },
+  },
+  uniques: [{ name: 'uq_social_accounts_external', columns: ['businessId', 'platform', 'externalId'] }],
+});
+
+export interface SyncRun {
+  id: number;
+  /** The workflow-chosen job id: idempotency key for a retried activity and the sync-progress id. */
+  jobId: string;
+  accountId: number;
+  businessId: number;
+  platform: Platform;
+  trigger: 'schedule' | 'manual' | 'connect';
+  status: 'running' | 'success' | 'error';
+  startedAt: Date;
+  finishedAt: Date | null;
+  postsSynced: number;
+  impressions: number;
+  engagements: number;
+  engagementRate: number;
+  errorMessage: string | null;
+}
+export const SyncRunEntity = new EntitySchema<SyncRun>({
+  name: 'SyncRun',
+  tableName: 'sync_runs',
+  columns: {
+    id: { type: 'int', primary: true, generated: 'increment' },
+    jobId: { type: 'text', name: 'job_id', unique: true },
+    accountId: { type: 'int', name: 'account_id' },
+    businessId: { type: 'int', name: 'business_id' },
+    platform: { type: 'text' },
+    trigger: { type: 'text' },
+    status: { type: 'text' },
+    startedAt: { type: 'timestamptz', name: 'started_at' },
+    finishedAt: { type: 'timestamptz', name: 'finished_at', nullable: true },
+    postsSynced: { type: 'int', name: 'posts_synced', default: 0 },
+    impressions: count,
+    engagements: count,
+    engagementRate: { type: 'double precision', name: 'engagement_rate', default: 0 },
+    errorMessage: { type: 'text', name: 'error_message', nullable: true },
+  },
+});
+
+export interface PostMetric {
+  id: number;
+  accountId: number;
+  businessId: number;
+  platform: Platform;
+  externalPostId: string;
+  postedAt: Date | null;
+  text: string | null;
+  impressions: number;
+  likes: number;
+  comments: number;
+  shares: number;
+  clicks: number;
+  engagements: number;
+  fetchedAt: Date;
+}
+export const PostMetricEntity = new EntitySchema<PostMetric>({
+  name: 'PostMetric',
+  tableName: 'post_metrics',
+  columns: {
+    id: { type: 'int', primary: true, generated: 'increment' },
+    accountId: { type: 'int', name: 'account_id' },
+    businessId: { type: 'int', name: 'business_id' },
+    platform: { type: 'text' },
+    externalPostId: { type: 'text', name: 'external_post_id' },
+    postedAt: { type: 'timestamptz', name: 'posted_at', nullable: true },
+    text: { type: 'text', nullable: true },
+    impressions: count,
+    likes: count,
+    comments: count,
+    shares: count,
+    clicks: count,
+    engagements: count,
+    fetchedAt: { type: 'timestamptz', name: 'fetched_at' },
+  },
+  uniques: [{ name: 'uq_post_metrics_post', columns: ['accountId', 'externalPostId'] }],
+});
+
+export const entities = [
+  UserEntity,
+  BusinessEntity,
+  MembershipEntity,
+  SessionEntity,
+  OAuthStateEntity,
+  SocialAccountEntity,
+  SyncRunEntity,
+  PostMetricEntity,
+];

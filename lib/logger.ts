@@ -1,0 +1,47 @@
+// One pino logger for every process. Lines are JSON with timestamp, level, service and, where known,
+// the request context. Secrets are redacted by path as a last line of defence; code never logs them.
+import pino, { type Logger } from 'pino';
+import { currentContext } from './context.js';
+
+export type { Logger };
+
+export const redactPaths = [
+  'access_token',
+  'refresh_token',
+  'code',
+  'code_verifier',
+  'state',
+  'password',
+  'token',
+  'client_secret',
+  '*.access_token',
+  '*.refresh_token',
+  '*.code',
+  '*.code_verifier',
+  '*.password',
+  '*.token',
+  '*.client_secret',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+];
+
+export interface LoggerOptions {
+  level?: string;
+  destination?: pino.DestinationStream;
+}
+
+export function createLogger(service: string, options: LoggerOptions = {}): Logger {
+  return pino(
+    {
+      level: options.level ?? process.env.LOG_LEVEL ?? 'info',
+      base: { service },
+      messageKey: 'message',
+      timestamp: () => `,"timestamp":"${new Date().toISOString()}"`,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: redactPaths, censor: '[redacted]' },
+      mixin: () => ({ ...currentContext() }),
+    },
+    options.destination,
+  );
+}

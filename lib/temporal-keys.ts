@@ -1,0 +1,24 @@
+// Names shared by workflow code (deterministic, bundled) and the processes around it. Only
+// @temporalio/common here: the workflow bundle must not pull in the client or Node APIs.
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export const TASK_QUEUE_DEFAULT = 'social-sync';
+
+/** Operators find accounts by these in the Temporal UI; the dev server registers them at start. */
+export const SEARCH_ATTRIBUTE_TYPES = {
+  BusinessId: 'Keyword',
+  Platform: 'Keyword',
+  AccountStatus: 'Keyword',
+  TokenExpiresAt: 'Datetime',
+} as const;
+
+export const searchAttributes = {
+  businessId: defineSearchAttributeKey('BusinessId', SearchAttributeType.KEYWORD),
+  platform: defineSearchAttributeKey('Platform', SearchAttributeType.KEYWORD),
+  accountStatus: defineSearchAttributeKey('AccountStatus', SearchAttributeType.KEYWORD),
+  tokenExpiresAt: defineSearchAttributeKey('TokenExpiresAt', SearchAttributeType.DATETIME),
+};
+
+export function accountWorkflowId(accountId: number): string {
+  return `account:${accountId}`;
+}

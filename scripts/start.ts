@@ -1,0 +1,171 @@
+// `npm start`: the whole system on one machine. Postgres (embedded unless DATABASE_URL), the Temporal
+// dev server with its Web UI, then the sandbox, worker, API and dashboard as child processes whose
+// JSON logs go to .data/logs/. Ctrl-C stops everything; the next start reuses .data/.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError, loadConfig, type Config } from '../lib/config.js';
+import { openDatabase } from '../lib/db/data-source.js';
+import { seedDemo } from '../lib/db/seed.js';
+import {
+  assertPortsFree,
+  ensureTemporalCli,
+  StackError,
+  startEmbeddedPostgres,
+  startTemporalDevServer,
+  stopChild,
+  waitFor,
+  type RunningPostgres,
+  type RunningTemporal,
+} from './stack.js';
+
+const stops: (() => Promise<void>)[] = [];
+let stopping = false;
+
+async function main(): Promise<void> {
+  const settings = loadConfig();
+  const dataDir = path.resolve(settings.DATA_DIR);
+  const logDir = path.join(dataDir, 'logs');
+  mkdirSync(logDir, { recursive: true });
+
+  const temporalPort = Number(settings.TEMPORAL_ADDRESS.split(':').pop());
+  await assertPortsFree({
+    API: settings.API_PORT,
+    WEB: settings.WEB_PORT,
+    SANDBOX: settings.SANDBOX_PORT,
+    'Temporal frontend': temporalPort,
+    'Temporal UI': settings.TEMPORAL_UI_PORT,
+    ...(settings.DATABASE_URL ? {} : { 'embedded Postgres': settings.POSTGRES_PORT }),
+  });
+  const cli = ensureTemporalCli((line) => console.log(line));
+
+  step('Postgres');
+  let postgres: RunningPostgres | undefined;
+  if (!settings.DATABASE_URL) {
+    postgres = await startEmbeddedPostgres({
+      dataDir: path.join(dataDir, 'postgres'),
+      port: settings.POSTGRES_PORT,
+      dbName: 'social_sync',
+    });
+    stops.push(postgres.stop);
+  }
+  const databaseUrl = settings.DATABASE_URL ?? postgres!.url;
+
+  step('Temporal dev server');
+  const temporal: RunningTemporal = await startTemporalDevServer({
+    cli,
+    port: temporalPort,
+    uiPort: settings.TEMPORAL_UI_PORT,
+    dbFile: path.join(dataDir, 'temporal.db'),
+    logFile: path.join(logDir, 'temporal.log'),
+  });
+  stops.push(temporal.stop);
+
+  step('migrations and demo login');
+  const db = await openDatabase(databaseUrl, { migrate: true });
+  await seedDemo(db, { email: settings.DEMO_EMAIL, password: settings.DEMO_PASSWORD, businessName: settings.DEMO_BUSINESS_NAME });
+  await db.destroy();
+
+  buildDashboardIfStale();
+
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    TEMPORAL_ADDRESS: temporal.address,
+  };
+  step('sandbox, worker, API and dashboard');
+  const tsx = path.resolve('node_modules/.bin/tsx');
+  const children = [
+    run('sandbox', tsx, ['sandbox/main.ts'], env, logDir),
+    run('worker', tsx, ['worker/main.ts'], env, logDir),
+    run('api', tsx, ['api/main.ts'], env, logDir),
+    run('web', path.resolve('node_modules/.bin/remix-serve'), ['web/build/server/index.js'], { ...env, PORT: String(settings.WEB_PORT) }, logDir),
+  ];
+  for (const child of children) stops.push(() => stopChild(child));
+
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${settings.API_PORT}/ready`).catch(() => null))?.ok === true, {
+    timeoutMs: 120_000,
+    what: 'the API to be ready',
+  });
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${settings.WEB_PORT}/login`).catch(() => null))?.ok === true, {
+    timeoutMs: 60_000,
+    what: 'the dashboard',
+  });
+  printBanner(settings, temporal, logDir);
+}
+
+function step(what: string): void {
+  console.log(`• starting ${what}...`);
+}
+
+/** Spawns a service; if it dies on its own, shows the end of its log and stops everything. */
+function run(name: string, command: string, args: string[], env: NodeJS.ProcessEnv, logDir: string): ChildProcess {
+  const logFile = path.join(logDir, `${name}.log`);
+  const out = createWriteStream(logFile, { flags: 'a' });
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.pipe(out);
+  child.stderr!.pipe(out);
+  child.once('exit', (code, signal) => {
+    if (stopping) return;
+    console.error(`\n${name} stopped unexpectedly (${signal ?? `exit code ${code}`}). Last lines of ${logFile}:`);
+    setTimeout(() => {
+      console.error(tail(logFile, 15));
+      void shutdown(1);
+    }, 200);
+  });
+  return child;
+}
+
+function tail(file: string, lines: number): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/** Builds the dashboard when there is no build or a source file is newer than it. */
+function buildDashboardIfStale(): void {
+  const built = 'web/build/server/index.js';
+  const newest = (dir: string): number =>
+    readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
+      const full = path.join(dir, entry.name);
+      return Math.max(latest, entry.isDirectory() ? newest(full) : statSync(full).mtimeMs);
+    }, 0);
+  if (existsSync(built) && statSync(built).mtimeMs >= Math.max(newest('web/app'), newest('lib'))) return;
+  step('dashboard build');
+  const result = spawnSync(path.resolve('node_modules/.bin/remix'), ['vite:build', 'web'], { stdio: 'inherit' });
+  if (result.status !== 0) throw new StackError('The dashboard build failed (see above).');
+}
+
+function printBanner(settings: Config, temporal: RunningTemporal, logDir: string): void {
+  console.log(`
+Social Sync is running.
+
+  Dashboard     http://localhost:${settings.WEB_PORT}
+  API           http://localhost:${settings.API_PORT}   (GET /ready)
+  Temporal UI   ${temporal.uiUrl}
+  Sandbox       http://localhost:${settings.SANDBOX_PORT}   (provider emulator)
+
+  Log in as     ${settings.DEMO_EMAIL} / ${settings.DEMO_PASSWORD}
+  Logs          ${path.relative(process.cwd(), logDir)}/*.log
+
+Press Ctrl-C to stop.`);
+}
+
+async function shutdown(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nStopping...');
+  for (const stop of stops.reverse()) await stop().catch(() => {});
+  process.exit(code);
+}
+
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+main().catch(async (error: unknown) => {
+  const known = error instanceof ConfigError || error instanceof StackError;
+  console.error(`\nCould not start: ${known ? (error as Error).message : String((error as Error)?.stack ?? error)}`);
+  await shutdown(1);
+});
