@@ -23,6 +23,7 @@ const stops: (() => Promise<void>)[] = [];
 let stopping = false;
 
 async function main(): Promise<void> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
   const settings = loadConfig();
   const dataDir = path.resolve(settings.DATA_DIR);
   const logDir = path.join(dataDir, 'logs');

@@ -19,6 +19,8 @@ import { searchAttributes } from '../lib/temporal-keys.js';
 
 export interface AccountWorkflowInput {
   accountId: number;
+  businessId: number;
+  platform: Platform;
   /** Carried across continue-as-new. */
   state?: AccountState;
 }
@@ -49,7 +51,17 @@ const { loadAccount } = proxyActivities<AccountActivities>({
 const MAX_CYCLES_PER_RUN = 500;
 
 export async function accountWorkflow(input: AccountWorkflowInput): Promise<AccountStatus> {
-  const state: AccountState = input.state ?? (await initialState(input.accountId));
+  // Handlers are registered before the first await, so a query or update sent at start finds them.
+  const state: AccountState = input.state ?? {
+    accountId: input.accountId,
+    businessId: input.businessId,
+    platform: input.platform,
+    username: null,
+    status: 'connecting',
+    statusMessage: null,
+    tokenExpiresAt: null,
+    cycles: 0,
+  };
   let disconnectRequested = false;
   let reconnected = false;
 
@@ -70,19 +82,18 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
     },
   );
 
-  publishSearchAttributes(state);
+  if (!input.state) await reloadAccount(state);
 
   while (!disconnectRequested) {
     await condition(() => disconnectRequested || reconnected);
     if (reconnected) {
       reconnected = false;
-      Object.assign(state, await initialState(state.accountId), { cycles: state.cycles });
-      publishSearchAttributes(state);
+      await reloadAccount(state);
     }
     state.cycles += 1;
     if (!disconnectRequested && (workflowInfo().continueAsNewSuggested || state.cycles >= MAX_CYCLES_PER_RUN)) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof accountWorkflow>({ accountId: state.accountId, state: { ...state, cycles: 0 } });
+      await continueAsNew<typeof accountWorkflow>({ ...input, state: { ...state, cycles: 0 } });
     }
   }
 
@@ -92,9 +103,10 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
   return state.status;
 }
 
-async function initialState(accountId: number): Promise<AccountState> {
-  const account = await loadAccount(accountId);
-  return { ...account, cycles: 0 };
+/** Takes the account's stored, non-secret facts (after a connect or reconnect) into the live state. */
+async function reloadAccount(state: AccountState): Promise<void> {
+  Object.assign(state, await loadAccount(state.accountId));
+  publishSearchAttributes(state);
 }
 
 function publishSearchAttributes(state: AccountState): void {

@@ -1,0 +1,15 @@
+# One image for the api, worker, web and migrate services; the compose file picks the command.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npx remix vite:build web && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build /app /app
+USER node
+EXPOSE 8000 3000
+CMD ["node_modules/.bin/tsx", "api/main.ts"]

@@ -1,0 +1,38 @@
+// No Docker engine runs here, so the production topology is checked as far as a machine without one
+// can: the compose file parses, names every service, and insists on its secrets.
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+function compose(args: string[], env: Record<string, string> = {}) {
+  const v2 = spawnSync('docker', ['compose', 'version'], { encoding: 'utf8' }).status === 0;
+  const [command, prefix] = v2 ? ['docker', ['compose']] : ['docker-compose', []];
+  return spawnSync(command, [...prefix, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH, ...env } });
+}
+
+const secrets = { POSTGRES_PASSWORD: 'pw', SESSION_SECRET: 'session', TOKEN_ENCRYPTION_KEYS: 'k1:key' };
+
+describe('docker-compose.yml', () => {
+  it('parses (docker compose config -q)', () => {
+    const result = compose(['config', '-q'], secrets);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it('has the production services', () => {
+    const services = compose(['config', '--services'], secrets).stdout.trim().split('\n').sort();
+    expect(services).toEqual(['api', 'migrate', 'postgres', 'temporal', 'temporal-setup', 'temporal-ui', 'web', 'worker']);
+  });
+
+  it('refuses to run without its secrets', () => {
+    const result = compose(['config', '-q']);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/POSTGRES_PASSWORD|SESSION_SECRET|TOKEN_ENCRYPTION_KEYS/);
+  });
+
+  it('keeps the worker scalable: no published ports and no fixed container name', () => {
+    const resolved = compose(['config'], secrets).stdout;
+    const worker = resolved.split(/\n  (?=\S)/).find((block) => block.startsWith('worker:'));
+    expect(worker).toBeDefined();
+    expect(worker).not.toMatch(/ports:|container_name:/);
+  });
+});
