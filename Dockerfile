@@ -12,4 +12,4 @@ WORKDIR /app
 COPY --from=build /app /app
 USER node
 EXPOSE 8000 3000
-CMD ["node_modules/.bin/tsx", "api/main.ts"]
+CMD ["node", "--import", "tsx", "api/main.ts"]

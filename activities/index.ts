@@ -1,45 +1,33 @@
-// Activities: every side effect the workflows need. Built from explicit dependencies so the worker and
-// the tests wire the same code to their own database.
-import { ApplicationFailure } from '@temporalio/activity';
+// Activities: every side effect the workflows need, built from explicit dependencies so the worker and
+// the tests wire the same code to their own database, keyring, providers and Temporal client.
+import type { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
-import { SocialAccountEntity } from '../lib/db/entities.js';
-import type { AccountStatus, Platform } from '../lib/domain.js';
+import type { Keyring } from '../lib/crypto/keyring.js';
+import type { AccountPolicy } from '../workflows/account.js';
+import { accountActivities } from './accounts.js';
+import { connectActivities } from './connect.js';
+import type { ProviderClients } from './providers/index.js';
+import { syncActivities } from './sync.js';
+
+export type { AccountSnapshot } from './accounts.js';
+export type { SyncSummary } from './sync.js';
 
 export interface ActivityDeps {
   db: DataSource;
-}
-
-/** What a workflow may know about an account: ids and non-secret metadata, never tokens. */
-export interface AccountSnapshot {
-  accountId: number;
-  businessId: number;
-  platform: Platform;
-  username: string | null;
-  status: AccountStatus;
-  statusMessage: string | null;
-  tokenExpiresAt: string | null;
+  keyring: Keyring;
+  providers: ProviderClients;
+  /** For starting and signalling account workflows from the connect flow. */
+  temporal: Client;
+  taskQueue: string;
+  policy: AccountPolicy;
 }
 
 export function createActivities(deps: ActivityDeps) {
-  const accounts = deps.db.getRepository(SocialAccountEntity);
-
   return {
-    async loadAccount(accountId: number): Promise<AccountSnapshot> {
-      const account = await accounts.findOneBy({ id: accountId });
-      if (!account) {
-        throw ApplicationFailure.nonRetryable(`Account ${accountId} does not exist.`, 'AccountNotFound');
-      }
-      return {
-        accountId: account.id,
-        businessId: account.businessId,
-        platform: account.platform,
-        username: account.username,
-        status: account.status,
-        statusMessage: account.statusMessage,
-        tokenExpiresAt: account.tokenExpiresAt?.toISOString() ?? null,
-      };
-    },
+    ...connectActivities(deps),
+    ...accountActivities(deps),
+    ...syncActivities(deps),
   };
 }
 
-export type AccountActivities = ReturnType<typeof createActivities>;
+export type Activities = ReturnType<typeof createActivities>;

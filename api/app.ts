@@ -7,10 +7,13 @@ import type { DataSource } from 'typeorm';
 import type { Config } from '../lib/config.js';
 import { runWithContext } from '../lib/context.js';
 import type { Logger } from '../lib/logger.js';
-import { PLATFORMS } from '../lib/domain.js';
+import { providerClients } from '../activities/providers/index.js';
+import { keyringFromEnv } from '../lib/crypto/keyring.js';
+import { analyticsRoutes } from './analytics.js';
 import { authRoutes } from './auth.js';
 import { errorHandler, routeNotFound } from './errors.js';
 import { healthRoutes } from './health.js';
+import { oauthRoutes } from './oauth.js';
 import { createRateLimits, type RateLimitSettings } from './rate-limits.js';
 
 export interface AppDeps {
@@ -56,9 +59,19 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(healthRoutes(deps.db, deps.temporal));
   app.use('/api/v1/auth', authRoutes(deps.db, { sessionTtlHours: deps.config.SESSION_TTL_HOURS, rateLimits }));
-  app.get('/api/v1/oauth/platforms', (_req, res) => {
-    res.json({ platforms: PLATFORMS.map((name) => ({ name })) });
-  });
+  app.use(
+    '/api/v1/oauth',
+    oauthRoutes({
+      db: deps.db,
+      temporal: deps.temporal,
+      config: deps.config,
+      keyring: keyringFromEnv(deps.config.TOKEN_ENCRYPTION_KEYS),
+      providers: providerClients(deps.config),
+      rateLimits,
+      logger: deps.logger,
+    }),
+  );
+  app.use('/api/v1', analyticsRoutes({ db: deps.db, temporal: deps.temporal, config: deps.config }));
 
   app.use(routeNotFound);
   app.use(errorHandler);

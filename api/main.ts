@@ -1,5 +1,5 @@
 // The API process.
-import { config } from '../lib/config.js';
+import { assertProductionReady, config } from '../lib/config.js';
 import { openDatabase } from '../lib/db/data-source.js';
 import { createLogger } from '../lib/logger.js';
 import { initSentry, Sentry } from '../lib/sentry.js';
@@ -7,6 +7,7 @@ import { connectTemporal } from '../lib/temporal.js';
 import { createApp } from './app.js';
 
 const settings = config();
+assertProductionReady(settings, 'api');
 const logger = createLogger('api');
 const sentryOn = initSentry(settings, 'api');
 

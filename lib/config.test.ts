@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { assertProductionReady, ConfigError, loadConfig } from './config.js';
 
 describe('config', () => {
   it('gives development defaults from an empty environment', () => {
@@ -8,19 +8,21 @@ describe('config', () => {
     expect(config.isProduction).toBe(false);
   });
 
-  it('refuses to start production without its secrets and names every missing one', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrowError(
-      new ConfigError('Production needs these variables set: DATABASE_URL, SESSION_SECRET, TOKEN_ENCRYPTION_KEYS'),
+  it('refuses to start a production process without its secrets and names every missing one', () => {
+    const production = loadConfig({ NODE_ENV: 'production' });
+    expect(() => assertProductionReady(production, 'api')).toThrowError(
+      new ConfigError('Production api needs these variables set: DATABASE_URL, TOKEN_ENCRYPTION_KEYS'),
     );
-    expect(() =>
-      loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://x/y', SESSION_SECRET: 's', TOKEN_ENCRYPTION_KEYS: 'k1:abc' }),
-    ).not.toThrow();
+    expect(() => assertProductionReady(production, 'web')).toThrowError(new ConfigError('Production web needs these variables set: SESSION_SECRET'));
+    const complete = loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://x/y', SESSION_SECRET: 's', TOKEN_ENCRYPTION_KEYS: 'k1:abc' });
+    for (const service of ['api', 'worker', 'web'] as const) expect(() => assertProductionReady(complete, service)).not.toThrow();
+    expect(() => assertProductionReady(loadConfig({}), 'api')).not.toThrow(); // development makes local stand-ins
   });
 
   it('treats blank values as unset', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: '  ', SESSION_SECRET: 's', TOKEN_ENCRYPTION_KEYS: 'k' })).toThrow(
-      /DATABASE_URL/,
-    );
+    const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: '  ', TOKEN_ENCRYPTION_KEYS: 'k' });
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(() => assertProductionReady(config, 'worker')).toThrow(/DATABASE_URL/);
   });
 
   it('names the variable that is malformed', () => {

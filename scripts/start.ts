@@ -2,9 +2,11 @@
 // dev server with its Web UI, then the sandbox, worker, API and dashboard as child processes whose
 // JSON logs go to .data/logs/. Ctrl-C stops everything; the next start reuses .data/.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../lib/config.js';
+import { generateKeyEntry } from '../lib/crypto/keyring.js';
 import { openDatabase } from '../lib/db/data-source.js';
 import { seedDemo } from '../lib/db/seed.js';
 import {
@@ -73,14 +75,24 @@ async function main(): Promise<void> {
     ...process.env,
     DATABASE_URL: databaseUrl,
     TEMPORAL_ADDRESS: temporal.address,
+    TOKEN_ENCRYPTION_KEYS: settings.TOKEN_ENCRYPTION_KEYS ?? keptSecret(dataDir, 'token-encryption-keys', () => generateKeyEntry('dev1')),
+    // The demo syncs every two minutes so changes show quickly; set SYNC_INTERVAL_SECONDS to change it.
+    SYNC_INTERVAL_SECONDS: String(process.env.SYNC_INTERVAL_SECONDS ?? 120),
   };
   step('sandbox, worker, API and dashboard');
-  const tsx = path.resolve('node_modules/.bin/tsx');
+  // `node --import tsx` rather than the tsx CLI: one process per service, so signals reach it directly.
+  const node = (script: string) => [process.execPath, ['--import', 'tsx', script]] as const;
   const children = [
-    run('sandbox', tsx, ['sandbox/main.ts'], env, logDir),
-    run('worker', tsx, ['worker/main.ts'], env, logDir),
-    run('api', tsx, ['api/main.ts'], env, logDir),
-    run('web', path.resolve('node_modules/.bin/remix-serve'), ['web/build/server/index.js'], { ...env, PORT: String(settings.WEB_PORT) }, logDir),
+    run('sandbox', ...node('sandbox/main.ts'), env, logDir),
+    run('worker', ...node('worker/main.ts'), env, logDir),
+    run('api', ...node('api/main.ts'), env, logDir),
+    // remix-serve serves a production build: it runs with NODE_ENV=production and so needs a session secret.
+    run('web', path.resolve('node_modules/.bin/remix-serve'), ['web/build/server/index.js'], {
+      ...env,
+      NODE_ENV: 'production',
+      PORT: String(settings.WEB_PORT),
+      SESSION_SECRET: settings.SESSION_SECRET ?? keptSecret(dataDir, 'session-secret', () => randomBytes(32).toString('base64url')),
+    }, logDir),
   ];
   for (const child of children) stops.push(() => stopChild(child));
 
@@ -95,12 +107,22 @@ async function main(): Promise<void> {
   printBanner(settings, temporal, logDir);
 }
 
+/**
+ * A local secret made once and kept under .data/ (the token key, the cookie secret): one made anew at
+ * each start would make stored tokens unreadable and log everybody out after a restart.
+ */
+function keptSecret(dataDir: string, name: string, make: () => string): string {
+  const file = path.join(dataDir, name);
+  if (!existsSync(file)) writeFileSync(file, `${make()}\n`, { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
 function step(what: string): void {
   console.log(`• starting ${what}...`);
 }
 
 /** Spawns a service; if it dies on its own, shows the end of its log and stops everything. */
-function run(name: string, command: string, args: string[], env: NodeJS.ProcessEnv, logDir: string): ChildProcess {
+function run(name: string, command: string, args: readonly string[], env: NodeJS.ProcessEnv, logDir: string): ChildProcess {
   const logFile = path.join(logDir, `${name}.log`);
   const out = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,25 +1,50 @@
 // Builds the Temporal worker: the bundled workflows plus activities bound to their dependencies.
 import { fileURLToPath } from 'node:url';
+import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from '../activities/index.js';
+import type { DataSource } from 'typeorm';
+import { createActivities } from '../activities/index.js';
+import { providerClients } from '../activities/providers/index.js';
+import type { Config } from '../lib/config.js';
+import { keyringFromEnv } from '../lib/crypto/keyring.js';
+import type { AccountPolicy } from '../workflows/account.js';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
-  namespace: string;
-  taskQueue: string;
-  deps: ActivityDeps;
+  config: Config;
+  db: DataSource;
+  /** A client for activities that start or signal workflows. */
+  temporal: Client;
   /** A prebuilt bundle (tests build one and share it); otherwise workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
+export function accountPolicy(config: Config): AccountPolicy {
+  return {
+    syncIntervalMs: config.SYNC_INTERVAL_SECONDS * 1000,
+    refreshLeadMs: config.TOKEN_REFRESH_LEAD_SECONDS * 1000,
+    reconnectWarningMs: config.RECONNECT_WARNING_SECONDS * 1000,
+    syncHeartbeatTimeoutMs: config.SYNC_HEARTBEAT_TIMEOUT_SECONDS * 1000,
+    maxCyclesPerRun: config.ACCOUNT_MAX_CYCLES_PER_RUN,
+  };
+}
+
 export function createWorker(options: CreateWorkerOptions): Promise<Worker> {
+  const { config } = options;
   return Worker.create({
     connection: options.connection,
-    namespace: options.namespace,
-    taskQueue: options.taskQueue,
-    activities: createActivities(options.deps),
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    activities: createActivities({
+      db: options.db,
+      keyring: keyringFromEnv(config.TOKEN_ENCRYPTION_KEYS),
+      providers: providerClients(config),
+      temporal: options.temporal,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      policy: accountPolicy(config),
+    }),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
   });
 }

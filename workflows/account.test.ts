@@ -1,81 +1,251 @@
-// The account workflow against the real Temporal dev server, started the way the API starts it.
-import type { Client } from '@temporalio/client';
-import type { DataSource } from 'typeorm';
+// The account workflow against the real Temporal dev server and the sandbox, with token lifetimes of
+// seconds: first sync, refresh with rotation, reuse detection, 429 with reset, revoked grants,
+// reconnect, LinkedIn expiry warnings, Meta 190, continue-as-new, a worker killed mid-sync, disconnect.
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryAccountStatus, startAccountWorkflow } from '../api/account-workflows.js';
-import type { Config } from '../lib/config.js';
-import { seedDemo } from '../lib/db/seed.js';
+import { queryAccountStatus } from '../lib/account-workflows.js';
+import { Keyring } from '../lib/crypto/keyring.js';
 import { accountWorkflowId } from '../lib/temporal.js';
-import { createTestDatabase, startTestWorker, testConfig, testTemporalClient, type RunningTestWorker } from '../test/support/env.js';
-import { disconnectUpdate } from './account.js';
+import { TEST_KEYS, startTestWorker } from '../test/support/env.js';
+import { connect, sandboxAdmin, startTestSystem, type ApiClient, type TestSystem } from '../test/support/system.js';
 
-let db: DataSource;
-let client: Client;
-let worker: RunningTestWorker;
-let config: Config;
+let system: TestSystem;
+let api: ApiClient;
 let businessId: number;
+const keyring = new Keyring(TEST_KEYS);
+
+const X_USER = '1700000000000000001';
+const X_USER_TWO = '1700000000000000002';
 
 beforeAll(async () => {
-  ({ db } = await createTestDatabase());
-  config = testConfig();
-  client = await testTemporalClient();
-  worker = await startTestWorker(config, db);
-  ({ businessId } = await seedDemo(db, { email: 'wf@example.com', password: 'password-1', businessName: 'Wf Co' }));
+  system = await startTestSystem({
+    SYNC_INTERVAL_SECONDS: '3600', // syncs here come from connects and triggers, not the clock
+    TOKEN_REFRESH_LEAD_SECONDS: '2',
+    RECONNECT_WARNING_SECONDS: '4',
+    SYNC_HEARTBEAT_TIMEOUT_SECONDS: '3',
+    ACCOUNT_MAX_CYCLES_PER_RUN: '3',
+  });
+  api = await system.login();
+  businessId = system.user.businessId;
 });
 
 afterAll(async () => {
-  await worker?.stop();
-  await client?.connection.close();
-  await db?.destroy();
+  await system?.stop();
 });
 
-async function insertAccount(externalId: string): Promise<number> {
-  const [row] = await db.query(
-    `INSERT INTO social_accounts (business_id, platform, external_id, username, status, token_expires_at)
-     VALUES ($1, 'twitter', $2, 'sandbox_x', 'active', now() + interval '2 hours') RETURNING id`,
-    [businessId, externalId],
-  );
-  return row.id;
+async function connectAccount(platform: string, identity?: string): Promise<number> {
+  const res = await connect(api, platform, businessId, 'allow', identity);
+  const body = await res.json();
+  expect(res.status, JSON.stringify(body)).toBe(200);
+  return body.accounts[0].id;
+}
+
+const status = (accountId: number) => queryAccountStatus(system.temporal, accountId);
+const row = async (accountId: number) => (await system.db.query('SELECT * FROM social_accounts WHERE id = $1', [accountId]))[0];
+const runs = (accountId: number) => system.db.query('SELECT * FROM sync_runs WHERE account_id = $1 ORDER BY id', [accountId]);
+
+async function syncNow(): Promise<{ account_id: number; job_id: string }[]> {
+  const res = await api(`/api/v1/scheduler/trigger/${businessId}`, { method: 'POST' });
+  const body = await res.json();
+  expect(res.status, JSON.stringify(body)).toBe(202);
+  return body.triggered;
+}
+
+async function waitForJob(jobId: string, timeout = 30_000): Promise<any> {
+  await expect
+    .poll(async () => (await (await api(`/api/v1/analytics/sync-progress/${encodeURIComponent(jobId)}`)).json()).status, { timeout, interval: 250 })
+    .not.toBe('running');
+  return (await api(`/api/v1/analytics/sync-progress/${encodeURIComponent(jobId)}`)).json();
 }
 
 describe('account workflow', () => {
-  it('starts from the API helper, answers its status query and is findable by search attributes', async () => {
-    const accountId = await insertAccount('x-1');
-    const handle = await startAccountWorkflow(client, config.TEMPORAL_TASK_QUEUE, {
-      id: accountId,
-      businessId,
-      platform: 'twitter',
-      username: 'sandbox_x',
-    });
-    expect(handle.workflowId).toBe(accountWorkflowId(accountId));
+  let xAccount: number;
 
-    // It answers at once ('connecting'), then takes the stored account's facts.
-    await expect.poll(async () => (await queryAccountStatus(client, accountId)).status).toBe('active');
-    const status = await queryAccountStatus(client, accountId);
-    expect(status).toMatchObject({ accountId, businessId, platform: 'twitter', status: 'active', username: 'sandbox_x' });
-    expect(Date.parse(status.tokenExpiresAt!)).toBeGreaterThan(Date.now());
+  it('syncs a new X account at once, pages through every post, and is findable by operators', async () => {
+    xAccount = await connectAccount('twitter', X_USER);
+    await expect.poll(async () => (await status(xAccount)).lastSync?.status, { timeout: 30_000 }).toBe('success');
+    const live = await status(xAccount);
+    expect(live).toMatchObject({ status: 'active', platform: 'twitter', canRefresh: true });
+    expect(live.lastSync!.postsSynced).toBe(250);
+    const [run] = await runs(xAccount);
+    expect(run).toMatchObject({ status: 'success', trigger: 'connect', posts_synced: 250, progress_done: 250 });
+    expect(Number(run.impressions)).toBeGreaterThan(0);
+    const [{ n }] = await system.db.query('SELECT count(*)::int AS n FROM post_metrics WHERE account_id = $1', [xAccount]);
+    expect(n).toBe(250);
 
-    // Starting again is idempotent: the same run keeps going.
-    const again = await startAccountWorkflow(client, config.TEMPORAL_TASK_QUEUE, { id: accountId, businessId, platform: 'twitter', username: 'sandbox_x' });
-    expect(again.firstExecutionRunId).toBe(handle.firstExecutionRunId);
-
-    const description = await handle.describe();
-    expect(await description.staticSummary()).toContain('twitter account sandbox_x');
     await expect
       .poll(async () => {
-        const found = [];
-        for await (const wf of client.workflow.list({
-          query: `BusinessId = "${businessId}" AND Platform = "twitter" AND AccountStatus = "active"`,
-        })) found.push(wf.workflowId);
-        return found;
+        const ids: string[] = [];
+        for await (const wf of system.temporal.workflow.list({ query: `BusinessId = "${businessId}" AND Platform = "twitter" AND AccountStatus = "active"` })) ids.push(wf.workflowId);
+        return ids;
       }, { timeout: 15_000 })
-      .toContain(handle.workflowId);
+      .toContain(accountWorkflowId(xAccount));
+
+    const syncStatus = await (await api(`/api/v1/analytics/sync-status/${businessId}`)).json();
+    expect(syncStatus).toMatchObject({ overall_status: 'success', connected_platforms: 1, stale: false });
+    expect(syncStatus.platforms.twitter).toMatchObject({ status: 'success', message: 'Last sync successful', username: 'sandbox_x' });
+    const history = await (await api(`/api/v1/analytics/sync-history/${businessId}?limit=5`)).json();
+    expect(history.history[0]).toMatchObject({ status: 'success', platform: 'twitter', posts_synced: 250 });
   });
 
-  it('disconnects through its update and completes', async () => {
-    const accountId = await insertAccount('x-2');
-    const handle = await startAccountWorkflow(client, config.TEMPORAL_TASK_QUEUE, { id: accountId, businessId, platform: 'twitter', username: 'sandbox_x' });
-    expect(await handle.executeUpdate(disconnectUpdate)).toEqual({ status: 'disconnected' });
-    expect(await handle.result()).toBe('disconnected');
+  it('retries a 429 only after the provider reset, then succeeds', async () => {
+    await sandboxAdmin(system, '/faults', { platform: 'twitter', kind: 'rate_limit', times: 1, pathPrefix: '/2/users/', resetSeconds: 3 });
+    const [job] = await syncNow();
+    const done = await waitForJob(job!.job_id);
+    expect(done.status).toBe('completed');
+    const elapsed = Date.parse(done.finished_at) - Date.parse(done.started_at);
+    expect(elapsed).toBeGreaterThanOrEqual(2_500);
+    const [only] = (await runs(xAccount)).filter((r: { job_id: string }) => r.job_id === job!.job_id);
+    expect(only).toMatchObject({ status: 'success', posts_synced: 250 });
+  });
+
+  it('refuses a second Sync Now while one runs, with the reason', async () => {
+    await sandboxAdmin(system, '/faults', { platform: 'twitter', kind: 'latency', times: 2, delayMs: 1500 });
+    const [job] = await syncNow();
+    const refused = await api(`/api/v1/scheduler/trigger/${businessId}`, { method: 'POST' });
+    expect(refused.status).toBe(409);
+    expect((await refused.json()).error.message).toContain('already running');
+    const progress = await (await api(`/api/v1/analytics/sync-progress/${encodeURIComponent(job!.job_id)}`)).json();
+    expect(progress).toMatchObject({ status: 'running', total_steps: 3 });
+    expect(progress.estimated_time_remaining).toBeGreaterThan(0); // from the account's past runs
+    await waitForJob(job!.job_id);
+  });
+
+  it('refreshes an X token before it expires and stores the rotated pair; a reused refresh token ends in reconnect_required', async () => {
+    await sandboxAdmin(system, '/config', { twitter: { accessTokenSeconds: 5 } });
+    const accountId = await connectAccount('twitter', X_USER_TWO);
+    const first = await row(accountId);
+    const firstRefresh = keyring.decrypt(first.refresh_token_enc);
+    // Refreshed (lead 2 s) before the 5 s token expired: a new expiry and a new refresh token.
+    await expect.poll(async () => (await row(accountId)).refresh_token_enc !== first.refresh_token_enc, { timeout: 15_000 }).toBe(true);
+    const after = await row(accountId);
+    expect(after.token_expires_at.getTime()).toBeGreaterThan(first.token_expires_at.getTime());
+    expect(first.token_expires_at.getTime()).toBeGreaterThan(Date.now() - 1_000); // it had not expired yet
+    const issued = await sandboxAdmin(system, '/issued?platform=twitter');
+    expect(issued.values).toContain(keyring.decrypt(after.refresh_token_enc));
+    await sandboxAdmin(system, '/config', { twitter: { accessTokenSeconds: 7200 } });
+
+    // Put the retired refresh token back, as a lost write or a replay would: the provider refuses it.
+    await system.db.query('UPDATE social_accounts SET refresh_token_enc = $2 WHERE id = $1', [accountId, keyring.encrypt(firstRefresh)]);
+    const refresh = await api(`/api/v1/oauth/twitter/refresh?business_id=${businessId}&account_id=${accountId}`, { method: 'POST' });
+    expect(refresh.status).toBe(409);
+    expect((await refresh.json()).error.message).toMatch(/Value passed for the token was invalid/);
+    await expect.poll(async () => (await status(accountId)).status).toBe('reconnect_required');
+    expect((await row(accountId)).status).toBe('reconnect_required');
+    const again = await api(`/api/v1/oauth/twitter/refresh?business_id=${businessId}&account_id=${accountId}`, { method: 'POST' });
+    expect((await again.json()).error.message).toContain('must be reconnected');
+  });
+
+  it('turns red at the next call after the grant is revoked, and green again after reconnecting', async () => {
+    await sandboxAdmin(system, '/grants/revoke', { platform: 'twitter', userId: X_USER });
+    const [job] = (await syncNow()).filter((j) => j.account_id === xAccount);
+    await waitForJob(job!.job_id);
+    await expect.poll(async () => (await status(xAccount)).status).toBe('reconnect_required');
+    const syncStatus = await (await api(`/api/v1/analytics/sync-status/${businessId}`)).json();
+    const summary = syncStatus.accounts.find((a: { account_id: number }) => a.account_id === xAccount);
+    expect(summary).toMatchObject({ status: 'error', reconnect_required: true });
+    expect(syncStatus.overall_status).toBe('error');
+
+    const runsBefore = (await runs(xAccount)).length;
+    const reconnectedId = await connectAccount('twitter', X_USER);
+    expect(reconnectedId).toBe(xAccount); // the same account, updated, never a duplicate
+    await expect.poll(async () => (await status(xAccount)).status, { timeout: 15_000 }).toBe('active');
+    await expect.poll(async () => (await runs(xAccount)).at(-1)?.status, { timeout: 30_000 }).toBe('success');
+    expect((await runs(xAccount)).length).toBe(runsBefore + 1);
+    const [{ n }] = await system.db.query(`SELECT count(*)::int AS n FROM social_accounts WHERE platform = 'twitter' AND external_id = $1`, [X_USER]);
+    expect(n).toBe(1);
+  });
+
+  it('has continued as new along the way, carrying its state', async () => {
+    const statuses: string[] = [];
+    for await (const wf of system.temporal.workflow.list({ query: `WorkflowId = "${accountWorkflowId(xAccount)}"` })) statuses.push(wf.status.name);
+    expect(statuses).toContain('CONTINUED_AS_NEW');
+    expect(statuses.filter((s) => s === 'RUNNING')).toHaveLength(1);
+    const live = await status(xAccount);
+    expect(live.syncCount).toBeGreaterThanOrEqual(4);
+    expect(live.lastSync?.status).toBe('success');
+  });
+
+  it('warns before a LinkedIn token without refresh expires, then requires a reconnect at expiry', async () => {
+    await sandboxAdmin(system, '/config', { linkedin: { accessTokenSeconds: 8 } });
+    const accountId = await connectAccount('linkedin');
+    await sandboxAdmin(system, '/config', { linkedin: { accessTokenSeconds: 5_184_000 } });
+    expect((await status(accountId)).canRefresh).toBe(false);
+    await expect.poll(async () => (await status(accountId)).warning, { timeout: 15_000 }).toMatch(/cannot be refreshed: reconnect/);
+    expect((await status(accountId)).status).not.toBe('reconnect_required');
+    await expect.poll(async () => (await status(accountId)).status, { timeout: 15_000 }).toBe('reconnect_required');
+    const refresh = await api(`/api/v1/oauth/linkedin/refresh?business_id=${businessId}&account_id=${accountId}`, { method: 'POST' });
+    expect(refresh.status).toBe(409);
+  });
+
+  it('moves a Facebook Page to reconnect_required on Graph error 190', async () => {
+    const res = await connect(api, 'meta', businessId);
+    const { pending_selection } = await res.json();
+    const picked = await (
+      await api(`/api/v1/oauth/meta/pages?business_id=${businessId}`, { method: 'POST', body: JSON.stringify({ pending_id: pending_selection.id, page_ids: ['20000000000000001'] }) })
+    ).json();
+    const pageId = picked.accounts[0].id;
+    await expect.poll(async () => (await status(pageId)).lastSync?.status, { timeout: 60_000 }).toBe('success');
+    await sandboxAdmin(system, '/grants/revoke', { platform: 'meta' });
+    await syncNow();
+    await expect.poll(async () => (await status(pageId)).status, { timeout: 30_000 }).toBe('reconnect_required');
+    expect((await status(pageId)).statusMessage).toMatch(/190/);
+  });
+
+  it('finishes a sync after its worker is killed mid-way, with no duplicate rows', async () => {
+    const accountId = xAccount;
+    await system.worker.stop();
+    const env = {
+      ...process.env,
+      NODE_ENV: 'test' as const,
+      DATABASE_URL: system.databaseUrl,
+      TEMPORAL_ADDRESS: system.config.TEMPORAL_ADDRESS,
+      TEMPORAL_TASK_QUEUE: system.config.TEMPORAL_TASK_QUEUE,
+      TOKEN_ENCRYPTION_KEYS: TEST_KEYS,
+      SANDBOX_URL: system.sandbox.url,
+      SYNC_HEARTBEAT_TIMEOUT_SECONDS: '3',
+      ACCOUNT_MAX_CYCLES_PER_RUN: '3',
+      LOG_LEVEL: 'warn',
+    };
+    const doomed = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], { env, stdio: 'ignore' });
+    try {
+      await sandboxAdmin(system, '/faults', { platform: 'twitter', kind: 'latency', times: 3, delayMs: 1500, pathPrefix: '/2/users/' });
+      const [job] = (await syncNow()).filter((j) => j.account_id === accountId);
+      await expect
+        .poll(async () => (await system.db.query('SELECT progress_done FROM sync_runs WHERE job_id = $1', [job!.job_id]))[0]?.progress_done ?? 0, { timeout: 30_000, interval: 100 })
+        .toBeGreaterThan(0);
+      doomed.kill('SIGKILL');
+      system.worker = await startTestWorker(system.config, system.db);
+      const done = await waitForJob(job!.job_id, 60_000);
+      expect(done.status).toBe('completed');
+      const jobRuns = await system.db.query('SELECT * FROM sync_runs WHERE job_id = $1', [job!.job_id]);
+      expect(jobRuns).toHaveLength(1);
+      expect(jobRuns[0].posts_synced).toBe(250);
+      const [{ n, distinct }] = await system.db.query(
+        'SELECT count(*)::int AS n, count(DISTINCT external_post_id)::int AS distinct FROM post_metrics WHERE account_id = $1',
+        [accountId],
+      );
+      expect(n).toBe(250);
+      expect(distinct).toBe(250);
+    } finally {
+      doomed.kill('SIGKILL');
+    }
+  });
+
+  it('disconnects: revokes at the provider, deletes the tokens and ends the workflow', async () => {
+    const before = await row(xAccount);
+    const accessToken = keyring.decrypt(before.access_token_enc);
+    const res = await api(`/api/v1/oauth/twitter/disconnect?business_id=${businessId}&account_id=${xAccount}`, { method: 'DELETE' });
+    const body = await res.json();
+    expect(res.status, JSON.stringify(body)).toBe(200);
+    expect(body).toMatchObject({ success: true, revoked_at_provider: true });
+    const after = await row(xAccount);
+    expect(after).toMatchObject({ status: 'disconnected', access_token_enc: null, refresh_token_enc: null });
+    const probe = await fetch(`${system.sandbox.url}/x/2/users/me`, { headers: { authorization: `Bearer ${accessToken}` } });
+    expect(probe.status).toBe(401);
+    const description = await system.temporal.workflow.getHandle(accountWorkflowId(xAccount)).describe();
+    expect(description.status.name).toBe('COMPLETED');
+    const oauthStatus = await (await api(`/api/v1/oauth/twitter/status?business_id=${businessId}&account_id=${xAccount}`)).json();
+    expect(oauthStatus.is_connected).toBe(false);
   });
 });

@@ -1,2 +1,3 @@
 // Everything the worker registers as a workflow type.
 export { accountWorkflow } from './account.js';
+export { connectWorkflow } from './connect.js';

@@ -89,7 +89,9 @@ export interface OAuthState {
   businessId: number;
   platform: Platform;
   codeVerifierEnc: string | null;
-  accountId: number | null;
+  redirectUri: string;
+  consumedAt: Date | null;
+  codeEnc: string | null;
   expiresAt: Date;
   createdAt: Date;
 }
@@ -103,7 +105,9 @@ export const OAuthStateEntity = new EntitySchema<OAuthState>({
     businessId: { type: 'int', name: 'business_id' },
     platform: { type: 'text' },
     codeVerifierEnc: { type: 'text', name: 'code_verifier_enc', nullable: true },
-    accountId: { type: 'int', name: 'account_id', nullable: true },
+    redirectUri: { type: 'text', name: 'redirect_uri' },
+    consumedAt: { type: 'timestamptz', name: 'consumed_at', nullable: true },
+    codeEnc: { type: 'text', name: 'code_enc', nullable: true },
     expiresAt: { type: 'timestamptz', name: 'expires_at' },
     createdAt,
   },
@@ -124,6 +128,8 @@ export interface SocialAccount {
   tokenExpiresAt: Date | null;
   refreshTokenExpiresAt: Date | null;
   scopes: string | null;
+  userTokenEnc: string | null;
+  metadata: Record<string, string>;
   /** For an Instagram account, the Facebook Page account whose token it acts through. */
   parentAccountId: number | null;
   lastSyncAt: Date | null;
@@ -149,6 +155,8 @@ export const SocialAccountEntity = new EntitySchema<SocialAccount>({
     tokenExpiresAt: { type: 'timestamptz', name: 'token_expires_at', nullable: true },
     refreshTokenExpiresAt: { type: 'timestamptz', name: 'refresh_token_expires_at', nullable: true },
     scopes: { type: 'text', nullable: true },
+    userTokenEnc: { type: 'text', name: 'user_token_enc', nullable: true },
+    metadata: { type: 'jsonb', default: {} },
     parentAccountId: { type: 'int', name: 'parent_account_id', nullable: true },
     lastSyncAt: { type: 'timestamptz', name: 'last_sync_at', nullable: true },
     lastSyncStatus: { type: 'text', name: 'last_sync_status', nullable: true },
@@ -156,6 +164,38 @@ export const SocialAccountEntity = new EntitySchema<SocialAccount>({
     updatedAt: { type: 'timestamptz', name: 'updated_at', updateDate: true },
   },
   uniques: [{ name: 'uq_social_accounts_external', columns: ['businessId', 'platform', 'externalId'] }],
+});
+
+export interface PendingConnection {
+  id: number;
+  businessId: number;
+  userId: number;
+  platform: Platform;
+  userTokenEnc: string;
+  choices: MetaChoice[];
+  expiresAt: Date;
+  createdAt: Date;
+}
+/** A Facebook Page offered after Meta consent, with its linked Instagram Business account. */
+export interface MetaChoice {
+  pageId: string;
+  pageName: string;
+  category: string | null;
+  instagram: { id: string; username: string | null } | null;
+}
+export const PendingConnectionEntity = new EntitySchema<PendingConnection>({
+  name: 'PendingConnection',
+  tableName: 'pending_connections',
+  columns: {
+    id: { type: 'int', primary: true, generated: 'increment' },
+    businessId: { type: 'int', name: 'business_id' },
+    userId: { type: 'int', name: 'user_id' },
+    platform: { type: 'text' },
+    userTokenEnc: { type: 'text', name: 'user_token_enc' },
+    choices: { type: 'jsonb' },
+    expiresAt: { type: 'timestamptz', name: 'expires_at' },
+    createdAt,
+  },
 });
 
 export interface SyncRun {
@@ -174,6 +214,9 @@ export interface SyncRun {
   engagements: number;
   engagementRate: number;
   errorMessage: string | null;
+  progressStep: string | null;
+  progressDone: number;
+  progressTotal: number | null;
 }
 export const SyncRunEntity = new EntitySchema<SyncRun>({
   name: 'SyncRun',
@@ -193,6 +236,9 @@ export const SyncRunEntity = new EntitySchema<SyncRun>({
     engagements: count,
     engagementRate: { type: 'double precision', name: 'engagement_rate', default: 0 },
     errorMessage: { type: 'text', name: 'error_message', nullable: true },
+    progressStep: { type: 'text', name: 'progress_step', nullable: true },
+    progressDone: { type: 'int', name: 'progress_done', default: 0 },
+    progressTotal: { type: 'int', name: 'progress_total', nullable: true },
   },
 });
 
@@ -241,6 +287,7 @@ export const entities = [
   SessionEntity,
   OAuthStateEntity,
   SocialAccountEntity,
+  PendingConnectionEntity,
   SyncRunEntity,
   PostMetricEntity,
 ];

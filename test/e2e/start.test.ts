@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryAccountStatus, startAccountWorkflow } from '../../api/account-workflows.js';
+import { queryAccountStatus, ensureAccountWorkflow } from '../../lib/account-workflows.js';
 import { openDatabase } from '../../lib/db/data-source.js';
 import { connectTemporal } from '../../lib/temporal.js';
 import { portIsFree } from '../../scripts/stack.js';
@@ -91,7 +91,7 @@ describe('npm start', () => {
     );
     await db.destroy();
     const temporal = await connectTemporal({ address: env.TEMPORAL_ADDRESS!, namespace: 'default' });
-    const handle = await startAccountWorkflow(temporal, 'social-sync', {
+    const handle = await ensureAccountWorkflow(temporal, 'social-sync', {
       id: account.id,
       businessId,
       platform: 'twitter',

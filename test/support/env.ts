@@ -7,6 +7,7 @@ import type { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import { inject } from 'vitest';
 import { loadConfig, type Config } from '../../lib/config.js';
+import { generateKeyEntry } from '../../lib/crypto/keyring.js';
 import { openDatabase } from '../../lib/db/data-source.js';
 import { createLogger, type Logger } from '../../lib/logger.js';
 import { connectTemporal } from '../../lib/temporal.js';
@@ -14,6 +15,8 @@ import { ensureDatabase } from '../../scripts/stack.js';
 import { createWorker } from '../../worker/worker.js';
 
 const TEMPLATE_DB = 'social_sync_template';
+/** One key ring per test process, like a deployment's. */
+export const TEST_KEYS = generateKeyEntry('test1');
 
 export async function createTestDatabase(): Promise<{ url: string; db: DataSource }> {
   const url = new URL(inject('templateDatabaseUrl'));
@@ -28,6 +31,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     TEMPORAL_TASK_QUEUE: `test-${randomBytes(4).toString('hex')}`,
     LOG_LEVEL: 'debug',
+    TOKEN_ENCRYPTION_KEYS: TEST_KEYS,
     ...overrides,
   });
 }
@@ -57,11 +61,12 @@ export interface RunningTestWorker {
 
 export async function startTestWorker(config: Config, db: DataSource): Promise<RunningTestWorker> {
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const temporal = await testTemporalClient();
   const worker = await createWorker({
     connection,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    deps: { db },
+    config,
+    db,
+    temporal,
     workflowBundle: { codePath: inject('workflowBundlePath') },
   });
   const running = worker.run();
@@ -70,6 +75,7 @@ export async function startTestWorker(config: Config, db: DataSource): Promise<R
     async stop() {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
+      await temporal.connection.close();
       await connection.close();
     },
   };

@@ -33,7 +33,7 @@ export async function stackEnv(dataDir: string): Promise<Record<string, string>>
 /** Starts the stack with the given env and resolves once it prints that it is running. */
 export async function startStack(env: Record<string, string>, timeoutMs = 240_000): Promise<RunningStack> {
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
-  const child: ChildProcess = spawn('node_modules/.bin/tsx', ['scripts/start.ts'], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
     env: { ...inherited, NODE_ENV: 'development', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

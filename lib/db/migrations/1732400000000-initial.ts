@@ -39,7 +39,12 @@ export class Initial1732400000000 implements MigrationInterface {
         business_id int NOT NULL REFERENCES businesses(id) ON DELETE CASCADE,
         platform text NOT NULL,
         code_verifier_enc text,
-        account_id int,
+        redirect_uri text NOT NULL,
+        -- Set when the callback consumes the state: the code waits here, encrypted, for the activity.
+        consumed_at timestamptz,
+        code_enc text,
+        -- What the exchange produced (account ids, never tokens), so a retried activity answers the same.
+        outcome jsonb,
         expires_at timestamptz NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now()
       );
@@ -59,12 +64,26 @@ export class Initial1732400000000 implements MigrationInterface {
         token_expires_at timestamptz,
         refresh_token_expires_at timestamptz,
         scopes text,
+        -- Meta: the long-lived user token a Page token came from (to revoke the grant).
+        user_token_enc text,
+        metadata jsonb NOT NULL DEFAULT '{}',
         parent_account_id int REFERENCES social_accounts(id) ON DELETE SET NULL,
         last_sync_at timestamptz,
         last_sync_status text,
         connected_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT uq_social_accounts_external UNIQUE (business_id, platform, external_id)
+      );
+      -- A Meta login waiting for the user to pick which Pages / Instagram accounts to connect.
+      CREATE TABLE pending_connections (
+        id serial PRIMARY KEY,
+        business_id int NOT NULL REFERENCES businesses(id) ON DELETE CASCADE,
+        user_id int NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        platform text NOT NULL,
+        user_token_enc text NOT NULL,
+        choices jsonb NOT NULL,
+        expires_at timestamptz NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
       );
       CREATE TABLE sync_runs (
         id serial PRIMARY KEY,
@@ -80,7 +99,11 @@ export class Initial1732400000000 implements MigrationInterface {
         impressions bigint NOT NULL DEFAULT 0,
         engagements bigint NOT NULL DEFAULT 0,
         engagement_rate double precision NOT NULL DEFAULT 0,
-        error_message text
+        error_message text,
+        -- Live progress of a running sync, written by the activity as it pages.
+        progress_step text,
+        progress_done int NOT NULL DEFAULT 0,
+        progress_total int
       );
       CREATE INDEX ix_sync_runs_business_started ON sync_runs (business_id, started_at DESC);
       CREATE TABLE post_metrics (
@@ -110,7 +133,7 @@ export class Initial1732400000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TABLE rate_limits, post_metrics, sync_runs, social_accounts, oauth_states, sessions,
+    await q.query(`DROP TABLE rate_limits, post_metrics, sync_runs, pending_connections, social_accounts, oauth_states, sessions,
       memberships, businesses, users`);
   }
 }

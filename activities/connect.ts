@@ -1,0 +1,231 @@
+// Connecting accounts: the OAuth code exchange and the Meta page pick run here, in activities, so they
+// are retried durably and visible to operators. Codes, verifiers and tokens are read from and written
+// to Postgres (encrypted) and never returned: results carry ids and names only.
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Keyring } from '../lib/crypto/keyring.js';
+import type { MetaChoice } from '../lib/db/entities.js';
+import type { Platform } from '../lib/domain.js';
+import { ensureAccountWorkflow } from '../lib/account-workflows.js';
+import { ProviderError, type ProviderClients, type Profile, type TokenSet } from './providers/index.js';
+import type { MetaPage } from './providers/meta/client.js';
+
+export interface ConnectedAccount {
+  id: number;
+  businessId: number;
+  platform: Platform;
+  username: string | null;
+  /** True when this external account was already connected to the business (a reconnect). */
+  reconnected: boolean;
+}
+
+export interface ConnectOutcome {
+  platform: Platform;
+  businessId: number;
+  accounts: ConnectedAccount[];
+  /** Meta: the Pages (and Instagram accounts) the user may pick from. */
+  pending?: { id: number; choices: MetaChoice[] };
+}
+
+export interface ConnectDeps {
+  db: DataSource;
+  keyring: Keyring;
+  providers: ProviderClients;
+  temporal: Client;
+  taskQueue: string;
+}
+
+const PENDING_TTL_MS = 30 * 60_000;
+
+/** Turns a provider failure into the Temporal failure that retries it the right way (or not at all). */
+export function activityFailure(error: unknown): unknown {
+  if (!(error instanceof ProviderError)) return error;
+  switch (error.kind) {
+    case 'rate_limited':
+      return ApplicationFailure.create({ message: error.message, type: 'RateLimited', nextRetryDelay: error.retryAfterMs ?? 60_000 });
+    case 'unavailable':
+      return ApplicationFailure.retryable(error.message, 'ProviderUnavailable');
+    case 'grant_revoked':
+      return ApplicationFailure.nonRetryable(error.message, 'GrantRevoked');
+    default:
+      return ApplicationFailure.nonRetryable(error.message, 'ProviderRejected');
+  }
+}
+
+export function connectActivities(deps: ConnectDeps) {
+  const { db, keyring, providers } = deps;
+
+  function required<T>(client: T | null, platform: string): T {
+    if (!client) throw ApplicationFailure.nonRetryable(`${platform} is not configured.`, 'NotConfigured');
+    return client;
+  }
+
+  return {
+    /** Exchanges the code parked on a consumed OAuth state and stores the account(s) it grants. */
+    async exchangeAuthorizationCode(oauthStateId: number): Promise<ConnectOutcome> {
+      const [state] = await db.query(
+        `SELECT id, user_id, business_id, platform, code_enc, code_verifier_enc, redirect_uri, outcome
+         FROM oauth_states WHERE id = $1 AND consumed_at IS NOT NULL`,
+        [oauthStateId],
+      );
+      if (!state) throw ApplicationFailure.nonRetryable('The OAuth state is gone.', 'StateGone');
+      if (state.outcome) return state.outcome as ConnectOutcome; // a retry after the work was done
+      const platform = state.platform as Platform;
+      const code = keyring.decrypt(state.code_enc);
+      const verifier = keyring.decryptOptional(state.code_verifier_enc);
+      try {
+        let outcome: ConnectOutcome;
+        if (platform === 'meta' || platform === 'instagram') {
+          const meta = required(providers.meta, 'Meta');
+          const shortLived = await meta.exchangeCode(code, null, state.redirect_uri);
+          const longLived = await meta.longLivedUserToken(shortLived.accessToken);
+          const pages = await meta.pages(longLived.accessToken);
+          const choices = pages.map(choiceOf);
+          const [pending] = await db.query(
+            `INSERT INTO pending_connections (business_id, user_id, platform, user_token_enc, choices, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+            [state.business_id, state.user_id, platform, keyring.encrypt(longLived.accessToken), JSON.stringify(choices), new Date(Date.now() + PENDING_TTL_MS)],
+          );
+          outcome = { platform, businessId: state.business_id, accounts: [], pending: { id: pending.id, choices } };
+          await finishState(db, state.id, outcome);
+        } else {
+          const client = required(providers[platform], platform);
+          const tokens = await client.exchangeCode(code, verifier ?? '', state.redirect_uri);
+          const profile = await client.profile(tokens.accessToken);
+          outcome = await db.transaction(async (tx) => {
+            const account = await upsertAccount(tx, keyring, { businessId: state.business_id, platform, profile, tokens });
+            const result = { platform, businessId: state.business_id, accounts: [account] };
+            await finishState(tx, state.id, result);
+            return result;
+          });
+        }
+        return outcome;
+      } catch (error) {
+        throw activityFailure(error);
+      }
+    },
+
+    /** Connects the Pages and Instagram accounts the user picked after Meta consent. */
+    async connectMetaSelection(input: {
+      pendingId: number;
+      businessId: number;
+      userId: number;
+      pageIds: string[];
+      instagramIds: string[];
+    }): Promise<ConnectOutcome> {
+      const meta = required(providers.meta, 'Meta');
+      const [pending] = await db.query(
+        `SELECT id, user_token_enc FROM pending_connections
+         WHERE id = $1 AND business_id = $2 AND user_id = $3 AND expires_at > now()`,
+        [input.pendingId, input.businessId, input.userId],
+      );
+      if (!pending) throw ApplicationFailure.nonRetryable('That Page selection has expired. Connect Meta again.', 'PendingGone');
+      const userToken = keyring.decrypt(pending.user_token_enc);
+      try {
+        const pages = await meta.pages(userToken);
+        return await db.transaction(async (tx) => {
+          const accounts: ConnectedAccount[] = [];
+          const pageAccountIds = new Map<string, number>();
+          for (const page of pages.filter((p) => input.pageIds.includes(p.id))) {
+            const account = await upsertAccount(tx, keyring, {
+              businessId: input.businessId,
+              platform: 'meta',
+              profile: meta.pageProfile(page),
+              tokens: pageTokens(page),
+              userToken,
+            });
+            pageAccountIds.set(page.id, account.id);
+            accounts.push(account);
+          }
+          for (const page of pages.filter((p) => p.instagram && input.instagramIds.includes(p.instagram.id))) {
+            accounts.push(
+              await upsertAccount(tx, keyring, {
+                businessId: input.businessId,
+                platform: 'instagram',
+                profile: meta.instagramProfile(page),
+                tokens: pageTokens(page),
+                userToken,
+                parentAccountId: pageAccountIds.get(page.id) ?? null,
+              }),
+            );
+          }
+          await tx.query('DELETE FROM pending_connections WHERE id = $1', [input.pendingId]);
+          return { platform: 'meta' as const, businessId: input.businessId, accounts };
+        });
+      } catch (error) {
+        throw activityFailure(error);
+      }
+    },
+
+    /** Starts the account's workflow, or tells the running one its tokens were renewed. */
+    async ensureAccountWorkflow(account: ConnectedAccount): Promise<void> {
+      await ensureAccountWorkflow(deps.temporal, deps.taskQueue, account);
+    },
+  };
+}
+
+function choiceOf(page: MetaPage): MetaChoice {
+  return {
+    pageId: page.id,
+    pageName: page.name,
+    category: page.category,
+    instagram: page.instagram ? { id: page.instagram.id, username: page.instagram.username } : null,
+  };
+}
+
+function pageTokens(page: MetaPage): TokenSet {
+  return { accessToken: page.accessToken, refreshToken: null, expiresAt: null, refreshTokenExpiresAt: null, scopes: null };
+}
+
+/** Clears the code and verifier from the consumed state and records what they produced. */
+async function finishState(db: DataSource | EntityManager, stateId: number, outcome: ConnectOutcome): Promise<void> {
+  await db.query('UPDATE oauth_states SET code_enc = NULL, code_verifier_enc = NULL, outcome = $2 WHERE id = $1', [stateId, JSON.stringify(outcome)]);
+}
+
+/**
+ * Stores a connected account: new, or the same external account connected again (a reconnect), which
+ * takes the new tokens but keeps a stored refresh token the provider did not send again.
+ */
+async function upsertAccount(
+  tx: EntityManager,
+  keyring: Keyring,
+  input: { businessId: number; platform: Platform; profile: Profile; tokens: TokenSet; userToken?: string; parentAccountId?: number | null },
+): Promise<ConnectedAccount> {
+  const { profile, tokens } = input;
+  const [row] = await tx.query(
+    `INSERT INTO social_accounts (business_id, platform, external_id, username, display_name, avatar_url, status, status_message,
+       access_token_enc, refresh_token_enc, token_expires_at, refresh_token_expires_at, scopes, user_token_enc, metadata, parent_account_id)
+     VALUES ($1, $2, $3, $4, $5, $6, 'active', NULL, $7, $8, $9, $10, $11, $12, $13, $14)
+     ON CONFLICT (business_id, platform, external_id) DO UPDATE SET
+       username = EXCLUDED.username, display_name = EXCLUDED.display_name, avatar_url = EXCLUDED.avatar_url,
+       status = 'active', status_message = NULL,
+       access_token_enc = EXCLUDED.access_token_enc,
+       refresh_token_enc = COALESCE(EXCLUDED.refresh_token_enc, social_accounts.refresh_token_enc),
+       token_expires_at = EXCLUDED.token_expires_at,
+       refresh_token_expires_at = COALESCE(EXCLUDED.refresh_token_expires_at, social_accounts.refresh_token_expires_at),
+       scopes = COALESCE(EXCLUDED.scopes, social_accounts.scopes),
+       user_token_enc = COALESCE(EXCLUDED.user_token_enc, social_accounts.user_token_enc),
+       metadata = social_accounts.metadata || EXCLUDED.metadata,
+       parent_account_id = COALESCE(EXCLUDED.parent_account_id, social_accounts.parent_account_id),
+       updated_at = now()
+     RETURNING id, username, (xmax <> 0) AS reconnected`,
+    [
+      input.businessId,
+      input.platform,
+      profile.externalId,
+      profile.username,
+      profile.displayName,
+      profile.avatarUrl,
+      keyring.encrypt(tokens.accessToken),
+      keyring.encryptOptional(tokens.refreshToken),
+      tokens.expiresAt,
+      tokens.refreshTokenExpiresAt,
+      tokens.scopes,
+      keyring.encryptOptional(input.userToken),
+      JSON.stringify(profile.metadata ?? {}),
+      input.parentAccountId ?? null,
+    ],
+  );
+  return { id: row.id, businessId: input.businessId, platform: input.platform, username: row.username, reconnected: row.reconnected };
+}

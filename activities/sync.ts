@@ -1,0 +1,172 @@
+// The sync activity: pages through an account's posts and metrics, upserts them (so a retried or resumed
+// sync never duplicates a row), records the run in sync_runs with live progress, and heartbeats its
+// cursor so a restarted worker resumes where the last one stopped.
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { DataSource } from 'typeorm';
+import type { Keyring } from '../lib/crypto/keyring.js';
+import type { Platform } from '../lib/domain.js';
+import { activityFailure } from './connect.js';
+import { linkedinPostsPage } from './providers/linkedin/posts.js';
+import { facebookPostsPage, instagramPostsPage } from './providers/meta/posts.js';
+import { twitterPostsPage } from './providers/twitter/posts.js';
+import type { ProviderClients } from './providers/index.js';
+import type { PostPage, SyncedPost, SyncTarget } from './providers/types.js';
+
+export interface SyncSummary {
+  status: 'success' | 'error';
+  postsSynced: number;
+  impressions: number;
+  engagements: number;
+  engagementRate: number;
+  error: string | null;
+}
+
+export interface SyncInput {
+  accountId: number;
+  jobId: string;
+  trigger: 'schedule' | 'manual' | 'connect';
+}
+
+interface Checkpoint {
+  cursor: string | null;
+  done: number;
+  pages: number;
+}
+
+export interface SyncDeps {
+  db: DataSource;
+  keyring: Keyring;
+  providers: ProviderClients;
+}
+
+type FetchPage = (cursor: string | null) => Promise<PostPage>;
+
+function pageFetcher(providers: ProviderClients, platform: Platform, token: string, target: SyncTarget): FetchPage {
+  const missing = () => {
+    throw ApplicationFailure.nonRetryable(`${platform} is not configured.`, 'NotConfigured');
+  };
+  switch (platform) {
+    case 'twitter': {
+      const client = providers.twitter ?? missing();
+      return (cursor) => twitterPostsPage(client, client.apiUrl, token, target, cursor);
+    }
+    case 'linkedin': {
+      const client = providers.linkedin ?? missing();
+      return (cursor) => linkedinPostsPage(client, client.apiUrl, token, target, cursor);
+    }
+    case 'meta': {
+      const client = providers.meta ?? missing();
+      return (cursor) => facebookPostsPage(client, token, target, cursor);
+    }
+    case 'instagram': {
+      const client = providers.meta ?? missing();
+      return (cursor) => instagramPostsPage(client, token, target, cursor);
+    }
+  }
+}
+
+export function syncActivities(deps: SyncDeps) {
+  const { db, keyring, providers } = deps;
+
+  async function progress(jobId: string, step: string, done: number, total: number | null): Promise<void> {
+    await db.query('UPDATE sync_runs SET progress_step = $2, progress_done = $3, progress_total = $4 WHERE job_id = $1', [jobId, step, done, total]);
+  }
+
+  return {
+    async syncAccount(input: SyncInput): Promise<SyncSummary> {
+      const context = Context.current();
+      const [account] = await db.query(
+        'SELECT id, business_id, platform, external_id, metadata, status, access_token_enc FROM social_accounts WHERE id = $1',
+        [input.accountId],
+      );
+      if (!account || !account.access_token_enc) {
+        throw ApplicationFailure.nonRetryable('The account has no stored token (disconnected?).', 'ProviderRejected');
+      }
+      // Idempotent on the workflow's job id: a retried or resumed attempt reuses the same row.
+      await db.query(
+        `INSERT INTO sync_runs (job_id, account_id, business_id, platform, trigger, status, started_at, progress_step, progress_done)
+         VALUES ($1, $2, $3, $4, $5, 'running', now(), 'Starting', 0) ON CONFLICT (job_id) DO NOTHING`,
+        [input.jobId, account.id, account.business_id, account.platform, input.trigger],
+      );
+      const [run] = await db.query('SELECT started_at FROM sync_runs WHERE job_id = $1', [input.jobId]);
+
+      const fetchPage = pageFetcher(providers, account.platform, keyring.decrypt(account.access_token_enc), {
+        externalId: account.external_id,
+        metadata: account.metadata ?? {},
+      });
+      const resumed = context.info.heartbeatDetails as Checkpoint | undefined;
+      let checkpoint: Checkpoint = resumed ?? { cursor: null, done: 0, pages: 0 };
+      if (resumed?.cursor === null && resumed.pages > 0) checkpoint = resumed; // finished paging already
+      try {
+        while (checkpoint.pages === 0 || checkpoint.cursor !== null) {
+          const page = await fetchPage(checkpoint.cursor);
+          await savePosts(db, account, page.posts);
+          checkpoint = { cursor: page.nextCursor, done: checkpoint.done + page.posts.length, pages: checkpoint.pages + 1 };
+          await progress(input.jobId, 'Fetching posts and metrics', checkpoint.done, page.total);
+          context.heartbeat(checkpoint);
+        }
+      } catch (error) {
+        throw activityFailure(error);
+      }
+
+      await progress(input.jobId, 'Computing totals', checkpoint.done, checkpoint.done);
+      // Totals from what this run stored, so a resumed run counts the pages its predecessor saved too.
+      const [totals] = await db.query(
+        `SELECT count(*)::int AS posts, coalesce(sum(impressions), 0)::bigint AS impressions, coalesce(sum(engagements), 0)::bigint AS engagements
+         FROM post_metrics WHERE account_id = $1 AND fetched_at >= $2`,
+        [account.id, run.started_at],
+      );
+      const impressions = Number(totals.impressions);
+      const engagements = Number(totals.engagements);
+      const summary: SyncSummary = {
+        status: 'success',
+        postsSynced: totals.posts,
+        impressions,
+        engagements,
+        engagementRate: impressions > 0 ? Math.round((engagements / impressions) * 10_000) / 100 : 0,
+        error: null,
+      };
+      await db.transaction(async (tx) => {
+        await tx.query(
+          `UPDATE sync_runs SET status = 'success', finished_at = now(), posts_synced = $2, impressions = $3, engagements = $4,
+             engagement_rate = $5, error_message = NULL, progress_step = 'Done', progress_done = $2, progress_total = $2
+           WHERE job_id = $1`,
+          [input.jobId, summary.postsSynced, impressions, engagements, summary.engagementRate],
+        );
+        await tx.query(`UPDATE social_accounts SET last_sync_at = now(), last_sync_status = 'success' WHERE id = $1`, [account.id]);
+      });
+      return summary;
+    },
+
+    /** Records a sync that failed for good (after its retries), so history shows it. */
+    async finishFailedSync(input: SyncInput & { message: string }): Promise<void> {
+      await db.query(
+        `INSERT INTO sync_runs (job_id, account_id, business_id, platform, trigger, status, started_at, finished_at, error_message, progress_step)
+         SELECT $1, id, business_id, platform, $3, 'error', now(), now(), $4, 'Failed' FROM social_accounts WHERE id = $2
+         ON CONFLICT (job_id) DO UPDATE SET status = 'error', finished_at = now(), error_message = $4, progress_step = 'Failed'`,
+        [input.jobId, input.accountId, input.trigger, input.message.slice(0, 1000)],
+      );
+      await db.query(`UPDATE social_accounts SET last_sync_at = now(), last_sync_status = 'error' WHERE id = $1`, [input.accountId]);
+    },
+  };
+}
+
+async function savePosts(db: DataSource, account: { id: number; business_id: number; platform: Platform }, posts: SyncedPost[]): Promise<void> {
+  if (posts.length === 0) return;
+  const columns = 12;
+  const values: unknown[] = [];
+  const rows = posts.map((post, i) => {
+    values.push(account.id, account.business_id, account.platform, post.externalId, post.postedAt, post.text);
+    values.push(post.impressions, post.likes, post.comments, post.shares, post.clicks, post.engagements);
+    return `(${Array.from({ length: columns }, (_, c) => `$${i * columns + c + 1}`).join(', ')}, now())`;
+  });
+  await db.query(
+    `INSERT INTO post_metrics (account_id, business_id, platform, external_post_id, posted_at, text,
+       impressions, likes, comments, shares, clicks, engagements, fetched_at)
+     VALUES ${rows.join(', ')}
+     ON CONFLICT (account_id, external_post_id) DO UPDATE SET posted_at = EXCLUDED.posted_at, text = EXCLUDED.text,
+       impressions = EXCLUDED.impressions, likes = EXCLUDED.likes, comments = EXCLUDED.comments, shares = EXCLUDED.shares,
+       clicks = EXCLUDED.clicks, engagements = EXCLUDED.engagements, fetched_at = EXCLUDED.fetched_at`,
+    values,
+  );
+}

@@ -1,0 +1,246 @@
+// The seed's dashboard endpoints: sync status (live, from each account workflow's status query, with
+// the stored state as a `stale` fallback), history, progress, sync-now, and the metrics over time.
+import { Router } from 'express';
+import type { Client } from '@temporalio/client';
+import type { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { AccountActionRefused, queryAccountStatus, syncAccountNow } from '../lib/account-workflows.js';
+import type { Config } from '../lib/config.js';
+import type { AccountStatusView } from '../workflows/account.js';
+import { accountsFor, type AccountRow } from './accounts.js';
+import { memberBusinessId, requireUser } from './auth.js';
+import { HttpError, notFound, parse } from './errors.js';
+import { requiresAttention } from './oauth.js';
+
+export interface AnalyticsDeps {
+  db: DataSource;
+  temporal: Client;
+  config: Config;
+}
+
+const QUERY_TIMEOUT_MS = 2_000;
+const SYNC_STEPS = ['Starting', 'Fetching posts and metrics', 'Computing totals'];
+
+type PlatformState = 'idle' | 'syncing' | 'error' | 'success';
+
+/** The live view of an account, or undefined when no worker answered in time. */
+async function liveStatus(temporal: Client, accountId: number): Promise<AccountStatusView | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      queryAccountStatus(temporal, accountId),
+      new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), QUERY_TIMEOUT_MS);
+      }),
+    ]);
+  } catch {
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function accountSummary(account: AccountRow, live: AccountStatusView | undefined) {
+  const status = live?.status ?? account.status;
+  const lastSyncAt = live?.lastSync?.finishedAt ?? account.lastSyncAt?.toISOString() ?? null;
+  const lastSyncStatus = live?.lastSync?.status ?? account.lastSyncStatus;
+  const statusMessage = live?.statusMessage ?? account.statusMessage;
+  let state: PlatformState;
+  let message: string;
+  if (status === 'reconnect_required') {
+    state = 'error';
+    message = statusMessage ?? 'Token expired - re-authentication required';
+  } else if (status === 'syncing' || live?.currentSync) {
+    state = 'syncing';
+    message = 'Sync in progress';
+  } else if (lastSyncStatus === 'error') {
+    state = 'error';
+    message = statusMessage ?? `Last sync failed${live?.lastSync?.error ? `: ${live.lastSync.error}` : ''}`;
+  } else if (lastSyncStatus === 'success') {
+    state = 'success';
+    message = 'Last sync successful';
+  } else {
+    state = 'idle';
+    message = 'Waiting for the first sync';
+  }
+  return {
+    account_id: account.id,
+    platform: account.platform,
+    status: state,
+    account_status: status,
+    message,
+    warning: live?.warning ?? null,
+    reconnect_required: status === 'reconnect_required',
+    requires_refresh: requiresAttention({ ...account, status }),
+    last_sync: lastSyncAt,
+    token_expires_at: live?.tokenExpiresAt ?? account.tokenExpiresAt?.toISOString() ?? null,
+    username: account.username,
+    display_name: account.displayName,
+    avatar_url: account.avatarUrl,
+    next_sync_at: live?.nextSyncAt ?? null,
+    next_refresh_at: live?.nextRefreshAt ?? null,
+    current_job_id: live?.currentSync?.jobId ?? null,
+    last_sync_summary: live?.lastSync
+      ? { posts_synced: live.lastSync.postsSynced, impressions: live.lastSync.impressions, engagements: live.lastSync.engagements, engagement_rate: live.lastSync.engagementRate }
+      : null,
+    stale: live === undefined,
+  };
+}
+
+const rank: Record<PlatformState, number> = { syncing: 3, error: 2, success: 1, idle: 0 };
+
+export function analyticsRoutes(deps: AnalyticsDeps): Router {
+  const { db, temporal } = deps;
+  const router = Router();
+  router.use(['/analytics', '/scheduler'], requireUser(db));
+
+  router.get('/analytics/sync-status/:businessId', async (req, res) => {
+    const businessId = await memberBusinessId(db, req, req.params.businessId);
+    const accounts = (await accountsFor(db, businessId)).filter((a) => a.status !== 'disconnected');
+    const summaries = await Promise.all(accounts.map(async (a) => accountSummary(a, await liveStatus(temporal, a.id))));
+    const platforms: Record<string, (typeof summaries)[number]> = {};
+    for (const summary of summaries) {
+      const current = platforms[summary.platform];
+      // Several accounts on one platform: the platform shows the one that most needs attention.
+      if (!current || rank[summary.status] > rank[current.status]) platforms[summary.platform] = summary;
+    }
+    const overall = summaries.reduce<PlatformState>((worst, s) => (rank[s.status] > rank[worst] ? s.status : worst), 'idle');
+    const lastSync = summaries.map((s) => s.last_sync).filter((t): t is string => t !== null).sort().at(-1) ?? null;
+    res.json({
+      business_id: businessId,
+      overall_status: overall,
+      last_sync: lastSync,
+      connected_platforms: Object.keys(platforms).length,
+      connected_accounts: summaries.length,
+      platforms,
+      accounts: summaries,
+      stale: summaries.some((s) => s.stale),
+      timestamp: new Date().toISOString(),
+    });
+  });
+
+  router.get('/analytics/sync-history/:businessId', async (req, res) => {
+    const businessId = await memberBusinessId(db, req, req.params.businessId);
+    const limit = parse(z.coerce.number().int().min(1).max(50).default(10), req.query.limit);
+    const rows = await db.query(
+      `SELECT r.id, r.job_id, r.started_at, r.finished_at, r.status, r.platform, r.account_id, a.username, r.trigger,
+              r.posts_synced, r.impressions, r.engagements, r.engagement_rate, r.error_message
+       FROM sync_runs r JOIN social_accounts a ON a.id = r.account_id
+       WHERE r.business_id = $1 ORDER BY r.started_at DESC, r.id DESC LIMIT $2`,
+      [businessId, limit],
+    );
+    const [{ total }] = await db.query('SELECT count(*)::int AS total FROM sync_runs WHERE business_id = $1', [businessId]);
+    res.json({
+      business_id: businessId,
+      total_syncs: total,
+      history: rows.map((r: any) => ({
+        id: r.id,
+        job_id: r.job_id,
+        timestamp: r.started_at.toISOString(),
+        finished_at: r.finished_at?.toISOString() ?? null,
+        status: r.status,
+        platform: r.platform,
+        account_id: r.account_id,
+        username: r.username,
+        trigger: r.trigger,
+        posts_synced: r.posts_synced,
+        metrics: { impressions: Number(r.impressions), engagements: Number(r.engagements), engagement_rate: r.engagement_rate },
+        error_message: r.error_message,
+      })),
+    });
+  });
+
+  router.get('/analytics/sync-progress/:jobId', async (req, res) => {
+    const jobId = parse(z.string().min(1).max(200), req.params.jobId);
+    const [run] = await db.query(
+      `SELECT r.*, extract(epoch FROM (coalesce(r.finished_at, now()) - r.started_at)) AS elapsed,
+         (SELECT avg(extract(epoch FROM (p.finished_at - p.started_at))) FROM (
+            SELECT started_at, finished_at FROM sync_runs
+            WHERE account_id = r.account_id AND status = 'success' AND job_id <> r.job_id
+            ORDER BY started_at DESC LIMIT 5) p) AS typical
+       FROM sync_runs r WHERE r.job_id = $1`,
+      [jobId],
+    );
+    if (!run) throw notFound('Sync job');
+    await memberBusinessId(db, req, run.business_id);
+    const elapsed = Number(run.elapsed);
+    const typical = run.typical === null ? null : Number(run.typical);
+    const running = run.status === 'running';
+    const stepIndex = Math.max(0, SYNC_STEPS.indexOf(run.progress_step ?? 'Starting'));
+    let progress = 100;
+    let eta: number | null = 0;
+    if (running) {
+      if (run.progress_total) progress = Math.min(99, Math.round((run.progress_done / run.progress_total) * 100));
+      else if (typical) progress = Math.min(95, Math.round((elapsed / typical) * 100));
+      else progress = Math.round((stepIndex / SYNC_STEPS.length) * 100);
+      // ETA from past runs of this account; from the pace so far when the provider told the total.
+      eta = typical !== null ? Math.max(1, Math.round(typical - elapsed)) : run.progress_total && run.progress_done > 0
+        ? Math.max(1, Math.round((elapsed / run.progress_done) * (run.progress_total - run.progress_done)))
+        : null;
+    }
+    const live = await liveStatus(temporal, run.account_id);
+    res.json({
+      job_id: run.job_id,
+      status: running ? 'running' : run.status === 'success' ? 'completed' : 'failed',
+      progress,
+      current_step: running ? run.progress_step : run.status === 'success' ? 'Completed' : 'Failed',
+      total_steps: SYNC_STEPS.length,
+      completed_steps: running ? stepIndex : SYNC_STEPS.length,
+      posts_done: run.progress_done,
+      posts_total: run.progress_total,
+      estimated_time_remaining: eta,
+      started_at: run.started_at.toISOString(),
+      finished_at: run.finished_at?.toISOString() ?? null,
+      next_run_time: live?.nextSyncAt ?? null,
+      account_id: run.account_id,
+      platform: run.platform,
+      error_message: run.error_message,
+    });
+  });
+
+  router.get('/analytics/timeseries/:businessId', async (req, res) => {
+    const businessId = await memberBusinessId(db, req, req.params.businessId);
+    const days = parse(z.coerce.number().int().min(1).max(365).default(30), req.query.days);
+    const rows = await db.query(
+      `SELECT platform, date_trunc('day', posted_at) AS day, count(*)::int AS posts,
+              sum(impressions)::bigint AS impressions, sum(engagements)::bigint AS engagements
+       FROM post_metrics WHERE business_id = $1 AND posted_at >= now() - make_interval(days => $2)
+       GROUP BY platform, day ORDER BY day, platform`,
+      [businessId, days],
+    );
+    res.json({
+      business_id: businessId,
+      days,
+      points: rows.map((r: any) => ({
+        platform: r.platform,
+        date: r.day.toISOString().slice(0, 10),
+        posts: r.posts,
+        impressions: Number(r.impressions),
+        engagements: Number(r.engagements),
+      })),
+    });
+  });
+
+  router.post('/scheduler/trigger/:businessId', async (req, res) => {
+    const businessId = await memberBusinessId(db, req, req.params.businessId);
+    const accounts = (await accountsFor(db, businessId)).filter((a) => a.status !== 'disconnected');
+    const triggered: { account_id: number; platform: string; job_id: string }[] = [];
+    const skipped: { account_id: number; platform: string; reason: string }[] = [];
+    await Promise.all(
+      accounts.map(async (account) => {
+        try {
+          const job = await syncAccountNow(temporal, account.id);
+          triggered.push({ account_id: account.id, platform: account.platform, job_id: job.jobId });
+        } catch (error) {
+          const reason = error instanceof AccountActionRefused ? error.message : 'The account workflow is not running.';
+          skipped.push({ account_id: account.id, platform: account.platform, reason });
+        }
+      }),
+    );
+    if (accounts.length === 0) throw new HttpError(409, 'no_accounts', 'Connect an account before syncing.');
+    if (triggered.length === 0) throw new HttpError(409, 'nothing_to_sync', skipped.map((s) => `${s.platform}: ${s.reason}`).join(' '));
+    res.status(202).json({ business_id: businessId, message: `Sync started for ${triggered.length} account(s).`, triggered, skipped });
+  });
+
+  return router;
+}

@@ -1,0 +1,288 @@
+// The seed's OAuth endpoints. The API builds authorization URLs and checks `state`; everything that
+// talks to a provider (code exchange, refresh, revoke) runs in Temporal activities.
+import { Router, type Request } from 'express';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
+import * as oauth from 'oauth4webapi';
+import type { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { oauthProviderOf, type OAuthProvider, type ProviderClients } from '../activities/providers/index.js';
+import type { Config } from '../lib/config.js';
+import type { Keyring } from '../lib/crypto/keyring.js';
+import { PLATFORMS, parsePlatform, type Platform } from '../lib/domain.js';
+import { currentContext } from '../lib/context.js';
+import type { ConnectOutcome } from '../activities/connect.js';
+import type { ConnectInput } from '../workflows/connect.js';
+import { AccountActionRefused, disconnectAccountNow, refreshAccountNow } from '../lib/account-workflows.js';
+import { accountsFor, type AccountRow } from './accounts.js';
+import { memberBusinessId, requireUser } from './auth.js';
+import { badRequest, HttpError, notFound, parse } from './errors.js';
+import { consumeState, createState } from './oauth-states.js';
+import type { RateLimits } from './rate-limits.js';
+
+export const PLATFORM_NAMES: Record<Platform, string> = {
+  linkedin: 'LinkedIn',
+  twitter: 'X',
+  meta: 'Facebook Pages',
+  instagram: 'Instagram Business',
+};
+
+export interface OAuthDeps {
+  db: DataSource;
+  temporal: Client;
+  config: Config;
+  keyring: Keyring;
+  providers: ProviderClients;
+  rateLimits: RateLimits;
+  logger?: import('../lib/logger.js').Logger;
+}
+
+const CONNECT_TIMEOUT_MS = 30_000;
+
+export function oauthRoutes(deps: OAuthDeps): Router {
+  const { db, config, keyring, providers } = deps;
+  const router = Router();
+  const authed = [requireUser(db), deps.rateLimits.oauth];
+
+  const platformParam = (req: Request): Platform => {
+    const platform = parsePlatform(String(req.params.platform));
+    if (!platform) throw new HttpError(404, 'unknown_platform', `Unknown platform "${req.params.platform}". Use one of: ${PLATFORMS.join(', ')} (or x).`);
+    return platform;
+  };
+  const redirectUri = (provider: OAuthProvider) => `${config.PUBLIC_API_URL}/api/v1/oauth/${provider}/callback`;
+
+  router.get('/platforms', (_req, res) => {
+    res.json({
+      platforms: PLATFORMS.map((name) => {
+        const provider = oauthProviderOf(name);
+        return { name, display_name: PLATFORM_NAMES[name], oauth_provider: provider, configured: providers[provider] !== null };
+      }),
+    });
+  });
+
+  // Meta's page picker; declared before the /:platform routes so "meta/pages" is not a platform action.
+  router.get('/meta/pages', ...authed, async (req, res) => {
+    const businessId = await memberBusinessId(db, req, req.query.business_id);
+    const pendingId = parse(z.coerce.number().int().positive(), req.query.pending_id);
+    const [pending] = await db.query(
+      'SELECT id, platform, choices, expires_at FROM pending_connections WHERE id = $1 AND business_id = $2 AND user_id = $3 AND expires_at > now()',
+      [pendingId, businessId, req.user!.id],
+    );
+    if (!pending) throw notFound('Page selection');
+    res.json({ pending_id: pending.id, platform: pending.platform, expires_at: pending.expires_at, pages: pending.choices });
+  });
+
+  router.post('/meta/pages', ...authed, async (req, res) => {
+    const businessId = await memberBusinessId(db, req, req.query.business_id ?? req.body?.business_id);
+    const body = parse(
+      z.object({
+        pending_id: z.coerce.number().int().positive(),
+        page_ids: z.array(z.string().min(1)).default([]),
+        instagram_ids: z.array(z.string().min(1)).default([]),
+      }).refine((b) => b.page_ids.length + b.instagram_ids.length > 0, 'pick at least one Page or Instagram account'),
+      req.body ?? {},
+    );
+    const outcome = await runConnect(deps, `connect:meta-selection:${body.pending_id}`, {
+      kind: 'meta_selection',
+      pendingId: body.pending_id,
+      businessId,
+      userId: req.user!.id,
+      pageIds: body.page_ids,
+      instagramIds: body.instagram_ids,
+    });
+    res.json(connectResponse(outcome));
+  });
+
+  router.get('/:platform/authorize', ...authed, async (req, res) => {
+    const platform = platformParam(req);
+    const businessId = await memberBusinessId(db, req, req.query.business_id);
+    const provider = oauthProviderOf(platform);
+    const client = providers[provider];
+    if (!client) throw new HttpError(409, 'platform_not_configured', `${PLATFORM_NAMES[platform]} is not configured on this server.`);
+    const codeVerifier = client.usesPkce ? oauth.generateRandomCodeVerifier() : null;
+    const state = await createState(db, keyring, { userId: req.user!.id, businessId, platform, redirectUri: redirectUri(provider), codeVerifier });
+    const authorizationUrl = client.authorizationUrl({
+      state,
+      redirectUri: redirectUri(provider),
+      codeChallenge: codeVerifier ? await oauth.calculatePKCECodeChallenge(codeVerifier) : undefined,
+    });
+    req.log.info({ event_type: 'oauth_authorize', platform }, 'authorization URL issued');
+    res.json({ authorization_url: authorizationUrl.toString(), state, platform });
+  });
+
+  router.get('/:platform/callback', async (req, res) => {
+    const platform = platformParam(req);
+    const provider = oauthProviderOf(platform);
+    const query = parse(
+      z.object({ code: z.string().max(4096).optional(), state: z.string().max(512).optional(), error: z.string().max(200).optional(), error_description: z.string().max(1000).optional() }),
+      req.query,
+    );
+    const wantsHtml = req.accepts(['json', 'html']) === 'html';
+    let businessId: number | undefined;
+    try {
+      if (!query.state) throw new HttpError(400, 'missing_state', 'The callback has no state parameter.');
+      const statePlatforms: Platform[] = provider === 'meta' ? ['meta', 'instagram'] : [provider];
+      if (query.error) {
+        const consumed = await consumeState(db, keyring, query.state, statePlatforms, null);
+        businessId = consumed.businessId;
+        req.log.info({ event_type: 'oauth_callback', platform, outcome: 'denied', provider_error: query.error }, 'user declined');
+        throw new HttpError(400, 'access_denied', `Access was not granted on ${PLATFORM_NAMES[consumed.platform]} (${query.error}).`);
+      }
+      if (!query.code) throw new HttpError(400, 'missing_code', 'The callback has no authorization code.');
+      const consumed = await consumeState(db, keyring, query.state, statePlatforms, query.code);
+      businessId = consumed.businessId;
+      const outcome = await runConnect(deps, `connect:oauth:${consumed.id}`, { kind: 'oauth_callback', oauthStateId: consumed.id });
+      req.log.info({ event_type: 'oauth_callback', platform: consumed.platform, outcome: 'connected', account_ids: outcome.accounts.map((a) => a.id) }, 'OAuth callback completed');
+      if (wantsHtml) {
+        const next = outcome.pending ? `meta_pending=${outcome.pending.id}` : `connected=${consumed.platform}`;
+        res.redirect(303, `${config.PUBLIC_WEB_URL}/b/${consumed.businessId}/connections?${next}`);
+        return;
+      }
+      res.json(connectResponse(outcome));
+    } catch (error) {
+      if (!(error instanceof HttpError) || !wantsHtml) throw error;
+      req.log.info({ event_type: 'oauth_callback', platform, outcome: 'failed', error_code: error.code }, 'OAuth callback failed');
+      const target = businessId ? `/b/${businessId}/connections` : '/';
+      res.redirect(303, `${config.PUBLIC_WEB_URL}${target}?error=${encodeURIComponent(error.code)}&platform=${platform}`);
+    }
+  });
+
+  router.get('/:platform/status', ...authed, async (req, res) => {
+    const platform = platformParam(req);
+    const businessId = await memberBusinessId(db, req, req.query.business_id);
+    const accounts = await accountsFor(db, businessId, platform, optionalAccountId(req));
+    const connected = accounts.filter((a) => a.status !== 'disconnected');
+    const primary = connected[0];
+    res.json({
+      platform,
+      business_id: businessId,
+      is_connected: connected.length > 0,
+      username: primary?.username ?? null,
+      expires_at: primary?.tokenExpiresAt?.toISOString() ?? null,
+      requires_refresh: primary ? requiresAttention(primary) : false,
+      status: primary?.status ?? 'not_connected',
+      accounts: accounts.map(accountJson),
+    });
+  });
+
+  router.post('/:platform/refresh', ...authed, async (req, res) => {
+    const platform = platformParam(req);
+    const businessId = await memberBusinessId(db, req, req.query.business_id);
+    const account = await oneAccount(db, businessId, platform, optionalAccountId(req));
+    const result = await refusedAs409(() => refreshAccountNow(deps.temporal, account.id));
+    res.json({ success: true, platform, business_id: businessId, account_id: account.id, expires_at: result.tokenExpiresAt });
+  });
+
+  router.delete('/:platform/disconnect', ...authed, async (req, res) => {
+    const platform = platformParam(req);
+    const businessId = await memberBusinessId(db, req, req.query.business_id);
+    const account = await oneAccount(db, businessId, platform, optionalAccountId(req));
+    const result = await refusedAs409(() => disconnectAccountNow(deps.temporal, config.TEMPORAL_TASK_QUEUE, account));
+    req.log.info({ event_type: 'account_disconnected', platform, account_id: account.id, revoked: result.revoked }, 'account disconnected');
+    res.json({
+      success: true,
+      message: `${PLATFORM_NAMES[platform]} account disconnected.`,
+      platform,
+      business_id: businessId,
+      account_id: account.id,
+      revoked_at_provider: result.revoked,
+      revoke_error: result.revokeError,
+    });
+  });
+
+  return router;
+}
+
+/** A workflow that refuses an action (validator) answers 409 with its reason. */
+export async function refusedAs409<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof AccountActionRefused) throw new HttpError(409, 'action_refused', error.message);
+    throw error;
+  }
+}
+
+function optionalAccountId(req: Request): number | undefined {
+  return req.query.account_id === undefined ? undefined : parse(z.coerce.number().int().positive(), req.query.account_id);
+}
+
+/** The one connected account an action applies to: the named one, or the only one there is. */
+async function oneAccount(db: DataSource, businessId: number, platform: Platform, accountId: number | undefined): Promise<AccountRow> {
+  const accounts = (await accountsFor(db, businessId, platform, accountId)).filter((a) => a.status !== 'disconnected');
+  if (accounts.length === 0) throw notFound(`Connected ${PLATFORM_NAMES[platform]} account`);
+  if (accounts.length > 1) throw badRequest(`This business has several ${PLATFORM_NAMES[platform]} accounts: say which with account_id.`);
+  return accounts[0]!;
+}
+
+/** A token that is dead, or will die within a week with no way to refresh it, needs the user. */
+export function requiresAttention(account: AccountRow, now = Date.now()): boolean {
+  if (account.status === 'reconnect_required') return true;
+  if (!account.tokenExpiresAt || account.status === 'disconnected') return false;
+  const left = account.tokenExpiresAt.getTime() - now;
+  return left <= 0 || (!account.hasRefreshToken && left < 7 * 86_400_000);
+}
+
+export function accountJson(account: AccountRow) {
+  return {
+    id: account.id,
+    platform: account.platform,
+    username: account.username,
+    display_name: account.displayName,
+    avatar_url: account.avatarUrl,
+    status: account.status,
+    status_message: account.statusMessage,
+    expires_at: account.tokenExpiresAt?.toISOString() ?? null,
+    requires_refresh: requiresAttention(account),
+    connected_at: account.connectedAt.toISOString(),
+    last_sync_at: account.lastSyncAt?.toISOString() ?? null,
+    parent_account_id: account.parentAccountId,
+  };
+}
+
+function connectResponse(outcome: ConnectOutcome) {
+  return {
+    success: true,
+    platform: outcome.platform,
+    business_id: outcome.businessId,
+    message: outcome.pending
+      ? 'Meta connected: choose the Pages and Instagram accounts to sync.'
+      : `Connected ${outcome.accounts.map((a) => a.username ?? a.id).join(', ')}.`,
+    accounts: outcome.accounts.map((a) => ({ id: a.id, platform: a.platform, username: a.username, reconnected: a.reconnected })),
+    pending_selection: outcome.pending ? { id: outcome.pending.id, pages: outcome.pending.choices } : null,
+  };
+}
+
+/** Runs the connect workflow and waits for it; failures become clear JSON errors. */
+async function runConnect(deps: OAuthDeps, workflowId: string, input: ConnectInput): Promise<ConnectOutcome> {
+  const handle = await deps.temporal.workflow.start('connectWorkflow', {
+    workflowId,
+    taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+    args: [input],
+    workflowExecutionTimeout: '5 minutes',
+    staticSummary: input.kind === 'oauth_callback' ? `OAuth code exchange (state ${input.oauthStateId})` : `Meta page selection ${input.pendingId}`,
+    memo: { request_id: currentContext()?.request_id ?? null },
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new HttpError(504, 'connect_pending', 'The connection is still being completed. Check its status in a moment.')),
+      CONNECT_TIMEOUT_MS,
+    );
+  });
+  try {
+    return await Promise.race([handle.result() as Promise<ConnectOutcome>, timeout]);
+  } catch (error) {
+    if (!(error instanceof WorkflowFailedError)) throw error;
+    const cause = (error.cause?.cause ?? error.cause) as { type?: string; message?: string } | undefined;
+    const type = cause?.type;
+    const message = cause?.message ?? 'The provider refused the connection.';
+    deps.logger?.warn({ event_type: 'oauth_connect_failed', failure_type: type ?? null, failure: message }, 'connect workflow failed');
+    if (type === 'PendingGone') throw new HttpError(404, 'selection_expired', message);
+    if (type === 'ProviderRejected' || type === 'GrantRevoked' || type === 'NotConfigured') {
+      throw new HttpError(400, 'token_exchange_failed', `The provider did not accept the authorization: ${message}`);
+    }
+    throw new HttpError(502, 'provider_unavailable', 'The provider could not be reached. Try connecting again.');
+  } finally {
+    clearTimeout(timer);
+  }
+}

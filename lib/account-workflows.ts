@@ -1,0 +1,76 @@
+// Client-side handles on account workflows, used by the API, the connect activity and the tools.
+import { WithStartWorkflowOperation, WorkflowIdConflictPolicy, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { TypedSearchAttributes } from '@temporalio/common';
+import { disconnectUpdate, refreshNowUpdate, reconnectedSignal, statusQuery, syncNowUpdate, type AccountStatusView } from '../workflows/account.js';
+import type { Platform } from './domain.js';
+import { accountWorkflowId, searchAttributes } from './temporal-keys.js';
+
+export interface AccountRef {
+  id: number;
+  businessId: number;
+  platform: Platform;
+  username: string | null;
+}
+
+function startOptions(taskQueue: string, account: AccountRef) {
+  return {
+    workflowId: accountWorkflowId(account.id),
+    taskQueue,
+    args: [{ accountId: account.id, businessId: account.businessId, platform: account.platform }] as const,
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    staticSummary: `${account.platform} account ${account.username ?? account.id} of business ${account.businessId}`,
+    typedSearchAttributes: new TypedSearchAttributes([
+      { key: searchAttributes.businessId, value: String(account.businessId) },
+      { key: searchAttributes.platform, value: account.platform },
+      { key: searchAttributes.accountStatus, value: 'connecting' },
+    ]),
+  };
+}
+
+/** Starts the account's workflow, or tells the running one that new tokens were stored. */
+export async function ensureAccountWorkflow(client: Client, taskQueue: string, account: AccountRef) {
+  return client.workflow.signalWithStart('accountWorkflow', {
+    ...startOptions(taskQueue, account),
+    args: [...startOptions(taskQueue, account).args],
+    signal: reconnectedSignal,
+    signalArgs: [],
+  });
+}
+
+export function queryAccountStatus(client: Client, accountId: number): Promise<AccountStatusView> {
+  return client.workflow.getHandle(accountWorkflowId(accountId)).query(statusQuery);
+}
+
+/** An update the workflow's validator refused carries its reason; callers show it as a 409. */
+export class AccountActionRefused extends Error {
+  override name = 'AccountActionRefused';
+}
+
+async function refusedAsError<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError) throw new AccountActionRefused(error.cause?.message ?? error.message);
+    throw error;
+  }
+}
+
+export function syncAccountNow(client: Client, accountId: number) {
+  return refusedAsError(() => client.workflow.getHandle(accountWorkflowId(accountId)).executeUpdate(syncNowUpdate));
+}
+
+export function refreshAccountNow(client: Client, accountId: number) {
+  return refusedAsError(() => client.workflow.getHandle(accountWorkflowId(accountId)).executeUpdate(refreshNowUpdate));
+}
+
+/** Disconnects through the account's workflow, starting one first if none runs (so the same path revokes). */
+export function disconnectAccountNow(client: Client, taskQueue: string, account: AccountRef) {
+  return refusedAsError(() =>
+    client.workflow.executeUpdateWithStart(disconnectUpdate, {
+      startWorkflowOperation: new WithStartWorkflowOperation('accountWorkflow', {
+        ...startOptions(taskQueue, account),
+        args: [...startOptions(taskQueue, account).args],
+      }),
+    }),
+  );
+}

@@ -1,0 +1,313 @@
+// The sandbox-only admin API under /admin (JSON): what was issued, lifetimes and flags, grant
+// revocation, forced expiry, faults, identities, new content, reset. Disabled (403) when the app is
+// created with `admin: false`.
+import express, { type Response, type Router } from 'express';
+import { z } from 'zod';
+import { publishPosts, type ContentKind } from './content.js';
+import { addFault } from './faults.js';
+import type { Identities } from './identities.js';
+import {
+  clearIssued,
+  expireTokens,
+  parsePlatform,
+  resetState,
+  revokeGrants,
+  type Platform,
+  type SandboxState,
+} from './store.js';
+
+const platform = z.string().transform((value, ctx) => {
+  const parsed = parsePlatform(value);
+  if (!parsed)
+    ctx.addIssue({ code: 'custom', message: 'platform must be linkedin, twitter (x) or meta (facebook, instagram)' });
+  return parsed as Platform;
+});
+const seconds = z.number().int().nonnegative();
+
+const configSchema = z
+  .object({
+    linkedin: z
+      .object({
+        accessTokenSeconds: seconds,
+        refreshTokenSeconds: seconds,
+        codeSeconds: seconds,
+        refreshEnabled: z.boolean(),
+        tokenTypeInResponse: z.boolean(),
+        versionMaxAgeMonths: z.number().int().nonnegative(),
+      })
+      .partial()
+      .strict(),
+    twitter: z
+      .object({
+        accessTokenSeconds: seconds,
+        refreshTokenSeconds: seconds,
+        codeSeconds: seconds,
+        rateLimitWindowSeconds: z.number().int().positive(),
+        rateLimits: z.record(z.string(), z.number().int().nonnegative()),
+        enforceRateLimits: z.boolean(),
+      })
+      .partial()
+      .strict(),
+    meta: z
+      .object({
+        accessTokenSeconds: seconds,
+        longLivedSeconds: seconds,
+        codeSeconds: seconds,
+        dataAccessSeconds: seconds,
+        igInsightsDelayHours: z.number().nonnegative(),
+      })
+      .partial()
+      .strict(),
+  })
+  .partial()
+  .strict();
+
+const faultSchema = z
+  .object({
+    platform,
+    kind: z.enum(['rate_limit', 'server_error', 'latency']),
+    pathPrefix: z.string().min(1).optional(),
+    times: z.number().int().positive().default(1),
+    resetSeconds: z.number().int().nonnegative().optional(),
+    delayMs: z.number().int().nonnegative().max(120_000).optional(),
+    status: z.number().int().min(400).max(599).optional(),
+    code: z.number().int().positive().optional(),
+  })
+  .strict();
+
+const revokeSchema = z
+  .object({
+    platform,
+    userId: z.string().min(1).optional(),
+    /** Meta: app_removed/user_revoked answer 190/458, password_changed 190/460. */
+    reason: z.enum(['user_revoked', 'app_removed', 'password_changed']).default('app_removed'),
+  })
+  .strict();
+
+const expireSchema = z.object({ platform, userId: z.string().min(1).optional() }).strict();
+
+const publishSchema = z
+  .object({
+    kind: z.enum(['x', 'twitter', 'linkedin', 'facebook', 'instagram']),
+    accountId: z.string().min(1),
+    count: z.number().int().positive().max(500).default(1),
+  })
+  .strict();
+
+const identitySchema = z.discriminatedUnion('platform', [
+  z.object({
+    platform: z.literal('linkedin'),
+    id: z.string().min(1).optional(),
+    givenName: z.string().min(1),
+    familyName: z.string().min(1),
+    email: z.string().email().optional(),
+    organizations: z
+      .array(z.object({ id: z.string().regex(/^\d+$/), name: z.string().min(1), vanityName: z.string().optional() }))
+      .default([]),
+  }),
+  z.object({
+    platform: z.enum(['twitter', 'x']),
+    id: z
+      .string()
+      .regex(/^\d{1,19}$/)
+      .optional(),
+    username: z.string().regex(/^\w{1,15}$/),
+    name: z.string().min(1),
+  }),
+  z.object({
+    platform: z.literal('meta'),
+    id: z.string().regex(/^\d+$/).optional(),
+    name: z.string().min(1),
+    email: z.string().email().optional(),
+    pages: z
+      .array(
+        z.object({
+          id: z.string().regex(/^\d+$/).optional(),
+          name: z.string().min(1),
+          category: z.string().default('Local Business'),
+          instagram: z
+            .object({
+              id: z.string().regex(/^\d+$/).optional(),
+              username: z.string().min(1),
+              name: z.string().optional(),
+            })
+            .optional(),
+        }),
+      )
+      .default([]),
+  }),
+]);
+
+function parse<T extends z.ZodType>(schema: T, body: unknown, res: Response): z.infer<T> | undefined {
+  const result = schema.safeParse(body ?? {});
+  if (result.success) return result.data;
+  res.status(400).json({
+    error: 'invalid_request',
+    issues: result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+  });
+  return undefined;
+}
+
+export function adminRouter(state: SandboxState, enabled: boolean): Router {
+  const router = express.Router();
+  router.use(express.json());
+  router.use((_req, res, next) => {
+    if (!enabled)
+      return void res
+        .status(403)
+        .json({ error: 'admin_disabled', message: 'The sandbox admin API is disabled for this app.' });
+    next();
+  });
+
+  router.get('/issued', (req, res) => {
+    const only = typeof req.query.platform === 'string' ? parsePlatform(req.query.platform) : undefined;
+    const issued = state.issued.filter((e) => !only || e.platform === only);
+    res.json({ issued, values: [...new Set(issued.map((e) => e.value))] });
+  });
+  router.delete('/issued', (_req, res) => {
+    clearIssued(state);
+    res.json({ cleared: true });
+  });
+
+  router.get('/config', (_req, res) => void res.json(state.config));
+  router.post('/config', (req, res) => {
+    const input = parse(configSchema, req.body, res);
+    if (!input) return;
+    for (const key of ['linkedin', 'twitter', 'meta'] as const) Object.assign(state.config[key], input[key] ?? {});
+    res.json(state.config);
+  });
+
+  router.get('/grants', (_req, res) => {
+    res.json({
+      grants: [...state.grants.values()].map((g) => ({
+        ...g,
+        createdAt: new Date(g.createdAt).toISOString(),
+        revokedAt: g.revokedAt ? new Date(g.revokedAt).toISOString() : undefined,
+      })),
+    });
+  });
+  router.post('/grants/revoke', (req, res) => {
+    const input = parse(revokeSchema, req.body, res);
+    if (input) res.json({ revoked: revokeGrants(state, input.platform, input.userId, input.reason) });
+  });
+  router.post('/tokens/expire', (req, res) => {
+    const input = parse(expireSchema, req.body, res);
+    if (input) res.json({ expired: expireTokens(state, input.platform, input.userId) });
+  });
+
+  router.get('/faults', (_req, res) => void res.json({ faults: state.faults }));
+  router.post('/faults', (req, res) => {
+    const input = parse(faultSchema, req.body, res);
+    if (input) res.status(201).json(addFault(state, input));
+  });
+  router.delete('/faults', (_req, res) => {
+    const cleared = state.faults.length;
+    state.faults.length = 0;
+    res.json({ cleared });
+  });
+
+  router.get('/identities', (_req, res) => void res.json(state.identities));
+  router.post('/identities', (req, res) => {
+    const input = parse(identitySchema, req.body, res);
+    if (!input) return;
+    const added = addIdentity(state.identities, input);
+    if (!added)
+      return void res.status(409).json({ error: 'conflict', message: 'An identity with that id already exists.' });
+    res.status(201).json(added);
+  });
+
+  router.post('/content/publish', (req, res) => {
+    const input = parse(publishSchema, req.body, res);
+    if (!input) return;
+    const kind: ContentKind = input.kind === 'twitter' ? 'x' : input.kind;
+    publishPosts(state, kind, input.accountId, input.count);
+    res.status(201).json({ kind, accountId: input.accountId, published: input.count });
+  });
+
+  router.post('/reset', (_req, res) => {
+    resetState(state);
+    res.json({ reset: true });
+  });
+
+  return router;
+}
+
+function nextId(existing: string[], prefix: string, width: number): string {
+  for (let n = existing.length + 1; ; n++) {
+    const id = `${prefix}${String(n).padStart(width, '0')}`;
+    if (!existing.includes(id)) return id;
+  }
+}
+
+function addIdentity(identities: Identities, input: z.infer<typeof identitySchema>) {
+  if (input.platform === 'linkedin') {
+    const ids = identities.linkedin.map((m) => m.id);
+    const id = input.id ?? nextId(ids, 'sbxLiMember', 2);
+    if (ids.includes(id)) return undefined;
+    const member = {
+      id,
+      givenName: input.givenName,
+      familyName: input.familyName,
+      email: input.email ?? `${id.toLowerCase()}@example.com`,
+      emailVerified: true,
+      locale: { country: 'US', language: 'en' },
+      organizations: input.organizations.map((o) => ({
+        id: o.id,
+        name: o.name,
+        vanityName: o.vanityName ?? o.name.toLowerCase().replace(/\W+/g, '-'),
+      })),
+    };
+    identities.linkedin.push(member);
+    return member;
+  }
+  if (input.platform === 'meta') {
+    const ids = identities.meta.map((u) => u.id);
+    const id = input.id ?? nextId(ids, '100000000000000', 2);
+    if (ids.includes(id)) return undefined;
+    const pageIds = identities.meta.flatMap((u) => u.pages.map((p) => p.id));
+    const igIds = identities.meta.flatMap((u) => u.pages.flatMap((p) => (p.instagram ? [p.instagram.id] : [])));
+    const user = {
+      id,
+      name: input.name,
+      email: input.email ?? `user${id.slice(-4)}@example.com`,
+      pages: input.pages.map((p) => {
+        const pageId = p.id ?? nextId(pageIds, '200000000000000', 2);
+        pageIds.push(pageId);
+        const igId = p.instagram ? p.instagram.id ?? nextId(igIds, '178414000000000', 2) : undefined;
+        if (igId) igIds.push(igId);
+        return {
+          id: pageId,
+          name: p.name,
+          category: p.category,
+          tasks: ['ANALYZE', 'CREATE_CONTENT', 'MODERATE', 'MANAGE'],
+          ...(p.instagram && igId
+            ? {
+                instagram: {
+                  id: igId,
+                  username: p.instagram.username,
+                  name: p.instagram.name ?? p.name,
+                  followersCount: 100,
+                },
+              }
+            : {}),
+        };
+      }),
+    };
+    identities.meta.push(user);
+    return user;
+  }
+  const ids = identities.twitter.map((u) => u.id);
+  const id = input.id ?? nextId(ids, '17000000000000000', 2);
+  if (ids.includes(id)) return undefined;
+  const user = {
+    id,
+    username: input.username,
+    name: input.name,
+    description: '',
+    createdAt: '2022-01-01T00:00:00.000Z',
+    followersCount: 10,
+    followingCount: 10,
+  };
+  identities.twitter.push(user);
+  return user;
+}

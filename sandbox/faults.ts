@@ -1,0 +1,98 @@
+// Injected faults: the next N matching provider calls answer 429 (with the provider's reset headers),
+// a 5xx, or arrive late. Each provider renders the fault in its own documented error shape.
+//
+// Matching: a fault without `pathPrefix` hits the provider's API calls (not its OAuth endpoints, so a
+// token refresh does not use up a fault meant for a sync). A fault with `pathPrefix` hits any call
+// whose provider path starts with it, OAuth endpoints included; the prefix is the path on the real host
+// (`/2/users/me`, `/rest/posts`, `/oauth/v2/accessToken`, `/me/accounts`, `/oauth/access_token`), and
+// the sandbox prefixes (`/x`, `/linkedin`, `/meta/graph` plus a Graph version) are accepted too.
+// Consent pages are never faulted.
+import type { NextFunction, Request, Response } from 'express';
+import { secret } from './random.js';
+import type { Platform, SandboxState } from './store.js';
+
+export type FaultKind = 'rate_limit' | 'server_error' | 'latency';
+
+export interface Fault {
+  id: string;
+  platform: Platform;
+  kind: FaultKind;
+  pathPrefix?: string;
+  /** Calls still to be hit. */
+  remaining: number;
+  /** rate_limit: seconds until the provider says the limit resets. */
+  resetSeconds: number;
+  /** latency: added delay. */
+  delayMs: number;
+  /** Overrides the HTTP status (rate_limit and server_error). */
+  status?: number;
+  /** Meta: the throttling error code (4 app, 17 user, 32 Page, 613 endpoint). */
+  code?: number;
+}
+
+export interface FaultInput {
+  platform: Platform;
+  kind: FaultKind;
+  pathPrefix?: string;
+  times?: number;
+  resetSeconds?: number;
+  delayMs?: number;
+  status?: number;
+  code?: number;
+}
+
+export function addFault(state: SandboxState, input: FaultInput): Fault {
+  const fault: Fault = {
+    id: secret('fault_', 6),
+    platform: input.platform,
+    kind: input.kind,
+    remaining: input.times ?? 1,
+    resetSeconds: input.resetSeconds ?? 60,
+    delayMs: input.delayMs ?? 2000,
+    ...(input.pathPrefix ? { pathPrefix: normalizePrefix(input.pathPrefix) } : {}),
+    ...(input.status ? { status: input.status } : {}),
+    ...(input.code ? { code: input.code } : {}),
+  };
+  state.faults.push(fault);
+  return fault;
+}
+
+/** Provider path as the real host sees it: sandbox prefixes and Meta's version segment removed. */
+export function normalizePrefix(prefix: string): string {
+  let p = prefix.startsWith('/') ? prefix : `/${prefix}`;
+  p = p.replace(/^\/(x|linkedin|meta\/graph|meta\/www)(?=\/|$)/, '');
+  p = p.replace(/^\/v\d+\.\d+(?=\/|$)/, '');
+  return p || '/';
+}
+
+export function takeFault(state: SandboxState, platform: Platform, path: string, apiCall: boolean): Fault | undefined {
+  const index = state.faults.findIndex(
+    (f) => f.platform === platform && f.remaining > 0 && (f.pathPrefix ? path.startsWith(f.pathPrefix) : apiCall),
+  );
+  if (index < 0) return undefined;
+  const fault = state.faults[index] as Fault;
+  fault.remaining--;
+  if (fault.remaining <= 0) state.faults.splice(index, 1);
+  return fault;
+}
+
+export interface FaultRenderer {
+  /** The provider path for matching, and whether it is an API (non-OAuth) call; null: never faulted. */
+  classify(req: Request): { path: string; apiCall: boolean } | null;
+  rateLimited(fault: Fault, req: Request, res: Response): void;
+  serverError(fault: Fault, req: Request, res: Response): void;
+}
+
+export function faultMiddleware(state: SandboxState, platform: Platform, renderer: FaultRenderer) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const target = renderer.classify(req);
+    const fault = target ? takeFault(state, platform, target.path, target.apiCall) : undefined;
+    if (!fault) return next();
+    if (fault.kind === 'latency') {
+      await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+      return next();
+    }
+    if (fault.kind === 'rate_limit') return renderer.rateLimited(fault, req, res);
+    return renderer.serverError(fault, req, res);
+  };
+}

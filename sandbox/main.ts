@@ -1,0 +1,40 @@
+// `tsx sandbox/main.ts`: the provider emulator as its own process, on SANDBOX_PORT (default 8090) and
+// SANDBOX_HOST (default 127.0.0.1), its links built from SANDBOX_URL.
+import { config } from '../lib/config.js';
+import { createLogger } from '../lib/logger.js';
+import { endpoints } from './app.js';
+import { startSandbox } from './server.js';
+
+const logger = createLogger('sandbox');
+const settings = config();
+const host = process.env.SANDBOX_HOST?.trim() || '127.0.0.1';
+
+const sandbox = await startSandbox({ host, port: settings.SANDBOX_PORT, publicUrl: settings.SANDBOX_URL, logger });
+logger.info(
+  {
+    event_type: 'sandbox_started',
+    listen: sandbox.url,
+    public_url: settings.SANDBOX_URL,
+    endpoints: endpoints(sandbox.state),
+  },
+  'sandbox listening',
+);
+
+let stopping = false;
+const stop = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ event_type: 'sandbox_stopping', signal }, 'sandbox stopping');
+  try {
+    await sandbox.close();
+    process.exit(0);
+  } catch (error) {
+    logger.error(
+      { event_type: 'sandbox_stop_failed', err: error instanceof Error ? error.message : String(error) },
+      'sandbox stop failed',
+    );
+    process.exit(1);
+  }
+};
+process.on('SIGTERM', () => void stop('SIGTERM'));
+process.on('SIGINT', () => void stop('SIGINT'));

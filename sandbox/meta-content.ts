@@ -1,0 +1,363 @@
+// Facebook Page posts and their insights, Instagram media and their insights, with Graph's cursor
+// paging. Metric names are the current ones; retired names fail the whole call with code 100, as the
+// real API does (post_impressions -> post_media_view, Nov 2025; IG impressions/plays -> views, Apr 2025).
+import {
+  bumpEpoch,
+  decodeCursor,
+  encodeCursor,
+  engagement,
+  listPosts,
+  type ContentKind,
+  type Post,
+} from './content.js';
+import type { InstagramAccount, MetaPage } from './identities.js';
+import {
+  graphError,
+  graphTime,
+  missingPermission,
+  selectFields,
+  type Caller,
+  type GraphContext,
+} from './meta-common.js';
+import type { SandboxState } from './store.js';
+
+export const fbPostId = (page: MetaPage, post: Post) => `${page.id}_1220${String(post.serial).padStart(12, '0')}`;
+/** 17 digits like Instagram's: 17, publish second, account shard, sequence. */
+export const igMediaId = (post: Post) =>
+  `17${String(Math.floor(post.publishedAt / 1000) % 1e10).padStart(10, '0')}${String(post.shard % 100).padStart(
+    2,
+    '0',
+  )}${String(post.serial % 1000).padStart(3, '0')}`;
+
+const has = (caller: Caller, scopes: string[]) => scopes.some((s) => caller.token.scopes.includes(s));
+
+/** Cursor-paged list of `items` (Graph's `data` + `paging{cursors,next,previous}`). */
+export function pagedList<T>(
+  ctx: GraphContext,
+  edgePath: string,
+  account: string,
+  items: T[],
+  render: (item: T) => Record<string, unknown> | undefined,
+  onFirstPage: () => void,
+) {
+  const { params, res, state } = ctx;
+  const limit = params.limit === undefined ? 25 : Number(params.limit);
+  if (!Number.isInteger(limit) || limit < 1)
+    return graphError(res, { message: '(#100) The parameter limit must be a positive integer', code: 100 });
+  const size = Math.min(limit, 100);
+  let offset = 0;
+  if (params.after !== undefined) {
+    const decoded = decodeCursor(account, params.after);
+    if (decoded === undefined) return graphError(res, { message: '(#100) The after cursor is not valid', code: 100 });
+    offset = decoded;
+  } else if (params.before !== undefined) {
+    const decoded = decodeCursor(account, params.before);
+    if (decoded === undefined) return graphError(res, { message: '(#100) The before cursor is not valid', code: 100 });
+    offset = Math.max(0, decoded - size);
+  } else {
+    onFirstPage();
+  }
+  const data: Record<string, unknown>[] = [];
+  for (const item of items.slice(offset, offset + size)) {
+    const rendered = render(item);
+    if (!rendered) return; // render already answered with an error
+    data.push(rendered);
+  }
+  const link = (cursor: Record<string, string>) => {
+    const query = new URLSearchParams();
+    for (const [k, v] of Object.entries(params))
+      if (v !== undefined && k !== 'after' && k !== 'before') query.set(k, v);
+    query.set('limit', String(size));
+    for (const [k, v] of Object.entries(cursor)) query.set(k, v);
+    // Graph's paging links carry the access_token of the request, like the real ones do.
+    return `${state.publicUrl}/meta/graph${ctx.version ? `/${ctx.version}` : ''}/${edgePath}?${query.toString()}`;
+  };
+  const paging: Record<string, unknown> = {};
+  if (data.length > 0) {
+    const before = encodeCursor(account, offset);
+    const after = encodeCursor(account, offset + data.length);
+    paging.cursors = { before, after };
+    if (offset > 0) paging.previous = link({ before });
+    if (offset + data.length < items.length) paging.next = link({ after });
+  }
+  res.json({ data, paging });
+}
+
+function postFields(ctx: GraphContext, page: MetaPage, post: Post) {
+  const e = () => engagement(ctx.state, 'facebook', page.id, post);
+  const summary = (n: number) => ({ data: [], summary: { total_count: n, can_comment: true } });
+  return selectFields(
+    ctx,
+    'PagePost',
+    {
+      id: () => fbPostId(page, post),
+      message: () => post.text,
+      created_time: () => graphTime(post.publishedAt),
+      updated_time: () => graphTime(post.publishedAt),
+      permalink_url: () => `https://www.facebook.com/${fbPostId(page, post).replace('_', '/posts/')}`,
+      status_type: () => 'mobile_status_update',
+      is_published: () => true,
+      full_picture: () => undefined,
+      shares: () => ({ count: e().shares }),
+      reactions: () => summary(Object.values(e().reactions).reduce((a, b) => a + b, 0)),
+      likes: () => summary(e().reactions.like),
+      comments: () => summary(e().comments),
+    },
+    ['created_time', 'message', 'id'],
+  );
+}
+
+export function pagePosts(ctx: GraphContext, caller: Caller, page: MetaPage, edge: string) {
+  if (!has(caller, ['pages_read_engagement', 'pages_read_user_content']))
+    return missingPermission(ctx.res, 'pages_read_engagement');
+  const posts = listPosts(ctx.state, 'facebook', page.id);
+  pagedList(
+    ctx,
+    `${page.id}/${edge}`,
+    `facebook:${page.id}`,
+    posts,
+    (post) => postFields(ctx, page, post),
+    () => bumpEpoch(ctx.state, 'facebook', page.id),
+  );
+}
+
+export function pagePost(ctx: GraphContext, caller: Caller, page: MetaPage, post: Post) {
+  if (!has(caller, ['pages_read_engagement', 'pages_read_user_content']))
+    return missingPermission(ctx.res, 'pages_read_engagement');
+  const out = postFields(ctx, page, post);
+  if (out) ctx.res.json(out);
+}
+
+export function findFacebookPost(state: SandboxState, page: MetaPage, id: string): Post | undefined {
+  return listPosts(state, 'facebook', page.id).find((p) => fbPostId(page, p) === id);
+}
+
+type Metric = { title: string; description: string; value: (e: ReturnType<typeof engagement>) => unknown };
+
+const postMetrics: Record<string, Metric> = {
+  post_media_view: {
+    title: 'Views',
+    description: 'Lifetime: The number of times your post was on screen.',
+    value: (e) => e.impressions,
+  },
+  post_total_media_view_unique: {
+    title: 'Viewers',
+    description: 'Lifetime: The number of people who saw your post.',
+    value: (e) => e.uniqueImpressions,
+  },
+  post_reactions_by_type_total: {
+    title: 'Lifetime Total post Reactions by Type.',
+    description: 'Lifetime: Total post reactions by type.',
+    value: (e) => e.reactions,
+  },
+  post_reactions_like_total: {
+    title: 'Lifetime Total Like Reactions of a post.',
+    description: 'Lifetime: Total like reactions of a post.',
+    value: (e) => e.reactions.like,
+  },
+  post_reactions_love_total: {
+    title: 'Lifetime Total Love Reactions of a post.',
+    description: 'Lifetime: Total love reactions of a post.',
+    value: (e) => e.reactions.love,
+  },
+  post_reactions_wow_total: {
+    title: 'Lifetime Total Wow Reactions of a post.',
+    description: 'Lifetime: Total wow reactions of a post.',
+    value: (e) => e.reactions.wow,
+  },
+  post_reactions_haha_total: {
+    title: 'Lifetime Total Haha Reactions of a post.',
+    description: 'Lifetime: Total haha reactions of a post.',
+    value: (e) => e.reactions.haha,
+  },
+  post_reactions_sorry_total: {
+    title: 'Lifetime Total Sorry Reactions of a post.',
+    description: 'Lifetime: Total sorry reactions of a post.',
+    value: (e) => e.reactions.sorry,
+  },
+  post_reactions_anger_total: {
+    title: 'Lifetime Total Anger Reactions of a post.',
+    description: 'Lifetime: Total anger reactions of a post.',
+    value: (e) => e.reactions.anger,
+  },
+  post_clicks: {
+    title: 'Lifetime Matched Audience Targeting Consumptions on Post',
+    description: 'Lifetime: The number of clicks anywhere in your post.',
+    value: (e) => e.clicks,
+  },
+  post_clicks_by_type: {
+    title: 'Lifetime Matched Audience Targeting Consumptions by Type',
+    description: 'Lifetime: The number of clicks anywhere in the post, by type.',
+    value: (e) => ({
+      'other clicks': Math.floor(e.clicks / 2),
+      'link clicks': Math.floor(e.clicks / 3),
+      'photo view': e.clicks - Math.floor(e.clicks / 2) - Math.floor(e.clicks / 3),
+    }),
+  },
+};
+
+const mediaMetrics: Record<string, Metric> = {
+  views: {
+    title: 'Views',
+    description: 'The number of times your content was played or displayed.',
+    value: (e) => e.impressions,
+  },
+  reach: {
+    title: 'Accounts reached',
+    description: 'The number of unique accounts that have seen your content, at least once.',
+    value: (e) => e.uniqueImpressions,
+  },
+  likes: { title: 'Likes', description: 'The number of likes on your post.', value: (e) => e.likes },
+  comments: { title: 'Comments', description: 'The number of comments on your post.', value: (e) => e.comments },
+  shares: { title: 'Shares', description: 'The number of shares of your post.', value: (e) => e.shares },
+  saved: { title: 'Saved', description: 'The number of saves of your post.', value: (e) => e.saves },
+  total_interactions: {
+    title: 'Interactions',
+    description: 'Likes, saves, comments and shares on the post.',
+    value: (e) => e.likes + e.comments + e.shares + e.saves,
+  },
+  follows: {
+    title: 'Follows',
+    description: 'The number of accounts that started following you.',
+    value: (e) => e.follows,
+  },
+  profile_visits: {
+    title: 'Profile visits',
+    description: 'The number of times your profile was visited.',
+    value: (e) => e.profileVisits,
+  },
+  profile_activity: {
+    title: 'Profile activity',
+    description: 'Actions taken on your profile after engaging with this post.',
+    value: (e) => e.profileVisits + e.follows,
+  },
+};
+
+/** Retired Instagram media metrics with the dedicated message Graph gives them (observed for impressions). */
+const retiredMedia = new Set([
+  'impressions',
+  'plays',
+  'clips_replays_count',
+  'ig_reels_aggregated_all_plays_count',
+  'video_views',
+]);
+
+function insights(
+  ctx: GraphContext,
+  objectId: string,
+  metrics: Record<string, Metric>,
+  values: ReturnType<typeof engagement> | undefined,
+  invalid: (name: string, index: number) => string,
+) {
+  const { params, res } = ctx;
+  if (!params.metric) {
+    return graphError(res, {
+      message: 'No metric was specified to be fetched. Please specify one or more metrics to be fetched and try again.',
+      code: 3001,
+      error_subcode: 1504028,
+      type: 'OAuthException',
+    });
+  }
+  const names = params.metric
+    .split(',')
+    .map((m) => m.trim())
+    .filter(Boolean);
+  const badIndex = names.findIndex((n) => !metrics[n]);
+  if (badIndex >= 0) return graphError(res, { message: invalid(names[badIndex] as string, badIndex), code: 100 });
+  // Missing data is an empty set, not zeros (documented for Instagram media).
+  if (!values) return res.json({ data: [] });
+  res.json({
+    data: names.map((name) => {
+      const m = metrics[name] as Metric;
+      return {
+        name,
+        period: 'lifetime',
+        values: [{ value: m.value(values) }],
+        title: m.title,
+        description: m.description,
+        id: `${objectId}/insights/${name}/lifetime`,
+      };
+    }),
+  });
+}
+
+export function postInsights(ctx: GraphContext, caller: Caller, page: MetaPage, post: Post) {
+  if (!has(caller, ['read_insights', 'pages_read_engagement'])) return missingPermission(ctx.res, 'read_insights');
+  insights(
+    ctx,
+    fbPostId(page, post),
+    postMetrics,
+    engagement(ctx.state, 'facebook', page.id, post),
+    () => '(#100) The value must be a valid insights metric',
+  );
+}
+
+function mediaFields(ctx: GraphContext, account: InstagramAccount, post: Post) {
+  const e = () => engagement(ctx.state, 'instagram', account.id, post);
+  const id = igMediaId(post);
+  return selectFields(
+    ctx,
+    'ShadowIGMedia',
+    {
+      id: () => id,
+      caption: () => post.text,
+      timestamp: () => graphTime(post.publishedAt),
+      like_count: () => e().likes,
+      comments_count: () => e().comments,
+      media_type: () => (post.variant === 'ugcPost' ? 'VIDEO' : 'IMAGE'),
+      media_product_type: () => (post.variant === 'ugcPost' ? 'REELS' : 'FEED'),
+      permalink: () => `https://www.instagram.com/p/${Buffer.from(id).toString('base64url').slice(0, 11)}/`,
+      media_url: () => `${ctx.state.publicUrl}/avatars/instagram/${id}.svg`,
+      username: () => account.username,
+      owner: () => ({ id: account.id }),
+    },
+    ['id'],
+  );
+}
+
+export function igMedia(ctx: GraphContext, caller: Caller, account: InstagramAccount) {
+  if (!has(caller, ['instagram_basic'])) return missingPermission(ctx.res, 'instagram_basic');
+  const posts = listPosts(ctx.state, 'instagram', account.id);
+  pagedList(
+    ctx,
+    `${account.id}/media`,
+    `instagram:${account.id}`,
+    posts,
+    (post) => mediaFields(ctx, account, post),
+    () => bumpEpoch(ctx.state, 'instagram', account.id),
+  );
+}
+
+export function igMediaNode(ctx: GraphContext, caller: Caller, account: InstagramAccount, post: Post) {
+  if (!has(caller, ['instagram_basic'])) return missingPermission(ctx.res, 'instagram_basic');
+  const out = mediaFields(ctx, account, post);
+  if (out) ctx.res.json(out);
+}
+
+export function findMedia(state: SandboxState, accounts: InstagramAccount[], id: string) {
+  for (const account of accounts) {
+    const post = listPosts(state, 'instagram', account.id).find((p) => igMediaId(p) === id);
+    if (post) return { account, post };
+  }
+  return undefined;
+}
+
+export function mediaInsights(ctx: GraphContext, caller: Caller, account: InstagramAccount, post: Post) {
+  if (!has(caller, ['instagram_manage_insights'])) return missingPermission(ctx.res, 'instagram_manage_insights');
+  // Only media published after the seed (admin API) can be young enough to have no data yet, so seeded
+  // content answers the same whatever the time of day.
+  const young =
+    post.key.startsWith('e') &&
+    ctx.state.now() - post.publishedAt < ctx.state.config.meta.igInsightsDelayHours * 3_600_000;
+  const kind: ContentKind = 'instagram';
+  insights(
+    ctx,
+    igMediaId(post),
+    mediaMetrics,
+    young ? undefined : engagement(ctx.state, kind, account.id, post),
+    (name, index) =>
+      retiredMedia.has(name)
+        ? `(#100) Starting from version v22.0 and above, the ${name} metric is no longer supported. Please refer to the documentation at https://developers.facebook.com/docs/instagram-platform/reference/instagram-media/insights for a list of supported metrics.`
+        : `(#100) metric[${index}] must be one of the following values: ${Object.keys(mediaMetrics).join(', ')}`,
+  );
+}

@@ -1,0 +1,143 @@
+// The whole back end in one test process: a private database, the sandbox on a free port, the API on
+// a free port and a worker on a task queue of its own, all against the suite's Temporal dev server.
+import type { Server } from 'node:http';
+import type { Client } from '@temporalio/client';
+import type { DataSource } from 'typeorm';
+import { createApp } from '../../api/app.js';
+import type { Config } from '../../lib/config.js';
+import { seedDemo } from '../../lib/db/seed.js';
+import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
+import { capturingLogger, createTestDatabase, startTestWorker, testConfig, testTemporalClient, type RunningTestWorker } from './env.js';
+import { freePort } from '../../scripts/stack.js';
+
+export interface TestSystem {
+  config: Config;
+  databaseUrl: string;
+  db: DataSource;
+  temporal: Client;
+  sandbox: RunningSandbox;
+  worker: RunningTestWorker;
+  apiUrl: string;
+  apiLog: ReturnType<typeof capturingLogger>;
+  user: { email: string; password: string; userId: number; businessId: number };
+  /** Logs in and returns a fetch bound to the API with the bearer token. */
+  login(email?: string, password?: string): Promise<ApiClient>;
+  stop(): Promise<void>;
+}
+
+export type ApiClient = ((path: string, init?: RequestInit) => Promise<Response>) & { token: string };
+
+export async function startTestSystem(overrides: Record<string, string> = {}): Promise<TestSystem> {
+  const { db, url: databaseUrl } = await createTestDatabase();
+  const sandbox = await startSandbox({ logger: capturingLogger('sandbox').logger });
+  const apiPort = await freePort();
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const config = testConfig({ SANDBOX_URL: sandbox.url, PUBLIC_API_URL: apiUrl, PUBLIC_WEB_URL: 'http://web.test', ...overrides });
+  const temporal = await testTemporalClient();
+  const worker = await startTestWorker(config, db);
+  const apiLog = capturingLogger('api');
+  const app = createApp({ db, temporal, config, logger: apiLog.logger, rateLimits: { loginPerMinute: 100, oauthPerMinute: 1000 } });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(apiPort, '127.0.0.1', () => resolve(s));
+  });
+  const user = { email: 'owner@example.com', password: 'owner-password' };
+  const seeded = await seedDemo(db, { ...user, businessName: 'Acme Coffee' });
+
+  async function login(email = user.email, password = user.password): Promise<ApiClient> {
+    const res = await fetch(`${apiUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    });
+    if (!res.ok) throw new Error(`login failed: ${res.status}`);
+    const { token } = await res.json();
+    const client = ((path: string, init: RequestInit = {}) =>
+      fetch(`${apiUrl}${path}`, {
+        ...init,
+        headers: { accept: 'application/json', 'content-type': 'application/json', ...init.headers, authorization: `Bearer ${token}` },
+      })) as ApiClient;
+    client.token = token;
+    return client;
+  }
+
+  const system: TestSystem = {
+    config,
+    databaseUrl,
+    db,
+    temporal,
+    sandbox,
+    worker,
+    apiUrl,
+    apiLog,
+    user: { ...user, ...seeded },
+    login,
+    async stop() {
+      server.closeAllConnections();
+      server.close();
+      await system.worker.stop(); // a test may have replaced the worker
+      await temporal.connection.close();
+      await sandbox.close();
+      await db.destroy();
+    },
+  };
+  return system;
+}
+
+/** Runs the consent page as a user would (Allow or Deny) and returns where the provider redirects. */
+export async function consentAt(authorizationUrl: string, decision: 'allow' | 'deny' = 'allow', identity?: string): Promise<URL> {
+  const page = await fetch(authorizationUrl, { redirect: 'manual' });
+  const html = await page.text();
+  if (page.status !== 200) throw new Error(`consent page answered ${page.status}: ${html.slice(0, 200)}`);
+  const action = html.match(/<form method="post" action="([^"]+)"/)?.[1]?.replace(/&amp;/g, '&');
+  if (!action) throw new Error('the consent page has no form');
+  const posted = await fetch(new URL(action, authorizationUrl), {
+    method: 'POST',
+    body: new URLSearchParams({ decision, ...(identity ? { identity } : {}) }),
+    redirect: 'manual',
+  });
+  const location = posted.headers.get('location');
+  if (!location) throw new Error(`consent answered ${posted.status} without a redirect`);
+  return new URL(location, authorizationUrl);
+}
+
+/** The full connect journey for an API client: authorize URL, consent, callback. Returns the callback response. */
+export async function connect(api: ApiClient, platform: string, businessId: number, decision: 'allow' | 'deny' = 'allow', identity?: string): Promise<Response> {
+  const authorize = await api(`/api/v1/oauth/${platform}/authorize?business_id=${businessId}`);
+  if (!authorize.ok) throw new Error(`authorize answered ${authorize.status}: ${await authorize.text()}`);
+  const { authorization_url } = await authorize.json();
+  const callback = await consentAt(authorization_url, decision, identity);
+  return fetch(callback, { headers: { accept: 'application/json' }, redirect: 'manual' });
+}
+
+/** Calls the sandbox's admin API (token lifetimes, faults, grant revocation, issued secrets). */
+export async function sandboxAdmin(system: TestSystem, path: string, body?: unknown, method = body === undefined ? 'GET' : 'POST'): Promise<any> {
+  const res = await fetch(`${system.sandbox.url}/admin${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (!res.ok) throw new Error(`sandbox admin ${path} answered ${res.status}: ${await res.text()}`);
+  return res.json();
+}
+
+/**
+ * Looks for each secret in everything that must never hold one in plaintext: every database table, the
+ * captured API log, and the history of every workflow on the system's task queue. Returns the hits.
+ */
+export async function scanForSecrets(system: TestSystem, secrets: string[], extraText: Record<string, string> = {}): Promise<string[]> {
+  const tables = ['users', 'businesses', 'memberships', 'sessions', 'oauth_states', 'social_accounts', 'pending_connections', 'sync_runs', 'post_metrics'];
+  const sources: Record<string, string> = { ...extraText, 'api log': system.apiLog.raw() };
+  for (const table of tables) sources[`table ${table}`] = JSON.stringify(await system.db.query(`SELECT * FROM ${table}`));
+  let histories = 0;
+  for await (const wf of system.temporal.workflow.list({ query: `TaskQueue = "${system.config.TEMPORAL_TASK_QUEUE}"` })) {
+    const history = await system.temporal.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
+    sources[`history ${wf.workflowId}/${wf.runId}`] = JSON.stringify(history);
+    histories++;
+  }
+  if (histories === 0) throw new Error('no workflow histories to scan');
+  const hits: string[] = [];
+  for (const secret of secrets.filter((s) => s.length >= 8)) {
+    for (const [name, text] of Object.entries(sources)) if (text.includes(secret)) hits.push(`${name} holds ${secret.slice(0, 6)}…`);
+  }
+  return hits;
+}

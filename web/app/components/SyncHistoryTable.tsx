@@ -1,0 +1,65 @@
+import type { Section } from '../api.server.js';
+import type { SyncHistory } from '../endpoints.server.js';
+import { formatCount, formatPercent } from '../format.js';
+import { platformDisplayName } from '../platforms.js';
+import { syncStatusLabel } from '../status.js';
+import { RelativeTime } from './RelativeTime.js';
+import { SectionProblem } from './SectionProblem.js';
+import { StatusBadge } from './StatusBadge.js';
+
+/** The last sync runs, newest first (GET /analytics/sync-history). */
+export function SyncHistoryTable({ section, now, limit }: { section: Section<SyncHistory>; now: number; limit: number }) {
+  return (
+    <section className="panel section" aria-labelledby="sync-history-title">
+      <div className="panel__header">
+        <h2 id="sync-history-title">Recent syncs</h2>
+        {section.state === 'ready' && section.data.history.length > 0 && (
+          <p className="muted">
+            Latest {Math.min(limit, section.data.history.length)} of {formatCount(section.data.total_syncs)}
+          </p>
+        )}
+      </div>
+      {section.state !== 'ready' ? (
+        <SectionProblem section={section} what="Sync history" />
+      ) : section.data.history.length === 0 ? (
+        <p className="empty-state">No syncs yet. Each sync run will be listed here with what it brought in.</p>
+      ) : (
+        // A keyboard-focusable scroll region, so the wide table can be scrolled without a mouse on small screens.
+        <div className="table-scroll" role="region" aria-labelledby="sync-history-title" tabIndex={0}>
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Platform</th>
+                <th scope="col">Status</th>
+                <th scope="col" className="numeric">Posts</th>
+                <th scope="col" className="numeric">Impressions</th>
+                <th scope="col" className="numeric">Engagements</th>
+                <th scope="col" className="numeric">Engagement rate</th>
+                <th scope="col">Details</th>
+              </tr>
+            </thead>
+            <tbody>
+              {section.data.history.map((run) => (
+                <tr key={run.id}>
+                  <td>
+                    <RelativeTime iso={run.timestamp} now={now} fallback="—" />
+                  </td>
+                  <td>{run.platform === 'all' ? 'All platforms' : platformDisplayName(run.platform)}</td>
+                  <td>
+                    <StatusBadge status={syncStatusLabel(run.status)} />
+                  </td>
+                  <td className="numeric">{formatCount(run.posts_synced)}</td>
+                  <td className="numeric">{formatCount(run.metrics?.impressions)}</td>
+                  <td className="numeric">{formatCount(run.metrics?.engagements)}</td>
+                  <td className="numeric">{formatPercent(run.metrics?.engagement_rate)}</td>
+                  <td>{run.error_message ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
