@@ -4,23 +4,15 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { DataSource } from 'typeorm';
 import type { Keyring } from '../lib/crypto/keyring.js';
 import type { AccountStatus, Platform } from '../lib/domain.js';
-import type { AccountPolicy } from '../workflows/account.js';
+import type { AccountPolicy, AccountState } from '../workflows/account.js';
 import { activityFailure } from './connect.js';
 import { ProviderError, type ProviderClients, type TokenSet } from './providers/index.js';
 
-/** What a workflow may know about an account: ids and non-secret metadata, never tokens. */
-export interface AccountSnapshot {
-  accountId: number;
-  businessId: number;
-  platform: Platform;
-  username: string | null;
-  status: AccountStatus;
-  statusMessage: string | null;
-  tokenExpiresAt: string | null;
-  /** A refresh token is stored and the platform refreshes (X; LinkedIn for partner apps). */
-  canRefresh: boolean;
-  policy: AccountPolicy;
-}
+/** What a workflow may know about a stored account: ids and non-secret facts, never tokens. */
+export type AccountSnapshot = Pick<
+  AccountState,
+  'accountId' | 'businessId' | 'platform' | 'username' | 'status' | 'statusMessage' | 'tokenExpiresAt' | 'canRefresh' | 'policy'
+>;
 
 export interface AccountDeps {
   db: DataSource;

@@ -54,6 +54,7 @@ export interface AccountState {
   /** "Reconnect soon": the token expires and cannot be refreshed. */
   warning: string | null;
   tokenExpiresAt: string | null;
+  /** A refresh token is stored and the platform refreshes (X; LinkedIn for partner apps). */
   canRefresh: boolean;
   policy: AccountPolicy;
   nextRefreshAt: string | null;

@@ -2,7 +2,7 @@
 // ProviderErrors the workflow can act on. Each provider adds its own error body reading.
 import * as oauth from 'oauth4webapi';
 import type { Platform } from '../../lib/domain.js';
-import { ProviderError, type OAuthApp } from './types.js';
+import { ProviderError, type OAuthApp, type TokenSet } from './types.js';
 
 const TIMEOUT_MS = 15_000;
 
@@ -29,6 +29,17 @@ export function authorizationServer(app: OAuthApp, paths: { issuer: string; auth
  */
 export function callbackParameters(as: oauth.AuthorizationServer, client: oauth.Client, code: string): URLSearchParams {
   return oauth.validateAuthResponse(as, client, new URLSearchParams({ code }), oauth.skipStateCheck);
+}
+
+/** A token endpoint answer in our terms (the same for every provider). */
+export function tokenSetFrom(response: oauth.TokenEndpointResponse): TokenSet {
+  return {
+    accessToken: response.access_token,
+    refreshToken: response.refresh_token ?? null,
+    expiresAt: secondsFromNow(response.expires_in),
+    refreshTokenExpiresAt: secondsFromNow(response.refresh_token_expires_in),
+    scopes: response.scope ?? null,
+  };
 }
 
 export function secondsFromNow(seconds: unknown, now = Date.now()): Date | null {

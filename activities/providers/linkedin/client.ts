@@ -2,7 +2,7 @@
 // OpenID Connect userinfo. Access tokens last 60 days; only approved partners get refresh tokens,
 // which do not rotate and expire a year after first consent. Docs: learn.microsoft.com/linkedin.
 import * as oauth from 'oauth4webapi';
-import { apiRequest, authorizationServer, callbackParameters, kindForStatus, oauthRequestOptions, readJson, secondsFromNow, tokenEndpointFailure } from '../http.js';
+import { apiRequest, authorizationServer, callbackParameters, kindForStatus, oauthRequestOptions, readJson, tokenEndpointFailure, tokenSetFrom } from '../http.js';
 import { ProviderError, type AuthorizationRequest, type OAuthApp, type Profile, type TokenSet } from '../types.js';
 
 export function linkedinClient(app: OAuthApp & { apiVersion: string }) {
@@ -23,15 +23,6 @@ export function linkedinClient(app: OAuthApp & { apiVersion: string }) {
   const failure = (error: unknown) =>
     tokenEndpointFailure('linkedin', error, { grantDeadErrors: ['invalid_grant', 'invalid_request'], retryAfterMs });
 
-  function tokenSet(response: oauth.TokenEndpointResponse): TokenSet {
-    return {
-      accessToken: response.access_token,
-      refreshToken: response.refresh_token ?? null,
-      expiresAt: secondsFromNow(response.expires_in),
-      refreshTokenExpiresAt: secondsFromNow(response.refresh_token_expires_in),
-      scopes: response.scope ?? null,
-    };
-  }
 
   async function fail(response: Response): Promise<never> {
     const body = await readJson(response);
@@ -60,7 +51,7 @@ export function linkedinClient(app: OAuthApp & { apiVersion: string }) {
     async exchangeCode(code: string, _codeVerifier: string | null, redirectUri: string): Promise<TokenSet> {
       try {
         const response = await oauth.authorizationCodeGrantRequest(as, client, auth, callbackParameters(as, client, code), redirectUri, oauth.nopkce, options);
-        return tokenSet(await oauth.processAuthorizationCodeResponse(as, client, response));
+        return tokenSetFrom(await oauth.processAuthorizationCodeResponse(as, client, response));
       } catch (error) {
         throw failure(error);
       }
@@ -69,7 +60,7 @@ export function linkedinClient(app: OAuthApp & { apiVersion: string }) {
     async refresh(refreshToken: string): Promise<TokenSet> {
       try {
         const response = await oauth.refreshTokenGrantRequest(as, client, auth, refreshToken, options);
-        return tokenSet(await oauth.processRefreshTokenResponse(as, client, response));
+        return tokenSetFrom(await oauth.processRefreshTokenResponse(as, client, response));
       } catch (error) {
         throw failure(error);
       }

@@ -3,7 +3,7 @@
 // Page's token. Graph errors: code 190 = grant gone, 4/17/32/613/80001 = throttled.
 // Docs: developers.facebook.com (Facebook Login, Graph API, Pages API, Instagram Graph API).
 import * as oauth from 'oauth4webapi';
-import { apiRequest, authorizationServer, callbackParameters, oauthRequestOptions, readJson, secondsFromNow, tokenEndpointFailure } from '../http.js';
+import { apiRequest, authorizationServer, callbackParameters, oauthRequestOptions, readJson, tokenEndpointFailure, tokenSetFrom } from '../http.js';
 import { ProviderError, type AuthorizationRequest, type OAuthApp, type Profile, type TokenSet } from '../types.js';
 
 export interface MetaPage {
@@ -59,15 +59,6 @@ export function metaClient(app: OAuthApp & { graphVersion: string }) {
     return readJson(response);
   }
 
-  function tokenSet(response: oauth.TokenEndpointResponse): TokenSet {
-    return {
-      accessToken: response.access_token,
-      refreshToken: null,
-      expiresAt: secondsFromNow(response.expires_in),
-      refreshTokenExpiresAt: null,
-      scopes: null,
-    };
-  }
 
   return {
     platform: 'meta' as const,
@@ -89,7 +80,7 @@ export function metaClient(app: OAuthApp & { graphVersion: string }) {
     async exchangeCode(code: string, _codeVerifier: string | null, redirectUri: string): Promise<TokenSet> {
       try {
         const response = await oauth.authorizationCodeGrantRequest(as, client, auth, callbackParameters(as, client, code), redirectUri, oauth.nopkce, options);
-        return tokenSet(await oauth.processAuthorizationCodeResponse(as, client, response));
+        return tokenSetFrom(await oauth.processAuthorizationCodeResponse(as, client, response));
       } catch (error) {
         throw await tokenFailure(error);
       }
@@ -99,7 +90,7 @@ export function metaClient(app: OAuthApp & { graphVersion: string }) {
     async longLivedUserToken(shortLived: string): Promise<TokenSet> {
       try {
         const response = await oauth.genericTokenEndpointRequest(as, client, auth, 'fb_exchange_token', { fb_exchange_token: shortLived }, options);
-        return tokenSet(await oauth.processGenericTokenEndpointResponse(as, client, response));
+        return tokenSetFrom(await oauth.processGenericTokenEndpointResponse(as, client, response));
       } catch (error) {
         throw await tokenFailure(error);
       }

@@ -2,7 +2,7 @@
 // Access tokens live about 2 hours; refresh tokens rotate on every use, so the caller must store the
 // new pair before anything else can fail. Docs: docs.x.com (OAuth 2.0 Authorization Code with PKCE).
 import * as oauth from 'oauth4webapi';
-import { apiRequest, authorizationServer, callbackParameters, kindForStatus, oauthRequestOptions, readJson, secondsFromNow, tokenEndpointFailure } from '../http.js';
+import { apiRequest, authorizationServer, callbackParameters, kindForStatus, oauthRequestOptions, readJson, tokenEndpointFailure, tokenSetFrom } from '../http.js';
 import { ProviderError, type AuthorizationRequest, type OAuthApp, type Profile, type TokenSet } from '../types.js';
 
 export function twitterClient(app: OAuthApp) {
@@ -20,15 +20,6 @@ export function twitterClient(app: OAuthApp) {
     // A reused or revoked refresh token answers 400 invalid_request ("Value passed for the token was invalid.").
     tokenEndpointFailure('twitter', error, { grantDeadErrors: ['invalid_grant', 'invalid_request'], retryAfterMs });
 
-  function tokenSet(response: oauth.TokenEndpointResponse): TokenSet {
-    return {
-      accessToken: response.access_token,
-      refreshToken: response.refresh_token ?? null,
-      expiresAt: secondsFromNow(response.expires_in),
-      refreshTokenExpiresAt: null,
-      scopes: response.scope ?? null,
-    };
-  }
 
   async function fail(response: Response): Promise<never> {
     const body = await readJson(response);
@@ -58,7 +49,7 @@ export function twitterClient(app: OAuthApp) {
     async exchangeCode(code: string, codeVerifier: string, redirectUri: string): Promise<TokenSet> {
       try {
         const response = await oauth.authorizationCodeGrantRequest(as, client, auth, callbackParameters(as, client, code), redirectUri, codeVerifier, options);
-        return tokenSet(await oauth.processAuthorizationCodeResponse(as, client, response));
+        return tokenSetFrom(await oauth.processAuthorizationCodeResponse(as, client, response));
       } catch (error) {
         throw failure(error);
       }
@@ -67,7 +58,7 @@ export function twitterClient(app: OAuthApp) {
     async refresh(refreshToken: string): Promise<TokenSet> {
       try {
         const response = await oauth.refreshTokenGrantRequest(as, client, auth, refreshToken, options);
-        return tokenSet(await oauth.processRefreshTokenResponse(as, client, response));
+        return tokenSetFrom(await oauth.processRefreshTokenResponse(as, client, response));
       } catch (error) {
         throw failure(error);
       }
