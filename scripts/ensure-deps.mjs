@@ -6,8 +6,7 @@ import { execSync } from 'node:child_process';
 const lock = 'node_modules/.package-lock.json';
 const stale = !existsSync(lock) || statSync('package.json').mtimeMs > statSync(lock).mtimeMs;
 if (stale) {
-  console.log('Installing dependencies (npm ci)...');
-  execSync(existsSync('package-lock.json') ? 'npm ci --no-audit --no-fund' : 'npm install --no-audit --no-fund', {
-    stdio: 'inherit',
-  });
+  console.log('Installing dependencies...');
+  // npm install keeps the locked versions (npm ci refuses this lock: it records only this platform's optional binaries).
+  execSync('npm install --no-audit --no-fund', { stdio: 'inherit' });
 }
