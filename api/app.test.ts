@@ -16,7 +16,7 @@ beforeAll(async () => {
   ({ db } = await createTestDatabase());
   temporal = await testTemporalClient();
   await seedDemo(db, { email: 'Owner@Example.com', password: 'correct-horse', businessName: 'Acme' });
-  const app = createApp({ db, temporal, config: testConfig(), logger: log.logger, rateLimits: { loginPerMinute: 5, oauthPerMinute: 60 } });
+  const app = createApp({ db, temporal, config: testConfig(), logger: log.logger, rateLimits: { loginPerMinute: 5, oauthPerMinute: 3 } });
   server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
@@ -133,6 +133,20 @@ describe('login', () => {
     expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
     expect(statuses.slice(5)).toEqual([429, 429]);
     expect(Number(retryAfter)).toBeGreaterThan(0);
+  });
+});
+
+describe('OAuth rate limit', () => {
+  it('answers 429 with Retry-After once a user has asked for too many authorization URLs', async () => {
+    const { token, businesses } = await (await login('owner@example.com', 'correct-horse', { 'X-Forwarded-For': '10.0.0.50' })).json();
+    const authorize = () =>
+      fetch(`${base}/api/v1/oauth/twitter/authorize?business_id=${businesses[0].id}`, { headers: { authorization: `Bearer ${token}` } });
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await authorize()).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    const limited = await authorize();
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await limited.json()).error.code).toBe('rate_limited');
   });
 });
 
