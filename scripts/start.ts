@@ -96,6 +96,7 @@ async function main(): Promise<void> {
   ];
   for (const child of children) stops.push(() => stopChild(child));
 
+  await demoSandbox(settings);
   await waitFor(async () => (await fetch(`http://127.0.0.1:${settings.API_PORT}/ready`).catch(() => null))?.ok === true, {
     timeoutMs: 120_000,
     what: 'the API to be ready',
@@ -115,6 +116,21 @@ function keptSecret(dataDir: string, name: string, make: () => string): string {
   const file = path.join(dataDir, name);
   if (!existsSync(file)) writeFileSync(file, `${make()}\n`, { mode: 0o600 });
   return readFileSync(file, 'utf8').trim();
+}
+
+/**
+ * The demo's sandbox issues X tokens for 15 minutes instead of 2 hours, so refreshes (with rotation)
+ * happen while you watch. DEMO_X_TOKEN_SECONDS changes it; 7200 is the real lifetime.
+ */
+async function demoSandbox(settings: Config): Promise<void> {
+  const sandbox = `http://127.0.0.1:${settings.SANDBOX_PORT}`;
+  await waitFor(async () => (await fetch(`${sandbox}/health`).catch(() => null))?.ok === true, { timeoutMs: 60_000, what: 'the sandbox' });
+  const seconds = Number(process.env.DEMO_X_TOKEN_SECONDS ?? 900);
+  await fetch(`${sandbox}/admin/config`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ twitter: { accessTokenSeconds: seconds } }),
+  });
 }
 
 function step(what: string): void {
