@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { DataSource } from 'typeorm';
 import type { Keyring } from '../lib/crypto/keyring.js';
 import type { AccountStatus, Platform } from '../lib/domain.js';
+import { activityLog, workerMetrics } from '../lib/activity-telemetry.js';
 import type { AccountPolicy, AccountState } from '../workflows/account.js';
 import { activityFailure } from './connect.js';
 import { ProviderError, type ProviderClients, type TokenSet } from './providers/index.js';
@@ -57,11 +58,15 @@ export function accountActivities(deps: AccountDeps) {
       if (!client || !refreshToken) {
         throw ApplicationFailure.nonRetryable(`No refresh token is stored for this ${platform} account.`, 'ProviderRejected');
       }
+      const event = { event_type: 'token_refresh', platform, account_id: accountId, business_id: account.business_id };
       let fresh: TokenSet;
       try {
         fresh = await client.refresh(refreshToken);
       } catch (error) {
-        throw activityFailure(error);
+        const failure = activityFailure(error);
+        workerMetrics.tokenRefresh(platform, 'failed');
+        activityLog().warn('token refresh failed', { ...event, outcome: 'failed', error_type: (failure as { type?: string }).type ?? null, error_message: (failure as Error).message });
+        throw failure;
       }
       // The provider has already retired the old refresh token: losing this write would lose the grant,
       // so it is retried here rather than by re-running the refresh.
@@ -75,6 +80,13 @@ export function accountActivities(deps: AccountDeps) {
           [accountId, keyring.encrypt(fresh.accessToken), keyring.encryptOptional(fresh.refreshToken), fresh.expiresAt, fresh.refreshTokenExpiresAt],
         ),
       );
+      workerMetrics.tokenRefresh(platform, 'success');
+      activityLog().info('access token refreshed', {
+        ...event,
+        outcome: 'success',
+        expires_at: fresh.expiresAt?.toISOString() ?? null,
+        refresh_token_rotated: fresh.refreshToken !== null && fresh.refreshToken !== undefined,
+      });
       return { tokenExpiresAt: fresh.expiresAt?.toISOString() ?? null };
     },
 
@@ -84,6 +96,8 @@ export function accountActivities(deps: AccountDeps) {
         input.status,
         input.message,
       ]);
+      if (input.status === 'reconnect_required') workerMetrics.reconnectRequired();
+      activityLog().info('account status changed', { event_type: 'account_status_changed', account_id: input.accountId, status: input.status });
     },
 
     /**
@@ -103,6 +117,15 @@ export function accountActivities(deps: AccountDeps) {
            refresh_token_enc = NULL, user_token_enc = NULL, updated_at = now() WHERE id = $1`,
         [accountId],
       );
+      workerMetrics.disconnect(account.platform, revokeError === null);
+      activityLog().info('account disconnected', {
+        event_type: 'account_disconnected',
+        platform: account.platform,
+        account_id: accountId,
+        business_id: account.business_id,
+        revoked: revokeError === null,
+        revoke_error: revokeError,
+      });
       return { revoked: revokeError === null, revokeError };
     },
   };

@@ -8,6 +8,7 @@ import type { Keyring } from '../lib/crypto/keyring.js';
 import type { MetaChoice } from '../lib/db/entities.js';
 import type { Platform } from '../lib/domain.js';
 import { ensureAccountWorkflow } from '../lib/account-workflows.js';
+import { activityLog, workerMetrics } from '../lib/activity-telemetry.js';
 import { ProviderError, type ProviderClients, type Profile, type TokenSet } from './providers/index.js';
 import type { MetaPage } from './providers/meta/client.js';
 
@@ -100,9 +101,32 @@ export function connectActivities(deps: ConnectDeps) {
             return result;
           });
         }
+        workerMetrics.tokenExchange(platform, 'success');
+        activityLog().info('authorization code exchanged', {
+          event_type: 'oauth_token_exchange',
+          outcome: 'success',
+          platform,
+          business_id: state.business_id,
+          user_id: state.user_id,
+          oauth_state_id: state.id,
+          account_ids: outcome.accounts.map((a) => a.id),
+          pending_selection: outcome.pending ? outcome.pending.id : null,
+        });
         return outcome;
       } catch (error) {
-        throw activityFailure(error);
+        const failure = activityFailure(error);
+        workerMetrics.tokenExchange(platform, 'failed');
+        activityLog().warn('authorization code exchange failed', {
+          event_type: 'oauth_token_exchange',
+          outcome: 'failed',
+          platform,
+          business_id: state.business_id,
+          user_id: state.user_id,
+          oauth_state_id: state.id,
+          error_type: (failure as { type?: string }).type ?? null,
+          error_message: (failure as Error).message,
+        });
+        throw failure;
       }
     },
 
@@ -152,6 +176,15 @@ export function connectActivities(deps: ConnectDeps) {
           }
           await tx.query('DELETE FROM pending_connections WHERE id = $1', [input.pendingId]);
           return { platform: 'meta' as const, businessId: input.businessId, accounts };
+        }).then((outcome) => {
+          activityLog().info('Meta pages connected', {
+            event_type: 'meta_selection_connected',
+            platform: 'meta',
+            business_id: input.businessId,
+            user_id: input.userId,
+            account_ids: outcome.accounts.map((a) => a.id),
+          });
+          return outcome;
         });
       } catch (error) {
         throw activityFailure(error);

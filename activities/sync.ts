@@ -5,6 +5,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { DataSource } from 'typeorm';
 import type { Keyring } from '../lib/crypto/keyring.js';
 import type { Platform } from '../lib/domain.js';
+import { activityLog, workerMetrics } from '../lib/activity-telemetry.js';
 import { activityFailure } from './connect.js';
 import { linkedinPostsPage } from './providers/linkedin/posts.js';
 import { facebookPostsPage, instagramPostsPage } from './providers/meta/posts.js';
@@ -97,6 +98,8 @@ export function syncActivities(deps: SyncDeps) {
       const resumed = context.info.heartbeatDetails as Checkpoint | undefined;
       let checkpoint: Checkpoint = resumed ?? { cursor: null, done: 0, pages: 0 };
       if (resumed?.cursor === null && resumed.pages > 0) checkpoint = resumed; // finished paging already
+      const event = { platform: account.platform, account_id: account.id, business_id: account.business_id, job_id: input.jobId, trigger: input.trigger };
+      context.log.info('sync started', { event_type: 'sync_started', ...event, resumed_at_page: resumed ? resumed.pages : null });
       try {
         while (checkpoint.pages === 0 || checkpoint.cursor !== null) {
           const page = await fetchPage(checkpoint.cursor);
@@ -106,7 +109,15 @@ export function syncActivities(deps: SyncDeps) {
           context.heartbeat(checkpoint);
         }
       } catch (error) {
-        throw activityFailure(error);
+        const failure = activityFailure(error);
+        context.log.warn('sync attempt failed', {
+          event_type: 'sync_attempt_failed',
+          ...event,
+          pages_done: checkpoint.pages,
+          error_type: (failure as { type?: string }).type ?? null,
+          error_message: (failure as Error).message,
+        });
+        throw failure;
       }
 
       await progress(input.jobId, 'Computing totals', checkpoint.done, checkpoint.done);
@@ -135,6 +146,15 @@ export function syncActivities(deps: SyncDeps) {
         );
         await tx.query(`UPDATE social_accounts SET last_sync_at = now(), last_sync_status = 'success' WHERE id = $1`, [account.id]);
       });
+      workerMetrics.syncOutcome(account.platform, 'success', input.trigger);
+      context.log.info('sync completed', {
+        event_type: 'sync_completed',
+        ...event,
+        posts_synced: summary.postsSynced,
+        impressions,
+        engagements,
+        duration_ms: Date.now() - new Date(run.started_at).getTime(),
+      });
       return summary;
     },
 
@@ -147,6 +167,17 @@ export function syncActivities(deps: SyncDeps) {
         [input.jobId, input.accountId, input.trigger, input.message.slice(0, 1000)],
       );
       await db.query(`UPDATE social_accounts SET last_sync_at = now(), last_sync_status = 'error' WHERE id = $1`, [input.accountId]);
+      const [account] = await db.query('SELECT platform, business_id FROM social_accounts WHERE id = $1', [input.accountId]);
+      workerMetrics.syncOutcome(account?.platform ?? 'unknown', 'error', input.trigger);
+      activityLog().warn('sync failed', {
+        event_type: 'sync_failed',
+        platform: account?.platform ?? null,
+        account_id: input.accountId,
+        business_id: account?.business_id ?? null,
+        job_id: input.jobId,
+        trigger: input.trigger,
+        error_message: input.message,
+      });
     },
   };
 }

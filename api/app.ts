@@ -7,6 +7,7 @@ import type { DataSource } from 'typeorm';
 import type { Config } from '../lib/config.js';
 import { runWithContext } from '../lib/context.js';
 import type { Logger } from '../lib/logger.js';
+import { httpMetrics, metricsEndpoint } from '../lib/metrics.js';
 import { providerClients } from '../activities/providers/index.js';
 import { keyringFromEnv } from '../lib/crypto/keyring.js';
 import { analyticsRoutes } from './analytics.js';
@@ -39,12 +40,13 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(requestContext);
+  app.use(httpMetrics);
   app.use(
     pinoHttp({
       logger: deps.logger,
       genReqId: (_req, res) => String(res.getHeader('X-Request-ID')),
       customAttributeKeys: { reqId: 'request_id' },
-      autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/ready' },
+      autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/ready' || req.url === '/metrics' },
       // Paths only: query strings can hold OAuth codes and states.
       serializers: {
         req: (req) => ({ method: req.method, path: String(req.url).split('?')[0] }),
@@ -58,6 +60,7 @@ export function createApp(deps: AppDeps): Express {
   const rateLimits = createRateLimits(deps.db, deps.rateLimits ?? { loginPerMinute: 10, oauthPerMinute: 60 });
 
   app.use(healthRoutes(deps.db, deps.temporal));
+  app.get('/metrics', metricsEndpoint(deps.config.METRICS_TOKEN));
   app.use('/api/v1/auth', authRoutes(deps.db, { sessionTtlHours: deps.config.SESSION_TTL_HOURS, rateLimits }));
   app.use(
     '/api/v1/oauth',

@@ -2,6 +2,8 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
 import { currentContext } from '../lib/context.js';
+import { routePattern } from '../lib/metrics.js';
+import { captureApiError } from '../lib/sentry.js';
 
 export class HttpError extends Error {
   constructor(
@@ -45,5 +47,6 @@ export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
     return;
   }
   req.log?.error({ err: error, event_type: 'unhandled_error' }, 'request failed');
+  captureApiError(error, { method: req.method, route: routePattern(req) });
   res.status(500).json(errorBody('internal_error', 'Something went wrong on our side.'));
 };

@@ -8,14 +8,15 @@ import { createApp } from './app.js';
 
 const settings = config();
 assertProductionReady(settings, 'api');
-const logger = createLogger('api');
-const sentryOn = initSentry(settings, 'api');
+const logger = createLogger('api', { level: settings.LOG_LEVEL });
+initSentry(settings, 'api');
 
 if (!settings.DATABASE_URL) throw new Error('DATABASE_URL is required for the API.');
 const db = await openDatabase(settings.DATABASE_URL);
 const temporal = await connectTemporal({ address: settings.TEMPORAL_ADDRESS, namespace: settings.TEMPORAL_NAMESPACE });
 const app = createApp({ db, temporal, config: settings, logger });
-if (sentryOn) Sentry.setupExpressErrorHandler(app);
+// Unhandled errors (500s) reach Sentry from the app's error handler (api/errors.ts), with the request's
+// user and business; Sentry's own Express handler would sit after it and never see them.
 
 const server = app.listen(settings.API_PORT, () => {
   logger.info({ event_type: 'api_started', port: settings.API_PORT }, `API listening on :${settings.API_PORT}`);
@@ -30,6 +31,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     server.close(async () => {
       await temporal.connection.close();
       await db.destroy();
+      await Sentry.close(2_000);
       process.exit(0);
     });
     server.closeAllConnections();

@@ -9,7 +9,9 @@ import { oauthProviderOf, type OAuthProvider, type ProviderClients } from '../ac
 import type { Config } from '../lib/config.js';
 import type { Keyring } from '../lib/crypto/keyring.js';
 import { PLATFORMS, parsePlatform, type Platform } from '../lib/domain.js';
-import { currentContext } from '../lib/context.js';
+import { addToContext, currentContext } from '../lib/context.js';
+import { recordOAuthOutcome } from '../lib/metrics.js';
+import { oauthBreadcrumb } from '../lib/sentry.js';
 import type { ConnectOutcome } from '../activities/connect.js';
 import type { ConnectInput } from '../workflows/connect.js';
 import { AccountActionRefused, disconnectAccountNow, refreshAccountNow } from '../lib/account-workflows.js';
@@ -89,6 +91,8 @@ export function oauthRoutes(deps: OAuthDeps): Router {
       pageIds: body.page_ids,
       instagramIds: body.instagram_ids,
     });
+    recordOAuthOutcome('meta', 'connected');
+    req.log.info({ event_type: 'oauth_meta_selection', platform: 'meta', outcome: 'connected', account_ids: outcome.accounts.map((a) => a.id) }, 'Meta selection connected');
     res.json(connectResponse(outcome));
   });
 
@@ -106,6 +110,7 @@ export function oauthRoutes(deps: OAuthDeps): Router {
       codeChallenge: codeVerifier ? await oauth.calculatePKCECodeChallenge(codeVerifier) : undefined,
     });
     req.log.info({ event_type: 'oauth_authorize', platform }, 'authorization URL issued');
+    recordOAuthOutcome(platform, 'authorize');
     res.json({ authorization_url: authorizationUrl.toString(), state, platform });
   });
 
@@ -118,19 +123,27 @@ export function oauthRoutes(deps: OAuthDeps): Router {
     );
     const wantsHtml = req.accepts(['json', 'html']) === 'html';
     let businessId: number | undefined;
+    // Breadcrumbs say which step a failure happened at; they carry no code, state or token.
+    oauthBreadcrumb('callback received', { platform, has_code: Boolean(query.code), has_state: Boolean(query.state), provider_error: query.error ?? null });
     try {
       if (!query.state) throw new HttpError(400, 'missing_state', 'The callback has no state parameter.');
       const statePlatforms: Platform[] = provider === 'meta' ? ['meta', 'instagram'] : [provider];
       if (query.error) {
         const consumed = await consumeState(db, keyring, query.state, statePlatforms, null);
         businessId = consumed.businessId;
+        addToContext({ user_id: consumed.userId, business_id: consumed.businessId });
         req.log.info({ event_type: 'oauth_callback', platform, outcome: 'denied', provider_error: query.error }, 'user declined');
         throw new HttpError(400, 'access_denied', `Access was not granted on ${PLATFORM_NAMES[consumed.platform]} (${query.error}).`);
       }
       if (!query.code) throw new HttpError(400, 'missing_code', 'The callback has no authorization code.');
       const consumed = await consumeState(db, keyring, query.state, statePlatforms, query.code);
       businessId = consumed.businessId;
+      // The state names who started the flow: the callback's lines and errors carry them from here on.
+      addToContext({ user_id: consumed.userId, business_id: consumed.businessId });
+      oauthBreadcrumb('state validated', { platform: consumed.platform, business_id: consumed.businessId, oauth_state_id: consumed.id });
       const outcome = await runConnect(deps, `connect:oauth:${consumed.id}`, { kind: 'oauth_callback', oauthStateId: consumed.id });
+      oauthBreadcrumb('token exchange done', { platform: consumed.platform, account_ids: outcome.accounts.map((a) => a.id), pending_selection: Boolean(outcome.pending) });
+      recordOAuthOutcome(consumed.platform, outcome.pending ? 'pending_selection' : 'connected');
       req.log.info({ event_type: 'oauth_callback', platform: consumed.platform, outcome: 'connected', account_ids: outcome.accounts.map((a) => a.id) }, 'OAuth callback completed');
       if (wantsHtml) {
         const next = outcome.pending ? `meta_pending=${outcome.pending.id}` : `connected=${consumed.platform}`;
@@ -139,8 +152,11 @@ export function oauthRoutes(deps: OAuthDeps): Router {
       }
       res.json(connectResponse(outcome));
     } catch (error) {
+      const errorCode = error instanceof HttpError ? error.code : 'internal_error';
+      recordOAuthOutcome(platform, errorCode === 'access_denied' ? 'denied' : 'failed');
+      oauthBreadcrumb('callback failed', { platform, error_code: errorCode }, 'warning');
+      if (errorCode !== 'access_denied') req.log.info({ event_type: 'oauth_callback', platform, outcome: 'failed', error_code: errorCode }, 'OAuth callback failed');
       if (!(error instanceof HttpError) || !wantsHtml) throw error;
-      req.log.info({ event_type: 'oauth_callback', platform, outcome: 'failed', error_code: error.code }, 'OAuth callback failed');
       const target = businessId ? `/b/${businessId}/connections` : '/';
       res.redirect(303, `${config.PUBLIC_WEB_URL}${target}?error=${encodeURIComponent(error.code)}&platform=${platform}`);
     }
@@ -277,6 +293,7 @@ async function runConnect(deps: OAuthDeps, workflowId: string, input: ConnectInp
     const type = cause?.type;
     const message = cause?.message ?? 'The provider refused the connection.';
     deps.logger?.warn({ event_type: 'oauth_connect_failed', failure_type: type ?? null, failure: message }, 'connect workflow failed');
+    oauthBreadcrumb('token exchange failed', { failure_type: type ?? null }, 'warning');
     if (type === 'PendingGone') throw new HttpError(404, 'selection_expired', message);
     if (type === 'ProviderRejected' || type === 'GrantRevoked' || type === 'NotConfigured') {
       throw new HttpError(400, 'token_exchange_failed', `The provider did not accept the authorization: ${message}`);

@@ -43,6 +43,13 @@ const schema = z.object({
   SENTRY_ENVIRONMENT: optional,
   SENTRY_TRACES_SAMPLE_RATE: z.coerce.number().min(0).max(1).optional(),
 
+  // Metrics. The worker serves the Temporal SDK's Prometheus metrics (and its own counters) on
+  // WORKER_METRICS_HOST:WORKER_METRICS_PORT/metrics; 0 turns that off. The API serves GET /metrics,
+  // behind `Authorization: Bearer <METRICS_TOKEN>` when METRICS_TOKEN is set.
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  WORKER_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
+  METRICS_TOKEN: optional,
+
   // Providers. A platform whose client id is unset uses the sandbox outside production (`npm start`, tests)
   // and is reported as not configured in production. Base URLs default to the real hosts.
   LINKEDIN_CLIENT_ID: optional,

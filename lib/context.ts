@@ -20,6 +20,11 @@ export function currentContext(): RequestContext | undefined {
   return storage.getStore();
 }
 
+/** Runs fn outside any request context (lines it logs carry only the fields they are given). */
+export function withoutContext<T>(fn: () => T): T {
+  return storage.exit(fn);
+}
+
 /** Adds fields to the current context (for example user_id once authentication has run). */
 export function addToContext(fields: Partial<RequestContext>): void {
   const store = storage.getStore();

@@ -5,24 +5,36 @@ import { currentContext } from './context.js';
 
 export type { Logger };
 
-export const redactPaths = [
+const SECRET_FIELDS = [
   'access_token',
   'refresh_token',
+  'id_token',
+  'accessToken',
+  'refreshToken',
+  'userToken',
   'code',
   'code_verifier',
+  'codeVerifier',
   'state',
   'password',
   'token',
   'client_secret',
-  '*.access_token',
-  '*.refresh_token',
-  '*.code',
-  '*.code_verifier',
-  '*.password',
-  '*.token',
-  '*.client_secret',
+  'clientSecret',
+  'authorization',
+  'cookie',
+  // Temporal's activity task token (it can complete the activity); the Runtime adapter drops it too.
+  'taskToken',
+];
+
+export const redactPaths = [
+  ...SECRET_FIELDS,
+  ...SECRET_FIELDS.map((f) => `*.${f}`),
   'req.headers.authorization',
   'req.headers.cookie',
+  'headers.authorization',
+  'headers.cookie',
+  '*.headers.authorization',
+  '*.headers.cookie',
   'res.headers["set-cookie"]',
 ];
 

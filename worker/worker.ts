@@ -8,6 +8,7 @@ import { providerClients } from '../activities/providers/index.js';
 import type { Config } from '../lib/config.js';
 import { keyringFromEnv } from '../lib/crypto/keyring.js';
 import type { AccountPolicy } from '../workflows/account.js';
+import { activityInterceptors } from './interceptors.js';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -45,6 +46,8 @@ export function createWorker(options: CreateWorkerOptions): Promise<Worker> {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       policy: accountPolicy(config),
     }),
+    // Sentry reporting of activity failures (final attempts only) and per-activity isolation scopes.
+    interceptors: { activity: [activityInterceptors] },
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
   });
 }

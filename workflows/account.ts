@@ -114,6 +114,8 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
     syncCount: 0,
     cycles: 0,
   };
+  // Every workflow log line also carries workflow_id, run_id and workflow_type (added by the SDK).
+  const logAttrs = () => ({ account_id: state.accountId, business_id: state.businessId, platform: state.platform });
   const requested: Job[] = [];
   let manualRefresh: { done: boolean; error?: string } | null = null;
   let reconnected = !input.state; // a fresh run loads the stored account first
@@ -173,18 +175,29 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
   async function runSync(trigger: SyncRef['trigger']): Promise<void> {
     state.syncCount += 1;
     state.currentSync = { jobId: `${workflowInfo().workflowId}:sync:${workflowInfo().runId.slice(0, 8)}:${state.syncCount}`, trigger, startedAt: new Date().toISOString() };
-    setStatus(state, 'syncing', null);
     const job = state.currentSync;
     try {
-      const summary = await syncActivity(state.policy).syncAccount({ accountId: state.accountId, jobId: job.jobId, trigger });
+      // An expired token that can be refreshed is refreshed first, rather than failing the sync with a 401.
+      if (state.canRefresh && state.tokenExpiresAt && Date.parse(state.tokenExpiresAt) <= Date.now()) await runRefresh();
+      if (state.status === 'reconnect_required') throw ApplicationFailure.nonRetryable(state.statusMessage ?? 'Reconnect required.', 'GrantRevoked');
+      setStatus(state, 'syncing', null);
+      let summary: SyncSummary;
+      try {
+        summary = await syncActivity(state.policy).syncAccount({ accountId: state.accountId, jobId: job.jobId, trigger });
+      } catch (error) {
+        // A 401 may only mean the access token died early: refresh once and resume the same job.
+        if (!describeFailure(error).grantRevoked || !state.canRefresh || (await runRefresh()) !== undefined) throw error;
+        setStatus(state, 'syncing', null);
+        summary = await syncActivity(state.policy).syncAccount({ accountId: state.accountId, jobId: job.jobId, trigger });
+      }
       state.lastSync = { ...summary, jobId: job.jobId, finishedAt: new Date().toISOString() };
       setStatus(state, 'active', null);
     } catch (error) {
       const failure = describeFailure(error);
       await quick.finishFailedSync({ jobId: job.jobId, accountId: state.accountId, trigger, message: failure.message });
       state.lastSync = { status: 'error', postsSynced: 0, impressions: 0, engagements: 0, engagementRate: 0, error: failure.message, jobId: job.jobId, finishedAt: new Date().toISOString() };
-      if (failure.grantRevoked) await markReconnectRequired(failure.message);
-      else setStatus(state, 'active', `Last sync failed: ${failure.message}`);
+      if (failure.grantRevoked && state.status !== 'reconnect_required') await markReconnectRequired(failure.message);
+      else if (!failure.grantRevoked) setStatus(state, 'active', `Last sync failed: ${failure.message}`);
     } finally {
       state.currentSync = null;
     }
@@ -212,10 +225,11 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
     state.nextRefreshAt = null;
     state.nextSyncAt = null;
     await quick.setAccountStatus({ accountId: state.accountId, status: 'reconnect_required', message: state.statusMessage });
-    log.warn('reconnect required', { event_type: 'reconnect_required', account_id: state.accountId });
+    log.warn('reconnect required', { event_type: 'reconnect_required', ...logAttrs(), reason: message });
   }
 
   publishSearchAttributes(state);
+  log.info('account workflow running', { event_type: 'account_workflow_started', ...logAttrs(), continued: Boolean(input.state) });
 
   while (!disconnectRequested) {
     if (reconnected) {
@@ -244,7 +258,7 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
     } else if (job.kind === 'warn') {
       state.warning = `The ${state.platform} token expires at ${state.tokenExpiresAt} and cannot be refreshed: reconnect before then.`;
       publishSearchAttributes(state);
-      log.warn('reconnect soon', { event_type: 'reconnect_warning', account_id: state.accountId });
+      log.warn('reconnect soon', { event_type: 'reconnect_warning', ...logAttrs(), token_expires_at: state.tokenExpiresAt });
     } else if (job.kind === 'expire') {
       await markReconnectRequired('the access token expired and cannot be refreshed.');
     }
@@ -252,6 +266,7 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
     state.cycles += 1;
     if (!disconnectRequested && requested.length === 0 && (workflowInfo().continueAsNewSuggested || state.cycles >= state.policy.maxCyclesPerRun)) {
       await condition(allHandlersFinished);
+      log.info('continuing as new', { event_type: 'account_workflow_continued', ...logAttrs(), sync_count: state.syncCount });
       await continueAsNew<typeof accountWorkflow>({ ...input, state: { ...state, cycles: 0 } });
     }
   }
@@ -262,6 +277,7 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
   state.nextRefreshAt = null;
   state.nextSyncAt = null;
   disconnect = outcome;
+  log.info('account workflow finished', { event_type: 'account_workflow_finished', ...logAttrs(), status: state.status, revoked: outcome.revoked });
   await condition(allHandlersFinished);
   return state.status;
 }

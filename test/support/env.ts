@@ -10,6 +10,8 @@ import { loadConfig, type Config } from '../../lib/config.js';
 import { generateKeyEntry } from '../../lib/crypto/keyring.js';
 import { openDatabase } from '../../lib/db/data-source.js';
 import { createLogger, type Logger } from '../../lib/logger.js';
+import { reportTemporalProblem } from '../../lib/sentry.js';
+import { installTemporalRuntime } from '../../lib/temporal-logging.js';
 import { connectTemporal } from '../../lib/temporal.js';
 import { ensureDatabase } from '../../scripts/stack.js';
 import { createWorker } from '../../worker/worker.js';
@@ -32,6 +34,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     TEMPORAL_TASK_QUEUE: `test-${randomBytes(4).toString('hex')}`,
     LOG_LEVEL: 'debug',
     TOKEN_ENCRYPTION_KEYS: TEST_KEYS,
+    WORKER_METRICS_PORT: '0', // a test that scrapes the worker picks a free port
     ...overrides,
   });
 }
@@ -54,12 +57,24 @@ export function capturingLogger(service: string): { logger: Logger; lines: () =>
   return { logger, raw, lines: () => raw().split('\n').filter(Boolean).map((l) => JSON.parse(l)) };
 }
 
+/**
+ * What the Temporal Runtime logged in this test process: the SDK and core, activities and workflows,
+ * as the worker process logs them. The Runtime is process-wide, so this is too.
+ */
+export const workerLog = capturingLogger('worker');
+
 export interface RunningTestWorker {
   worker: Worker;
   stop(): Promise<void>;
 }
 
 export async function startTestWorker(config: Config, db: DataSource): Promise<RunningTestWorker> {
+  // Once per process, before the first native connection (as worker/main.ts does).
+  installTemporalRuntime({
+    logger: workerLog.logger,
+    metricsBindAddress: config.WORKER_METRICS_PORT ? `127.0.0.1:${config.WORKER_METRICS_PORT}` : undefined,
+    onProblem: reportTemporalProblem, // a no-op unless the test initialised Sentry
+  });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = await testTemporalClient();
   const worker = await createWorker({

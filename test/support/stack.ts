@@ -14,7 +14,7 @@ export interface RunningStack {
 }
 
 export async function stackEnv(dataDir: string): Promise<Record<string, string>> {
-  const [api, web, sandbox, temporal, ui, postgres] = await Promise.all(Array.from({ length: 6 }, () => freePort()));
+  const [api, web, sandbox, temporal, ui, postgres, workerMetrics] = await Promise.all(Array.from({ length: 7 }, () => freePort()));
   return {
     DATA_DIR: dataDir,
     API_PORT: String(api),
@@ -23,6 +23,7 @@ export async function stackEnv(dataDir: string): Promise<Record<string, string>>
     POSTGRES_PORT: String(postgres),
     TEMPORAL_ADDRESS: `127.0.0.1:${temporal}`,
     TEMPORAL_UI_PORT: String(ui),
+    WORKER_METRICS_PORT: String(workerMetrics),
     API_URL: `http://127.0.0.1:${api}`,
     PUBLIC_API_URL: `http://localhost:${api}`,
     PUBLIC_WEB_URL: `http://localhost:${web}`,

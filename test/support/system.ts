@@ -1,13 +1,15 @@
 // The whole back end in one test process: a private database, the sandbox on a free port, the API on
 // a free port and a worker on a task queue of its own, all against the suite's Temporal dev server.
+import { randomInt } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Client } from '@temporalio/client';
+import { Runtime } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
 import { createApp } from '../../api/app.js';
 import type { Config } from '../../lib/config.js';
 import { seedDemo } from '../../lib/db/seed.js';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
-import { capturingLogger, createTestDatabase, startTestWorker, testConfig, testTemporalClient, type RunningTestWorker } from './env.js';
+import { capturingLogger, createTestDatabase, startTestWorker, testConfig, testTemporalClient, workerLog, type RunningTestWorker } from './env.js';
 import { freePort } from '../../scripts/stack.js';
 
 export interface TestSystem {
@@ -19,6 +21,8 @@ export interface TestSystem {
   worker: RunningTestWorker;
   apiUrl: string;
   apiLog: ReturnType<typeof capturingLogger>;
+  /** The Temporal Runtime's log in this process: SDK, core, activity and workflow lines. */
+  workerLog: ReturnType<typeof capturingLogger>;
   user: { email: string; password: string; userId: number; businessId: number };
   /** Logs in and returns a fetch bound to the API with the bearer token. */
   login(email?: string, password?: string): Promise<ApiClient>;
@@ -29,6 +33,13 @@ export type ApiClient = ((path: string, init?: RequestInit) => Promise<Response>
 
 export async function startTestSystem(overrides: Record<string, string> = {}): Promise<TestSystem> {
   const { db, url: databaseUrl } = await createTestDatabase();
+  // Test files share one Temporal namespace, and workflow ids come from row ids (account:<id>,
+  // connect:oauth:<state id>, connect:meta-selection:<id>): each system starts those ids at an offset of
+  // its own, so files running side by side never signal, update or disconnect each other's workflows.
+  const idOffset = randomInt(1, 1_000_000) * 1000 + 1;
+  for (const table of ['social_accounts', 'oauth_states', 'pending_connections']) {
+    await db.query(`ALTER SEQUENCE ${table}_id_seq RESTART WITH ${idOffset}`);
+  }
   const sandbox = await startSandbox({ logger: capturingLogger('sandbox').logger });
   const apiPort = await freePort();
   const apiUrl = `http://127.0.0.1:${apiPort}`;
@@ -69,6 +80,7 @@ export async function startTestSystem(overrides: Record<string, string> = {}): P
     worker,
     apiUrl,
     apiLog,
+    workerLog,
     user: { ...user, ...seeded },
     login,
     async stop() {
@@ -122,11 +134,12 @@ export async function sandboxAdmin(system: TestSystem, path: string, body?: unkn
 
 /**
  * Looks for each secret in everything that must never hold one in plaintext: every database table, the
- * captured API log, and the history of every workflow on the system's task queue. Returns the hits.
+ * captured API and worker logs, and the history of every workflow on the system's task queue. Returns the hits.
  */
 export async function scanForSecrets(system: TestSystem, secrets: string[], extraText: Record<string, string> = {}): Promise<string[]> {
   const tables = ['users', 'businesses', 'memberships', 'sessions', 'oauth_states', 'social_accounts', 'pending_connections', 'sync_runs', 'post_metrics'];
-  const sources: Record<string, string> = { ...extraText, 'api log': system.apiLog.raw() };
+  Runtime._instance?.flushLogs(); // the SDK buffers its lines for ~100 ms
+  const sources: Record<string, string> = { ...extraText, 'api log': system.apiLog.raw(), 'worker log': system.workerLog.raw() };
   for (const table of tables) sources[`table ${table}`] = JSON.stringify(await system.db.query(`SELECT * FROM ${table}`));
   let histories = 0;
   for await (const wf of system.temporal.workflow.list({ query: `TaskQueue = "${system.config.TEMPORAL_TASK_QUEUE}"` })) {
