@@ -80,12 +80,14 @@ const quick = proxyActivities<Activities>({
 });
 // Token refresh: 5xx and network errors retry with backoff; a 429 waits for the provider's reset.
 const tokens = proxyActivities<Activities>({
+  summary: 'Refresh the access token (and store a rotated refresh token)',
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', maximumInterval: '2 minutes', maximumAttempts: 8, nonRetryableErrorTypes: ['GrantRevoked', 'ProviderRejected'] },
 });
 // A sync heartbeats its cursor, so a retry (or a restarted worker) resumes where it stopped.
 const syncActivity = (policy: AccountPolicy) =>
   proxyActivities<Activities>({
+    summary: 'Sync posts and metrics',
     startToCloseTimeout: '30 minutes',
     heartbeatTimeout: policy.syncHeartbeatTimeoutMs,
     retry: { initialInterval: '2 seconds', maximumInterval: '2 minutes', maximumAttempts: 5, nonRetryableErrorTypes: ['GrantRevoked', 'ProviderRejected'] },
