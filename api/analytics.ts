@@ -152,13 +152,18 @@ export function analyticsRoutes(deps: AnalyticsDeps): Router {
 
   router.get('/analytics/sync-progress/:jobId', async (req, res) => {
     const jobId = parse(z.string().min(1).max(200), req.params.jobId);
+    // The account's last five successful runs give the expected duration and, where the provider tells
+    // no total (X, Meta), the expected number of posts.
     const [run] = await db.query(
-      `SELECT r.*, extract(epoch FROM (coalesce(r.finished_at, now()) - r.started_at)) AS elapsed,
-         (SELECT avg(extract(epoch FROM (p.finished_at - p.started_at))) FROM (
-            SELECT started_at, finished_at FROM sync_runs
-            WHERE account_id = r.account_id AND status = 'success' AND job_id <> r.job_id
-            ORDER BY started_at DESC LIMIT 5) p) AS typical
-       FROM sync_runs r WHERE r.job_id = $1`,
+      `SELECT r.*, extract(epoch FROM (coalesce(r.finished_at, now()) - r.started_at)) AS elapsed, past.typical, past.typical_posts
+       FROM sync_runs r
+       LEFT JOIN LATERAL (
+         SELECT avg(extract(epoch FROM (p.finished_at - p.started_at))) AS typical, (array_agg(p.posts_synced ORDER BY p.started_at DESC))[1] AS typical_posts
+         FROM (SELECT started_at, finished_at, posts_synced FROM sync_runs
+               WHERE account_id = r.account_id AND status = 'success' AND job_id <> r.job_id
+               ORDER BY started_at DESC LIMIT 5) p
+       ) past ON true
+       WHERE r.job_id = $1`,
       [jobId],
     );
     if (!run) {
@@ -191,18 +196,21 @@ export function analyticsRoutes(deps: AnalyticsDeps): Router {
     await memberBusinessId(db, req, run.business_id);
     const elapsed = Number(run.elapsed);
     const typical = run.typical === null ? null : Number(run.typical);
+    const expectedPosts: number | null = run.progress_total ?? (run.typical_posts > 0 ? run.typical_posts : null);
     const running = run.status === 'running';
     const stepIndex = Math.max(0, SYNC_STEPS.indexOf(run.progress_step ?? 'Starting'));
     let progress = 100;
     let eta: number | null = 0;
     if (running) {
-      if (run.progress_total) progress = Math.min(99, Math.round((run.progress_done / run.progress_total) * 100));
+      if (expectedPosts) progress = Math.min(99, Math.round((run.progress_done / expectedPosts) * 100));
       else if (typical) progress = Math.min(95, Math.round((elapsed / typical) * 100));
       else progress = Math.round((stepIndex / SYNC_STEPS.length) * 100);
-      // ETA from past runs of this account; from the pace so far when the provider told the total.
-      eta = typical !== null ? Math.max(1, Math.round(typical - elapsed)) : run.progress_total && run.progress_done > 0
-        ? Math.max(1, Math.round((elapsed / run.progress_done) * (run.progress_total - run.progress_done)))
-        : null;
+      // From the pace so far once posts are arriving; before that, from the account's past runs.
+      if (expectedPosts && run.progress_done > 0) {
+        eta = Math.max(1, Math.round((elapsed / run.progress_done) * Math.max(0, expectedPosts - run.progress_done)));
+      } else {
+        eta = typical !== null ? Math.max(1, Math.round(typical - elapsed)) : null;
+      }
     }
     const live = await liveStatus(temporal, run.account_id);
     res.json({
@@ -214,6 +222,7 @@ export function analyticsRoutes(deps: AnalyticsDeps): Router {
       completed_steps: running ? stepIndex : SYNC_STEPS.length,
       posts_done: run.progress_done,
       posts_total: run.progress_total,
+      posts_expected: expectedPosts,
       estimated_time_remaining: eta,
       started_at: run.started_at.toISOString(),
       finished_at: run.finished_at?.toISOString() ?? null,

@@ -43,7 +43,9 @@ const CONNECT_TIMEOUT_MS = 30_000;
 export function oauthRoutes(deps: OAuthDeps): Router {
   const { db, config, keyring, providers } = deps;
   const router = Router();
-  const authed = [requireUser(db), deps.rateLimits.oauth];
+  // Reads need a session; actions (new states, exchanges, refreshes, revocations) are also rate-limited.
+  const authed = [requireUser(db)];
+  const limited = [requireUser(db), deps.rateLimits.oauth];
 
   const platformParam = (req: Request): Platform => {
     const platform = parsePlatform(String(req.params.platform));
@@ -73,7 +75,7 @@ export function oauthRoutes(deps: OAuthDeps): Router {
     res.json({ pending_id: pending.id, platform: pending.platform, expires_at: pending.expires_at, pages: pending.choices });
   });
 
-  router.post('/meta/pages', ...authed, async (req, res) => {
+  router.post('/meta/pages', ...limited, async (req, res) => {
     const businessId = await memberBusinessId(db, req, req.query.business_id ?? req.body?.business_id);
     const body = parse(
       z.object({
@@ -96,7 +98,7 @@ export function oauthRoutes(deps: OAuthDeps): Router {
     res.json(connectResponse(outcome));
   });
 
-  router.get('/:platform/authorize', ...authed, async (req, res) => {
+  router.get('/:platform/authorize', ...limited, async (req, res) => {
     const platform = platformParam(req);
     const businessId = await memberBusinessId(db, req, req.query.business_id);
     const provider = oauthProviderOf(platform);
@@ -180,7 +182,7 @@ export function oauthRoutes(deps: OAuthDeps): Router {
     });
   });
 
-  router.post('/:platform/refresh', ...authed, async (req, res) => {
+  router.post('/:platform/refresh', ...limited, async (req, res) => {
     const platform = platformParam(req);
     const businessId = await memberBusinessId(db, req, req.query.business_id);
     const account = await oneAccount(db, businessId, platform, optionalAccountId(req));
@@ -188,7 +190,7 @@ export function oauthRoutes(deps: OAuthDeps): Router {
     res.json({ success: true, platform, business_id: businessId, account_id: account.id, expires_at: result.tokenExpiresAt });
   });
 
-  router.delete('/:platform/disconnect', ...authed, async (req, res) => {
+  router.delete('/:platform/disconnect', ...limited, async (req, res) => {
     const platform = platformParam(req);
     const businessId = await memberBusinessId(db, req, req.query.business_id);
     const account = await oneAccount(db, businessId, platform, optionalAccountId(req));

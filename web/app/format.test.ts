@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCount, formatDateTime, formatPercent, parseTime, timeAgo } from './format.js';
+import { accountName, expiryPhrase, formatCount, formatDateTime, formatPercent, parseTime, timeAgo } from './format.js';
 
 const now = Date.parse('2024-01-15T12:00:00Z');
 
@@ -44,5 +44,23 @@ describe('numbers', () => {
     expect(formatCount(null)).toBe('—');
     expect(formatPercent(3.2)).toBe('3.2%');
     expect(formatPercent(undefined)).toBe('—');
+  });
+});
+
+describe('expiryPhrase', () => {
+  it('says when a token expires, or that it has', () => {
+    expect(expiryPhrase('2024-01-15T14:00:00Z', now)).toBe('expires in 2 hours');
+    expect(expiryPhrase('2024-01-15T12:00:20Z', now)).toBe('expires in less than a minute');
+    expect(expiryPhrase('2024-01-15T11:00:00Z', now)).toBe('expired 1 hour ago');
+    expect(expiryPhrase(null, now)).toBe('does not expire');
+    expect(expiryPhrase('whenever', now)).toBe('expiry unknown');
+  });
+});
+
+describe('accountName', () => {
+  it('writes a handle with @, and a Page name as it is', () => {
+    expect(accountName('sandbox_x')).toBe('@sandbox_x');
+    expect(accountName('Sandbox Coffee Co.')).toBe('Sandbox Coffee Co.');
+    expect(accountName(null)).toBeUndefined();
   });
 });

@@ -55,3 +55,21 @@ export function formatCount(value: number | null | undefined): string {
 export function formatPercent(value: number | null | undefined): string {
   return typeof value === 'number' && Number.isFinite(value) ? `${value.toFixed(1)}%` : '—';
 }
+
+/** "expires in 2 hours", "expired 5 minutes ago", "does not expire" (no expiry). */
+export function expiryPhrase(iso: string | null | undefined, now: number): string {
+  if (!iso) return 'does not expire';
+  const relative = timeAgo(iso, now);
+  if (!relative) return 'expiry unknown';
+  const at = parseTime(iso)!;
+  if (at <= now) return relative === 'just now' ? 'expired just now' : `expired ${relative}`;
+  return relative === 'just now' ? 'expires in less than a minute' : `expires ${relative}`;
+}
+
+const HANDLE = /^[A-Za-z0-9_.]{1,64}$/;
+
+/** "@sandbox_x" for a handle; a name with spaces (a Facebook Page's) as it is; undefined for none. */
+export function accountName(username: string | null | undefined): string | undefined {
+  if (!username) return undefined;
+  return HANDLE.test(username) ? `@${username}` : username;
+}

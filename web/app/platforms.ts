@@ -20,3 +20,8 @@ export function platformMonogram(name: string): string {
   const platform = parsePlatform(name);
   return platform ? NAMES[platform].monogram : name.slice(0, 1).toUpperCase();
 }
+
+/** Platforms whose access tokens Social Sync can renew on request (X rotates a refresh token). */
+export function canRefreshToken(name: string): boolean {
+  return parsePlatform(name) === 'twitter';
+}

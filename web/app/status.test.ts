@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { platformDisplayName } from './platforms.js';
-import { connectionLabel, needsReconnect, syncStatusLabel } from './status.js';
+import { connectionLabel, needsReconnect, runStatusLabel, syncStatusLabel, triggerLabel } from './status.js';
 
 describe('syncStatusLabel', () => {
   it("names the seed's four statuses", () => {
@@ -43,5 +43,25 @@ describe('platformDisplayName', () => {
       'Instagram Business',
     ]);
     expect(platformDisplayName('tiktok', 'TikTok')).toBe('TikTok');
+  });
+});
+
+describe('triggerLabel', () => {
+  it('says who started a sync run', () => {
+    expect(['manual', 'schedule', 'connect', null, 'api_backfill'].map(triggerLabel)).toEqual([
+      'Sync now',
+      'Schedule',
+      'New connection',
+      '—',
+      'Api backfill',
+    ]);
+  });
+});
+
+describe('runStatusLabel', () => {
+  it('says what happened to one sync run', () => {
+    expect(['success', 'running', 'error', 'failed'].map((s) => runStatusLabel(s).label)).toEqual(['Synced', 'Syncing', 'Failed', 'Failed']);
+    expect(runStatusLabel('error').tone).toBe('danger');
+    expect(runStatusLabel('reconnect_required')).toEqual({ tone: 'danger', label: 'Reconnect required' });
   });
 });

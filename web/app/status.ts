@@ -32,6 +32,23 @@ export function syncStatusLabel(status: string): StatusLabel {
   }
 }
 
+/** One sync run in the history: it synced, is syncing, or failed. */
+export function runStatusLabel(status: string): StatusLabel {
+  switch (status) {
+    case 'success':
+    case 'completed':
+      return { tone: 'success', label: 'Synced' };
+    case 'running':
+    case 'syncing':
+      return { tone: 'info', label: 'Syncing' };
+    case 'error':
+    case 'failed':
+      return { tone: 'danger', label: 'Failed' };
+    default:
+      return syncStatusLabel(status);
+  }
+}
+
 /** One platform's connection, from GET /oauth/{platform}/status. */
 export function connectionLabel(
   connection: Pick<ConnectionStatus, 'is_connected' | 'status' | 'requires_refresh'>,
@@ -51,6 +68,24 @@ export function connectionLabel(
 /** Whether a platform's sync status means the business has to act (reconnect) before syncing resumes. */
 export function needsReconnect(status: string, message?: string | null): boolean {
   return status === 'reconnect_required' || (status === 'error' && /re-?auth|reconnect|expired/i.test(message ?? ''));
+}
+
+/** Who started a run: the schedule, a person (Sync now), or a new connection. */
+export function triggerLabel(trigger: string | null | undefined): string {
+  switch (trigger) {
+    case 'manual':
+      return 'Sync now';
+    case 'schedule':
+      return 'Schedule';
+    case 'connect':
+      return 'New connection';
+    case null:
+    case undefined:
+    case '':
+      return '—';
+    default:
+      return humanize(trigger);
+  }
 }
 
 function humanize(value: string): string {

@@ -1,14 +1,23 @@
 import type { Section } from '../api.server.js';
+import { withPlatformNames } from '../connect-messages.js';
 import type { SyncHistory } from '../endpoints.server.js';
-import { formatCount, formatPercent } from '../format.js';
+import { accountName, formatCount, formatPercent } from '../format.js';
 import { platformDisplayName } from '../platforms.js';
-import { syncStatusLabel } from '../status.js';
+import { runStatusLabel, triggerLabel } from '../status.js';
 import { RelativeTime } from './RelativeTime.js';
 import { SectionProblem } from './SectionProblem.js';
 import { StatusBadge } from './StatusBadge.js';
 
 /** The last sync runs, newest first (GET /analytics/sync-history). */
-export function SyncHistoryTable({ section, now, limit }: { section: Section<SyncHistory>; now: number; limit: number }) {
+export function SyncHistoryTable({
+  section,
+  now,
+  limit,
+}: {
+  section: Section<SyncHistory>;
+  now: number;
+  limit: number;
+}) {
   return (
     <section className="panel section" aria-labelledby="sync-history-title">
       <div className="panel__header">
@@ -30,30 +39,44 @@ export function SyncHistoryTable({ section, now, limit }: { section: Section<Syn
             <thead>
               <tr>
                 <th scope="col">When</th>
-                <th scope="col">Platform</th>
+                <th scope="col">Account</th>
+                <th scope="col">Started by</th>
                 <th scope="col">Status</th>
-                <th scope="col" className="numeric">Posts</th>
-                <th scope="col" className="numeric">Impressions</th>
-                <th scope="col" className="numeric">Engagements</th>
-                <th scope="col" className="numeric">Engagement rate</th>
-                <th scope="col">Details</th>
+                <th scope="col" className="numeric">
+                  Posts
+                </th>
+                <th scope="col" className="numeric">
+                  Impressions
+                </th>
+                <th scope="col" className="numeric">
+                  Engagements
+                </th>
+                <th scope="col" className="numeric">
+                  Engagement rate
+                </th>
               </tr>
             </thead>
             <tbody>
               {section.data.history.map((run) => (
-                <tr key={run.id}>
+                <tr key={run.id} data-job-id={run.job_id ?? undefined} data-status={run.status}>
                   <td>
                     <RelativeTime iso={run.timestamp} now={now} fallback="—" />
                   </td>
-                  <td>{run.platform === 'all' ? 'All platforms' : platformDisplayName(run.platform)}</td>
                   <td>
-                    <StatusBadge status={syncStatusLabel(run.status)} />
+                    <span className="history-platform">
+                      {run.platform === 'all' ? 'All platforms' : platformDisplayName(run.platform)}
+                    </span>
+                    {run.username && <span className="history-account muted">{accountName(run.username)}</span>}
+                  </td>
+                  <td>{triggerLabel(run.trigger)}</td>
+                  <td>
+                    <StatusBadge status={runStatusLabel(run.status)} />
+                    {run.error_message && <span className="history-error">{withPlatformNames(run.error_message)}</span>}
                   </td>
                   <td className="numeric">{formatCount(run.posts_synced)}</td>
                   <td className="numeric">{formatCount(run.metrics?.impressions)}</td>
                   <td className="numeric">{formatCount(run.metrics?.engagements)}</td>
                   <td className="numeric">{formatPercent(run.metrics?.engagement_rate)}</td>
-                  <td>{run.error_message ?? ''}</td>
                 </tr>
               ))}
             </tbody>

@@ -12,7 +12,18 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const me = await getMe(request).catch(throwRouteError);
   const chosen = (await getSession(request)).get('businessId');
   const business = me.businesses.find((b) => b.id === chosen) ?? me.businesses[0];
-  if (business) throw redirect(`/b/${business.id}`);
+  if (business) {
+    // The API's OAuth callback sends the browser here with ?error= when it could not tell which business
+    // the sign-in was for (an unknown or tampered state): show that on Connections rather than drop it.
+    const params = new URL(request.url).searchParams;
+    const error = params.get('error');
+    if (error && /^[a-z_]{1,64}$/.test(error)) {
+      const platform = params.get('platform');
+      const forwarded = new URLSearchParams({ error, ...(platform && /^[a-z]{1,20}$/.test(platform) ? { platform } : {}) });
+      throw redirect(`/b/${business.id}/connections?${forwarded}`);
+    }
+    throw redirect(`/b/${business.id}`);
+  }
   return { email: me.user.email };
 }
 

@@ -72,7 +72,9 @@ export default function BusinessLayout() {
               <NavLink
                 to={s.path ? `/b/${business.id}/${s.path}` : `/b/${business.id}`}
                 end
-                prefetch="intent"
+                // No prefetch: page data is private and no-store, so a prefetch on hover cannot be reused
+                // and would double every page's API calls (the API rate-limits OAuth reads per user).
+                prefetch="none"
                 className="tabs__link"
               >
                 {s.label}

@@ -1,0 +1,333 @@
+// The business user's journey through the dashboard, in real Chromium against the real `npm start`
+// stack (Postgres, Temporal, worker, API, web, provider sandbox):
+//   log in -> Connections: connect X through the sandbox consent page -> healthy (name, avatar, token
+//   expiry, status) -> Analytics: Sync now with a live progress bar to completion -> the new history row
+//   and the charts -> the grant is revoked at X -> a sync fails -> "Reconnect required" -> Reconnect
+//   (OAuth again) -> healthy -> Disconnect (confirmed) -> gone.
+// Screenshots of each stage land in test/artifacts/journey-*.png.
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, screenshot } from '../support/browser.js';
+import { stackEnv, startStack, type RunningStack } from '../support/stack.js';
+
+interface Target {
+  webUrl: string;
+  apiUrl: string;
+  sandboxUrl: string;
+}
+
+let dataDir: string | undefined;
+let stack: RunningStack | undefined;
+let target: Target;
+let browser: Browser;
+
+beforeAll(async () => {
+  // For working on this test: JOURNEY_STACK=<JSON file with webUrl, PUBLIC_API_URL, SANDBOX_URL> reuses a
+  // running stack whose demo business has nothing connected (the sandbox is reset here).
+  const reuse = process.env.JOURNEY_STACK;
+  if (reuse) {
+    const env = JSON.parse(readFileSync(reuse, 'utf8')) as Record<string, string>;
+    target = { webUrl: env.webUrl!, apiUrl: env.PUBLIC_API_URL!, sandboxUrl: env.SANDBOX_URL! };
+    await sandbox('/admin/reset');
+  } else {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'social-sync-journey-'));
+    chmodSync(dataDir, 0o755); // embedded Postgres runs as the postgres user when we are root
+    const env = await stackEnv(path.join(dataDir, 'data'));
+    // No scheduled sync in the middle of the journey: every sync here is one the test asked for.
+    env.SYNC_INTERVAL_SECONDS = '900';
+    stack = await startStack(env);
+    target = { webUrl: stack.webUrl, apiUrl: env.PUBLIC_API_URL!, sandboxUrl: stack.sandboxUrl };
+  }
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** The sandbox's admin API: what the test does "at the provider". */
+async function sandbox(pathname: string, body: unknown = {}): Promise<any> {
+  const response = await fetch(`${target.sandboxUrl}${pathname}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  expect(response.ok, `${pathname} answered ${response.status}`).toBe(true);
+  return response.json();
+}
+
+const POLL = { timeout: 30_000, interval: 250 };
+
+/** On the provider's (sandbox's) consent page: Allow or Deny. */
+async function consentOnSandbox(page: Page, provider = 'x', decision: 'Allow' | 'Deny' = 'Allow'): Promise<void> {
+  await page.waitForURL((url) => url.href.startsWith(`${target.sandboxUrl}/${provider}/`), { timeout: 15_000 });
+  await page.getByRole('button', { name: decision }).click();
+}
+
+async function logIn(page: Page): Promise<number> {
+  await page.goto(`${target.webUrl}/login`);
+  await page.getByLabel('Email').fill('demo@example.com');
+  await page.getByLabel('Password').fill('demo-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/b\/\d+$/);
+  return Number(/\/b\/(\d+)/.exec(page.url())![1]);
+}
+
+describe('dashboard journey', () => {
+  it(
+    'connects X, syncs with live progress, recovers from a revoked grant by reconnecting, and disconnects',
+    { timeout: 150_000 },
+    async () => {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const pageErrors: string[] = [];
+      page.on('pageerror', (error) => pageErrors.push(error.message));
+
+      // --- Log in ------------------------------------------------------------------------------------
+      await page.goto(`${target.webUrl}/`);
+      await page.waitForURL(/\/login/);
+      await page.getByLabel('Email').fill('demo@example.com');
+      await page.getByLabel('Password').fill('demo-password');
+      await screenshot(page, 'journey-01-login');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(/\/b\/\d+$/);
+      const businessId = Number(/\/b\/(\d+)/.exec(page.url())![1]);
+      await expect.poll(() => page.getByTestId('business-name').first().textContent()).toContain('Demo Coffee Co.');
+
+      // --- Connections: a card per platform, X not connected ------------------------------------------
+      await page.getByRole('link', { name: 'Connections' }).click();
+      await page.waitForURL(`${target.webUrl}/b/${businessId}/connections`);
+      const xCard = page.locator('#platform-twitter');
+      await expect.poll(() => page.locator('ul[aria-label="Platforms"] > li').count()).toBe(4);
+      await expect.poll(() => xCard.getByText('Not connected').isVisible()).toBe(true);
+      await screenshot(page, 'journey-02-connections');
+
+      // --- Connect X through the sandbox consent page ------------------------------------------------
+      await xCard.getByRole('button', { name: 'Connect X', exact: true }).click();
+      await consentOnSandbox(page);
+      await page.waitForURL(`${target.webUrl}/b/${businessId}/connections?connected=twitter`, { timeout: 45_000 });
+      await expect.poll(() => page.getByTestId('connect-banner').textContent()).toContain('X connected');
+
+      // Healthy: avatar, name, handle, status and token expiry.
+      const account = xCard.locator('.account-card');
+      await expect.poll(() => account.count()).toBe(1);
+      await expect.poll(() => account.getAttribute('data-status')).toBe('active');
+      expect(await account.locator('.account-card__name').textContent()).toBe('Sandbox X');
+      expect(await account.locator('.account-card__handle').textContent()).toBe('@sandbox_x');
+      expect(await account.locator('img.avatar').getAttribute('src')).toMatch(/\/avatars\/twitter\/\d+\.svg$/);
+      await expect
+        .poll(() =>
+          account.locator('img.avatar').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0),
+        )
+        .toBe(true);
+      expect(await account.locator('.status-badge').textContent()).toBe('Connected');
+      expect(await account.getByTestId('token-expiry').textContent()).toMatch(
+        /^expires in (2 hours|1 hour|\d+ minutes)$/,
+      );
+      await screenshot(page, 'journey-03-connected');
+
+      // --- Analytics: the first sync (started by connecting) finishes ---------------------------------
+      await page.getByRole('link', { name: 'Analytics' }).click();
+      await page.waitForURL(`${target.webUrl}/b/${businessId}/analytics`);
+      const status = page.getByTestId('sync-status');
+      const overall = status.locator('.overall-status');
+      await expect.poll(() => overall.getAttribute('data-status'), POLL).toBe('success');
+      expect(await page.getByTestId('connected-platforms').textContent()).toBe('1');
+      const syncNow = status.getByRole('button', { name: /Sync now|Syncing/ });
+      await expect.poll(() => syncNow.getAttribute('aria-disabled'), POLL).toBeNull();
+
+      // --- Sync now, with a live progress bar --------------------------------------------------------
+      // X answers each page of posts 1.5 s late, so the sync takes a few seconds and can be watched.
+      await sandbox('/admin/faults', { platform: 'twitter', kind: 'latency', delayMs: 1500, times: 3 });
+      await syncNow.click();
+      await expect.poll(() => syncNow.textContent()).toContain('Syncing');
+      expect(await syncNow.getAttribute('aria-disabled')).toBe('true');
+      const progress = status.locator('.sync-progress');
+      await expect.poll(() => progress.count(), POLL).toBe(1);
+      const jobId = (await progress.getAttribute('data-job-id'))!;
+      expect(jobId).toMatch(/sync/);
+      const bar = progress.getByRole('progressbar');
+      await expect.poll(() => bar.getAttribute('aria-labelledby')).toBeTruthy();
+
+      // While it runs: the step, the posts so far and the time left, and a value that the bar shows.
+      await expect
+        .poll(() => progress.locator('.sync-progress__text').textContent(), POLL)
+        .toMatch(/^Fetching posts and metrics — \d+ posts( — about \d+ (s|min) left)?$/);
+      expect(await progress.getAttribute('data-status')).toBe('running');
+      const running = Number(await bar.getAttribute('aria-valuenow'));
+      expect(running).toBeGreaterThanOrEqual(0);
+      expect(running).toBeLessThan(100);
+      expect(await bar.getAttribute('aria-valuetext')).toContain('Fetching posts and metrics');
+      expect(await overall.getAttribute('data-status')).toBe('syncing');
+      await screenshot(page, 'journey-04-sync-progress');
+
+      // ... to completion.
+      await expect.poll(() => progress.getAttribute('data-status'), POLL).toBe('completed');
+      expect(await bar.getAttribute('aria-valuenow')).toBe('100');
+      expect(await progress.locator('.sync-progress__text').textContent()).toBe('Completed — 250 posts');
+      await expect.poll(() => syncNow.textContent(), POLL).toBe('Sync now');
+
+      // The new run in the history, and the charts.
+      const row = page.locator(`tr[data-job-id="${jobId}"]`);
+      await expect.poll(() => row.count(), POLL).toBe(1);
+      expect(await row.getAttribute('data-status')).toBe('success');
+      const cells = await row.locator('td').allTextContents();
+      expect(cells).toEqual(expect.arrayContaining(['X@sandbox_x', 'Sync now', 'Synced', '250']));
+      expect(await page.locator('table.table tbody tr').count()).toBeGreaterThanOrEqual(2); // the connect sync too
+      for (const metric of ['impressions', 'engagements']) {
+        const chart = page.getByTestId(`chart-${metric}`);
+        // One line per platform with posts, named in the legend; X's among them.
+        await expect.poll(() => chart.locator('.recharts-line-curve').count(), POLL).toBeGreaterThanOrEqual(1);
+        const legend = await chart.locator('.recharts-legend-item-text').allTextContents();
+        expect(legend).toContain('X');
+        expect(await chart.locator('.recharts-line-curve').count()).toBe(legend.length);
+      }
+      expect(
+        await page.getByRole('figure', { name: 'Impressions per day' }).locator('table caption').textContent(),
+      ).toContain('Impressions per day by platform');
+      await overall.scrollIntoViewIfNeeded();
+      await screenshot(page, 'journey-05-after-sync');
+
+      // --- The grant is revoked at X; the next sync finds out ---------------------------------------
+      expect(await sandbox('/admin/grants/revoke', { platform: 'twitter' })).toEqual({ revoked: 1 });
+      await syncNow.click();
+      const warning = status.getByTestId('reconnect-required');
+      await expect.poll(() => warning.count(), POLL).toBe(1);
+      expect(await warning.getByRole('heading').textContent()).toBe('Reconnect required: X @sandbox_x');
+      await expect.poll(() => overall.getAttribute('data-status'), POLL).toBe('error');
+      await expect.poll(() => progress.getAttribute('data-status'), POLL).toBe('failed');
+      const failedJob = (await progress.getAttribute('data-job-id'))!;
+      expect(failedJob).not.toBe(jobId);
+      expect(await progress.locator('.sync-progress__text').textContent()).toMatch(/^Failed — /);
+      const failedRow = page.locator(`tr[data-job-id="${failedJob}"]`);
+      await expect.poll(() => failedRow.count(), POLL).toBe(1);
+      expect(await failedRow.locator('.status-badge').textContent()).toBe('Failed');
+      expect(await failedRow.locator('.history-error').textContent()).toBeTruthy();
+      await screenshot(page, 'journey-06-reconnect-required');
+
+      // Sync now is refused with the reason while the account must be reconnected.
+      await expect.poll(() => syncNow.getAttribute('aria-disabled'), POLL).toBeNull();
+      await syncNow.click();
+      await expect
+        .poll(() => status.getByRole('alert').filter({ hasText: 'Sync did not start' }).textContent(), POLL)
+        .toContain('X: The account must be reconnected first.');
+
+      // --- Reconnect: OAuth again -------------------------------------------------------------------
+      await warning.getByRole('button', { name: 'Reconnect X @sandbox_x' }).click();
+      await consentOnSandbox(page);
+      await page.waitForURL(`${target.webUrl}/b/${businessId}/connections?connected=twitter`, { timeout: 45_000 });
+      await expect.poll(() => account.getAttribute('data-status'), POLL).toBe('active');
+      expect(await account.locator('.status-badge').textContent()).toBe('Connected');
+      expect(await account.locator('.alert').count()).toBe(0);
+      expect(await account.getByTestId('token-expiry').textContent()).toMatch(/^expires in /);
+
+      // The X token can be renewed on request (the refresh token rotates at X).
+      await account.getByRole('button', { name: 'Refresh token for @sandbox_x' }).click();
+      await expect
+        .poll(() => page.getByTestId('action-result').textContent(), POLL)
+        .toMatch(
+          /Token refreshed.*X access for @sandbox_x was renewed\. It now expires in (2 hours|1 hour|\d+ minutes)\./,
+        );
+
+      await screenshot(page, 'journey-07-reconnected');
+
+      // --- Disconnect, after an explicit confirmation -------------------------------------------------
+      const disconnect = account.getByRole('button', { name: 'Disconnect X @sandbox_x' });
+      await disconnect.click();
+      const confirm = account.getByRole('group', { name: 'Disconnect @sandbox_x from X?' });
+      await expect.poll(() => confirm.isVisible()).toBe(true);
+      // Focus moves into the question, so a keyboard user goes on to its answers; Escape backs out.
+      expect(await confirm.evaluate((el) => el === document.activeElement)).toBe(true);
+      await page.keyboard.press('Escape');
+      await expect.poll(() => confirm.isVisible()).toBe(false);
+      expect(await disconnect.evaluate((el) => el === document.activeElement)).toBe(true);
+      await disconnect.click();
+      await expect.poll(() => confirm.isVisible()).toBe(true);
+      // Backing out changes nothing.
+      await confirm.getByRole('button', { name: 'Cancel' }).click();
+      await expect.poll(() => confirm.isVisible()).toBe(false);
+      expect(await account.getAttribute('data-status')).toBe('active');
+
+      await disconnect.click();
+      await confirm.getByRole('button', { name: 'Yes, disconnect' }).click();
+      const outcome = page.getByTestId('action-result');
+      await expect.poll(() => outcome.textContent(), POLL).toContain('X disconnected');
+      expect(await outcome.textContent()).toContain('its access at X was revoked');
+      await expect.poll(() => account.count(), POLL).toBe(0);
+      await expect.poll(() => xCard.getByText('Not connected').isVisible()).toBe(true);
+      expect(await xCard.getByRole('button', { name: 'Connect X', exact: true }).isVisible()).toBe(true);
+      await screenshot(page, 'journey-08-disconnected');
+
+      // Analytics agrees: nothing connected, nothing to reconnect, and the runs are still in the history.
+      await page.getByRole('link', { name: 'Analytics' }).click();
+      await expect.poll(() => page.getByTestId('connected-platforms').textContent(), POLL).toBe('0');
+      expect(await status.getByText('No platforms are connected yet.').isVisible()).toBe(true);
+      expect(await status.getByTestId('reconnect-required').count()).toBe(0);
+      expect(await page.locator(`tr[data-job-id="${jobId}"]`).count()).toBe(1);
+
+      expect(pageErrors).toEqual([]);
+      await page.close();
+    },
+  );
+
+  it('connects Facebook Pages and Instagram through the Page picker', { timeout: 60_000 }, async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const businessId = await logIn(page);
+    await page.goto(`${target.webUrl}/b/${businessId}/connections`);
+    await page.locator('#platform-meta').getByRole('button', { name: 'Connect Facebook Pages', exact: true }).click();
+    await consentOnSandbox(page, 'meta');
+    await page.waitForURL(new RegExp(`/b/${businessId}/connections\\?meta_pending=\\d+`), { timeout: 45_000 });
+
+    const picker = page.getByRole('region', { name: 'Choose Facebook Pages and Instagram accounts' });
+    const coffee = picker.getByRole('checkbox', { name: /^Sandbox Coffee Co\./ });
+    const bakery = picker.getByRole('checkbox', { name: /^Sandbox Bakery/ });
+    const instagram = picker.getByRole('checkbox', { name: /^Instagram @sandbox_coffee/ });
+    await expect.poll(() => coffee.isChecked()).toBe(true);
+    expect(await bakery.isChecked()).toBe(true);
+    expect(await instagram.isChecked()).toBe(true);
+    await bakery.uncheck();
+    await screenshot(page, 'journey-09-meta-page-picker');
+    await picker.getByRole('button', { name: 'Connect selected' }).click();
+
+    await page.waitForURL(`${target.webUrl}/b/${businessId}/connections?connected=meta`, { timeout: 45_000 });
+    await expect.poll(() => page.getByTestId('connect-banner').textContent()).toContain('Facebook Pages connected');
+    const pages = page.locator('#platform-meta .account-card');
+    await expect.poll(() => pages.count(), POLL).toBe(1);
+    expect(await pages.locator('.account-card__name').textContent()).toBe('Sandbox Coffee Co.');
+    expect(await pages.getByTestId('token-expiry').textContent()).toBe('does not expire');
+    const instagramAccount = page.locator('#platform-instagram .account-card');
+    await expect.poll(() => instagramAccount.count(), POLL).toBe(1);
+    expect(await instagramAccount.locator('.account-card__handle').textContent()).toBe('@sandbox_coffee');
+    // Page tokens cannot be refreshed on request, so there is no such button.
+    expect(await pages.getByRole('button', { name: /Refresh token/ }).count()).toBe(0);
+    expect(await picker.count()).toBe(0);
+    await page.close();
+  });
+
+  it('explains a sign-in link that is not valid and a declined consent', { timeout: 60_000 }, async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const businessId = await logIn(page);
+
+    // A callback with a state nobody issued (an old tab, a forged link): the API cannot tell the business.
+    await page.goto(`${target.apiUrl}/api/v1/oauth/twitter/callback?state=not-a-real-state&code=whatever`);
+    await page.waitForURL(`${target.webUrl}/b/${businessId}/connections?error=invalid_state&platform=twitter`, {
+      timeout: 15_000,
+    });
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('The sign-in link was not valid');
+
+    await page.locator('#platform-linkedin').getByRole('button', { name: 'Connect LinkedIn', exact: true }).click();
+    await consentOnSandbox(page, 'linkedin', 'Deny');
+    await page.waitForURL(`${target.webUrl}/b/${businessId}/connections?error=access_denied&platform=linkedin`, {
+      timeout: 45_000,
+    });
+    const banner = page.getByRole('alert').filter({ hasText: 'LinkedIn was not connected' });
+    await expect.poll(() => banner.textContent()).toContain('Access was not granted on LinkedIn.');
+    expect(await page.locator('#platform-linkedin').getByText('Not connected').isVisible()).toBe(true);
+    await screenshot(page, 'journey-10-consent-denied');
+    await page.close();
+  });
+});
