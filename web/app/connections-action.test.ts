@@ -16,7 +16,7 @@ const api = vi.hoisted(() => ({
 vi.mock('./endpoints.server.js', async (importOriginal) => ({ ...(await importOriginal<object>()), ...api }));
 
 import { ApiError } from './api.server.js';
-import { action } from './routes/b.$businessId.connections.js';
+import { connectionsAction as action } from './connections.server.js';
 
 type Outcome = {
   type: string;

@@ -1,0 +1,84 @@
+import type { Section } from '../api.server.js';
+import type { ConnectionStatus } from '../endpoints.server.js';
+import { AccountCard } from './AccountCard.js';
+import { ConnectButton } from './ConnectButton.js';
+import { PlatformBadge } from './PlatformBadge.js';
+import { SectionProblem } from './SectionProblem.js';
+import { StatusBadge } from './StatusBadge.js';
+
+interface PlatformConnectionProps {
+  platform: string;
+  displayName: string;
+  configured: boolean;
+  connection: Section<ConnectionStatus>;
+  now: number;
+  here: string;
+}
+
+/** One platform's card on the Connections page: its connected accounts, or how to connect one. */
+export function PlatformConnectionCard(props: PlatformConnectionProps) {
+  return (
+    <li id={`platform-${props.platform}`} className="card" data-platform={props.platform}>
+      <div className="card__header">
+        <PlatformBadge platform={props.platform} />
+        <h2 className="card__title">{props.displayName}</h2>
+      </div>
+      <PlatformConnection {...props} />
+    </li>
+  );
+}
+
+function PlatformConnection({ platform, displayName, configured, connection, now, here }: PlatformConnectionProps) {
+  if (connection.state !== 'ready') {
+    return (
+      <>
+        <SectionProblem section={connection} what="Status" compact />
+        {configured && <ConnectButton platform={platform} label={`Connect ${displayName}`} here={here} primary />}
+      </>
+    );
+  }
+  const status = connection.data;
+  // Disconnected accounts are history, not connections.
+  const accounts = (status.accounts ?? []).filter((a) => a.status !== 'disconnected');
+  if (accounts.length === 0 && status.is_connected && status.username) {
+    // An API without the accounts list: show the seed's single-account fields.
+    accounts.push({
+      id: '',
+      username: status.username,
+      expires_at: status.expires_at,
+      status: status.status,
+      requires_refresh: status.requires_refresh,
+    });
+  }
+
+  if (accounts.length === 0) {
+    return (
+      <>
+        <StatusBadge status={{ tone: 'neutral', label: 'Not connected' }} />
+        {configured ? (
+          <>
+            <p className="muted card__text">Connect to keep this account’s posts and metrics in sync.</p>
+            <ConnectButton platform={platform} label={`Connect ${displayName}`} here={here} primary />
+          </>
+        ) : (
+          <p className="muted card__text">{displayName} is not set up on this server yet.</p>
+        )}
+      </>
+    );
+  }
+
+  return (
+    <ul className="account-cards" aria-label={`Connected ${displayName} accounts`}>
+      {accounts.map((account) => (
+        <AccountCard
+          key={String(account.id)}
+          platform={platform}
+          displayName={displayName}
+          account={account}
+          now={now}
+          here={here}
+        />
+      ))}
+    </ul>
+  );
+}

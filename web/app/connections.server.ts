@@ -1,0 +1,206 @@
+// The Connections page's server side: what the loader reads (platforms, each one's connection status, and
+// Meta's pending Page selection after ?meta_pending=) and what the action does with each form intent
+// (connect, refresh, disconnect, meta_select), turning API refusals into words for the page's banner.
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node';
+import { parsePlatform } from '../../lib/domain.js';
+import { ApiError, loadSection, throwRouteError } from './api.server.js';
+import { parseBusinessId } from './business-context.js';
+import { connectErrorMessage, withPlatformNames, type BannerTone } from './connect-messages.js';
+import {
+  authorizePlatform,
+  disconnectPlatform,
+  getConnectionStatus,
+  getMetaPages,
+  listPlatforms,
+  refreshPlatformToken,
+  selectMetaPages,
+} from './endpoints.server.js';
+import { expiryPhrase } from './format.js';
+import { platformDisplayName } from './platforms.js';
+
+function businessIdOf(raw: string | undefined): number {
+  const businessId = parseBusinessId(raw);
+  if (businessId === undefined) throw data({ code: 'business_not_found' }, { status: 404 });
+  return businessId;
+}
+
+function pendingIdOf(raw: string | null): number | undefined {
+  return raw && /^[1-9]\d{0,15}$/.test(raw) ? Number(raw) : undefined;
+}
+
+export async function connectionsLoader({ request, params }: LoaderFunctionArgs) {
+  const businessId = businessIdOf(params.businessId);
+  const pendingId = pendingIdOf(new URL(request.url).searchParams.get('meta_pending'));
+  const [platforms, metaPages] = await Promise.all([
+    listPlatforms(request).catch(throwRouteError),
+    pendingId === undefined ? null : loadSection(getMetaPages(request, businessId, pendingId)),
+  ]);
+  const statuses = await Promise.all(
+    platforms.map((p) => loadSection(getConnectionStatus(request, p.name, businessId))),
+  );
+  return {
+    now: Date.now(),
+    pendingId: pendingId ?? null,
+    metaPages,
+    platforms: platforms.map((p, i) => ({
+      name: p.name,
+      displayName: platformDisplayName(p.name, p.display_name),
+      configured: p.configured !== false,
+      connection: statuses[i]!,
+    })),
+  };
+}
+
+export interface ConnectionsActionResult {
+  ok: boolean;
+  tone: BannerTone;
+  title: string;
+  message: string;
+  /** Something the user may want to do by hand (e.g. revoke at the provider). */
+  notice?: string;
+  requestId?: string | null;
+}
+
+const result = (body: ConnectionsActionResult, status = 200) => data(body, { status });
+
+function failure(error: ApiError, title: string): ReturnType<typeof result> {
+  return result(
+    { ok: false, tone: 'danger', title, message: withPlatformNames(error.message), requestId: error.requestId },
+    error.status,
+  );
+}
+
+export async function connectionsAction({ request, params }: ActionFunctionArgs) {
+  const businessId = businessIdOf(params.businessId);
+  const form = await request.formData();
+  const intent = String(form.get('intent') ?? '');
+  const platform = parsePlatform(String(form.get('platform') ?? ''));
+  const accountId = String(form.get('account_id') ?? '');
+  const accountName = String(form.get('account_name') ?? '').trim();
+  const name = platform ? platformDisplayName(platform) : 'The platform';
+  const here = `/b/${businessId}/connections`;
+
+  try {
+    switch (intent) {
+      case 'connect': {
+        if (!platform)
+          return result(
+            { ok: false, tone: 'danger', title: 'Unknown platform', message: 'Choose a platform to connect.' },
+            400,
+          );
+        const { authorization_url } = await authorizePlatform(request, platform, businessId);
+        if (!/^https?:\/\//i.test(authorization_url)) {
+          return result(
+            {
+              ok: false,
+              tone: 'danger',
+              title: `${name} was not connected`,
+              message: 'Social Sync answered with an address this page will not open.',
+            },
+            502,
+          );
+        }
+        // The browser goes to the provider's consent page; the provider sends it back to the API's callback.
+        return redirect(authorization_url, 302);
+      }
+      case 'refresh': {
+        if (!platform || !/^\d+$/.test(accountId))
+          return result({ ok: false, tone: 'danger', title: 'Nothing to refresh', message: 'Choose an account.' }, 400);
+        const refreshed = await refreshPlatformToken(request, platform, businessId, accountId);
+        const expires = refreshed.expires_at ? ` It now ${expiryPhrase(refreshed.expires_at, Date.now())}.` : '';
+        return result({
+          ok: true,
+          tone: 'success',
+          title: 'Token refreshed',
+          message: `${name} access for ${accountName || 'the account'} was renewed.${expires}`,
+        });
+      }
+      case 'disconnect': {
+        if (!platform || !/^\d+$/.test(accountId))
+          return result(
+            { ok: false, tone: 'danger', title: 'Nothing to disconnect', message: 'Choose an account.' },
+            400,
+          );
+        if (form.get('confirm') !== 'yes') {
+          return result(
+            {
+              ok: false,
+              tone: 'warning',
+              title: 'Not disconnected',
+              message: 'Confirm with “Yes, disconnect” to disconnect the account.',
+            },
+            400,
+          );
+        }
+        const done = await disconnectPlatform(request, platform, businessId, accountId);
+        const notice =
+          done.revoked_at_provider === false
+            ? `${name} did not confirm that Social Sync's access was revoked${
+                done.revoke_error ? ` (${done.revoke_error})` : ''
+              }. To be sure, remove Social Sync from the connected apps in your ${name} settings.`
+            : undefined;
+        return result({
+          ok: true,
+          tone: 'success',
+          title: `${name} disconnected`,
+          message: `${accountName || 'The account'} is disconnected: Social Sync no longer syncs it${
+            done.revoked_at_provider ? ` and its access at ${name} was revoked` : ''
+          }.`,
+          notice,
+        });
+      }
+      case 'meta_select': {
+        const pendingId = pendingIdOf(String(form.get('pending_id') ?? ''));
+        if (pendingId === undefined)
+          return result(
+            {
+              ok: false,
+              tone: 'danger',
+              title: 'Nothing to connect',
+              message: 'The Page selection is missing. Connect again.',
+            },
+            400,
+          );
+        const pageIds = form.getAll('page_ids').map(String).filter(Boolean);
+        const instagramIds = form.getAll('instagram_ids').map(String).filter(Boolean);
+        if (pageIds.length + instagramIds.length === 0) {
+          return result(
+            {
+              ok: false,
+              tone: 'danger',
+              title: 'Nothing selected',
+              message: 'Pick at least one Page or Instagram account to connect.',
+            },
+            400,
+          );
+        }
+        await selectMetaPages(request, businessId, {
+          pending_id: pendingId,
+          page_ids: pageIds,
+          instagram_ids: instagramIds,
+        });
+        return redirect(`${here}?connected=${pageIds.length > 0 ? 'meta' : 'instagram'}`, 303);
+      }
+      default:
+        return result(
+          { ok: false, tone: 'danger', title: 'Unknown action', message: 'That action is not available here.' },
+          400,
+        );
+    }
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    switch (intent) {
+      case 'connect':
+        return failure(error, connectErrorMessage(error.code, platform).title);
+      case 'refresh':
+        return failure(error, error.status === 409 ? 'The token was not refreshed' : 'Refreshing failed');
+      case 'disconnect':
+        return failure(error, 'Disconnecting failed');
+      default:
+        return failure(
+          error,
+          error.code === 'selection_expired' ? connectErrorMessage('selection_expired').title : 'Connecting failed',
+        );
+    }
+  }
+}
