@@ -202,6 +202,23 @@ describe('account workflow', () => {
     expect(Number(clicks)).toBeGreaterThan(0);
   });
 
+  it('refreshes a LinkedIn partner app token with its (non-rotating) refresh token before expiry', async () => {
+    await sandboxAdmin(system, '/config', { linkedin: { refreshEnabled: true, accessTokenSeconds: 5 } });
+    const partner = await sandboxAdmin(system, '/identities', { platform: 'linkedin', givenName: 'Partner', familyName: 'Member', organizations: [{ id: '90000077', name: 'Partner Co' }] });
+    try {
+      const accountId = await connectAccount('linkedin', partner.id);
+      const first = await row(accountId);
+      expect(first.refresh_token_enc).not.toBeNull();
+      await expect.poll(async () => (await status(accountId)).canRefresh).toBe(true);
+      await expect.poll(async () => (await row(accountId)).token_expires_at.getTime(), { timeout: 15_000 }).toBeGreaterThan(first.token_expires_at.getTime());
+      const after = await row(accountId);
+      expect(keyring.decrypt(after.refresh_token_enc)).toBe(keyring.decrypt(first.refresh_token_enc)); // LinkedIn does not rotate
+      expect(after.status).toBe('active');
+    } finally {
+      await sandboxAdmin(system, '/config', { linkedin: { refreshEnabled: false, accessTokenSeconds: 5_184_000 } });
+    }
+  });
+
   it('warns before a LinkedIn token without refresh expires, then requires a reconnect at expiry', async () => {
     await sandboxAdmin(system, '/config', { linkedin: { accessTokenSeconds: 8 } });
     const accountId = await connectAccount('linkedin');
