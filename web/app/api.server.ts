@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { data, redirect } from '@remix-run/node';
 import type { z } from 'zod';
 import { config } from '../../lib/config.js';
+import { parseBusinessId } from './business-context.js';
 import { logger } from './logger.server.js';
 import { destroySession, getSession, loginPath } from './session.server.js';
 
@@ -215,4 +216,11 @@ export function isNotAvailable(error: ApiError): boolean {
 export function throwRouteError(error: unknown): never {
   if (error instanceof ApiError) throw data(error.toPublic(), { status: error.status });
   throw error;
+}
+
+/** The business id a route names, or a 404 page: the API checks membership, this only checks shape. */
+export function requireBusinessId(raw: string | undefined): number {
+  const businessId = parseBusinessId(raw);
+  if (businessId === undefined) throw data({ code: 'business_not_found' }, { status: 404 });
+  return businessId;
 }

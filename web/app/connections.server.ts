@@ -3,8 +3,7 @@
 // (connect, refresh, disconnect, meta_select), turning API refusals into words for the page's banner.
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node';
 import { parsePlatform } from '../../lib/domain.js';
-import { ApiError, loadSection, throwRouteError } from './api.server.js';
-import { parseBusinessId } from './business-context.js';
+import { ApiError, loadSection, requireBusinessId, throwRouteError } from './api.server.js';
 import { connectErrorMessage, withPlatformNames, type BannerTone } from './connect-messages.js';
 import {
   authorizePlatform,
@@ -18,18 +17,12 @@ import {
 import { expiryPhrase } from './format.js';
 import { platformDisplayName } from './platforms.js';
 
-function businessIdOf(raw: string | undefined): number {
-  const businessId = parseBusinessId(raw);
-  if (businessId === undefined) throw data({ code: 'business_not_found' }, { status: 404 });
-  return businessId;
-}
-
 function pendingIdOf(raw: string | null): number | undefined {
   return raw && /^[1-9]\d{0,15}$/.test(raw) ? Number(raw) : undefined;
 }
 
 export async function connectionsLoader({ request, params }: LoaderFunctionArgs) {
-  const businessId = businessIdOf(params.businessId);
+  const businessId = requireBusinessId(params.businessId);
   const pendingId = pendingIdOf(new URL(request.url).searchParams.get('meta_pending'));
   const [platforms, metaPages] = await Promise.all([
     listPlatforms(request).catch(throwRouteError),
@@ -71,7 +64,7 @@ function failure(error: ApiError, title: string): ReturnType<typeof result> {
 }
 
 export async function connectionsAction({ request, params }: ActionFunctionArgs) {
-  const businessId = businessIdOf(params.businessId);
+  const businessId = requireBusinessId(params.businessId);
   const form = await request.formData();
   const intent = String(form.get('intent') ?? '');
   const platform = parsePlatform(String(form.get('platform') ?? ''));

@@ -1,8 +1,8 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { useLoaderData } from '@remix-run/react';
 import { useCallback, useState } from 'react';
-import { ApiError, isNotAvailable, loadSection } from '../api.server.js';
-import { businessPageTitle, parseBusinessId, useBusiness } from '../business-context.js';
+import { ApiError, isNotAvailable, loadSection, requireBusinessId } from '../api.server.js';
+import { businessPageTitle, useBusiness } from '../business-context.js';
 import { MetricsCharts } from '../components/MetricsCharts.js';
 import { PageErrorBoundary } from '../components/PageErrorBoundary.js';
 import { SyncHistoryTable } from '../components/SyncHistoryTable.js';
@@ -16,14 +16,8 @@ export const meta: MetaFunction = ({ matches }) => [{ title: businessPageTitle(m
 const HISTORY_LIMIT = 10;
 const CHART_DAYS = 30;
 
-function businessIdOf(raw: string | undefined): number {
-  const businessId = parseBusinessId(raw);
-  if (businessId === undefined) throw data({ code: 'business_not_found' }, { status: 404 });
-  return businessId;
-}
-
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const businessId = businessIdOf(params.businessId);
+  const businessId = requireBusinessId(params.businessId);
   const [syncStatus, history, timeseries] = await Promise.all([
     loadSection(getSyncStatus(request, businessId)),
     loadSection(getSyncHistory(request, businessId, HISTORY_LIMIT)),
@@ -33,7 +27,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const businessId = businessIdOf(params.businessId);
+  const businessId = requireBusinessId(params.businessId);
   const form = await request.formData();
   if (form.get('intent') !== 'sync') {
     return data<SyncNowResult>({ ok: false, message: 'Unknown action.', requestId: null }, { status: 400 });
