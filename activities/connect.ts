@@ -148,6 +148,9 @@ export function connectActivities(deps: ConnectDeps) {
       const userToken = keyring.decrypt(pending.user_token_enc);
       try {
         const pages = await meta.pages(userToken);
+        // Page tokens never expire, but the user's data access does (90 days after they were last
+        // active): past it the business must reconnect, so that is the accounts' expiry.
+        const dataAccessUntil = await meta.dataAccessExpiresAt(userToken);
         return await db.transaction(async (tx) => {
           const accounts: ConnectedAccount[] = [];
           const pageAccountIds = new Map<string, number>();
@@ -156,7 +159,7 @@ export function connectActivities(deps: ConnectDeps) {
               businessId: input.businessId,
               platform: 'meta',
               profile: meta.pageProfile(page),
-              tokens: pageTokens(page),
+              tokens: pageTokens(page, dataAccessUntil),
               userToken,
             });
             pageAccountIds.set(page.id, account.id);
@@ -168,7 +171,7 @@ export function connectActivities(deps: ConnectDeps) {
                 businessId: input.businessId,
                 platform: 'instagram',
                 profile: meta.instagramProfile(page),
-                tokens: pageTokens(page),
+                tokens: pageTokens(page, dataAccessUntil),
                 userToken,
                 parentAccountId: pageAccountIds.get(page.id) ?? null,
               }),
@@ -207,8 +210,8 @@ function choiceOf(page: MetaPage): MetaChoice {
   };
 }
 
-function pageTokens(page: MetaPage): TokenSet {
-  return { accessToken: page.accessToken, refreshToken: null, expiresAt: null, refreshTokenExpiresAt: null, scopes: null };
+function pageTokens(page: MetaPage, dataAccessUntil: Date | null): TokenSet {
+  return { accessToken: page.accessToken, refreshToken: null, expiresAt: dataAccessUntil, refreshTokenExpiresAt: null, scopes: null };
 }
 
 /** Clears the code and verifier from the consumed state and records what they produced. */

@@ -94,7 +94,10 @@ describe('connect Meta (Pages and Instagram through the page picker)', () => {
     const page = rows.find((r: { platform: string }) => r.platform === 'meta');
     const ig = rows.find((r: { platform: string }) => r.platform === 'instagram');
     expect(ig.parent_account_id).not.toBeNull();
-    expect(page.token_expires_at).toBeNull(); // Page tokens do not expire while the grant holds
+    // Page tokens do not expire, but data access does (90 days): that is when the business must reconnect.
+    const days = (page.token_expires_at.getTime() - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(89);
+    expect(days).toBeLessThanOrEqual(90);
     expect(ig.access_token_enc).toMatch(/^v1\./);
 
     // The selection is single-use.

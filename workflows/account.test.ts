@@ -254,6 +254,22 @@ describe('account workflow', () => {
     expect((await status(pageId)).statusMessage).toMatch(/190/);
   });
 
+  it('warns before a Meta user\'s data access runs out, then requires a reconnect', async () => {
+    await sandboxAdmin(system, '/config', { meta: { dataAccessSeconds: 10 } });
+    try {
+      const res = await connect(api, 'meta', businessId, 'allow', '10000000000000002');
+      const { pending_selection } = await res.json();
+      const picked = await (
+        await api(`/api/v1/oauth/meta/pages?business_id=${businessId}`, { method: 'POST', body: JSON.stringify({ pending_id: pending_selection.id, page_ids: ['20000000000000003'] }) })
+      ).json();
+      const pageId = picked.accounts[0].id;
+      await expect.poll(async () => (await status(pageId)).warning, { timeout: 15_000 }).toMatch(/Meta data access .* reconnect before then/);
+      await expect.poll(async () => (await status(pageId)).status, { timeout: 15_000 }).toBe('reconnect_required');
+    } finally {
+      await sandboxAdmin(system, '/config', { meta: { dataAccessSeconds: 90 * 86_400 } });
+    }
+  });
+
   it('finishes a sync after its worker is killed mid-way, with no duplicate rows', async () => {
     const accountId = xAccount;
     await system.worker.stop();

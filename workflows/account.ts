@@ -258,7 +258,10 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
       const error = await runRefresh();
       if (manualRefresh && !manualRefresh.done) manualRefresh = Object.assign(manualRefresh, { done: true, error });
     } else if (job.kind === 'warn') {
-      state.warning = `The ${state.platform} token expires at ${state.tokenExpiresAt} and cannot be refreshed: reconnect before then.`;
+      state.warning =
+        state.platform === 'meta' || state.platform === 'instagram'
+          ? `Meta data access for this account ends at ${state.tokenExpiresAt}: reconnect before then.`
+          : `The ${state.platform} token expires at ${state.tokenExpiresAt} and cannot be refreshed: reconnect before then.`;
       publishSearchAttributes(state);
       log.warn('reconnect soon', { event_type: 'reconnect_warning', ...logAttrs(), token_expires_at: state.tokenExpiresAt });
     } else if (job.kind === 'expire') {
