@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { oauthProviderOf, type OAuthProvider, type ProviderClients } from '../activities/providers/index.js';
 import type { Config } from '../lib/config.js';
 import type { Keyring } from '../lib/crypto/keyring.js';
+import type { Logger } from '../lib/logger.js';
 import { PLATFORMS, parsePlatform, type Platform } from '../lib/domain.js';
 import { addToContext, currentContext } from '../lib/context.js';
 import { recordOAuthOutcome } from '../lib/metrics.js';
@@ -35,7 +36,7 @@ export interface OAuthDeps {
   keyring: Keyring;
   providers: ProviderClients;
   rateLimits: RateLimits;
-  logger?: import('../lib/logger.js').Logger;
+  logger?: Logger;
 }
 
 const CONNECT_TIMEOUT_MS = 30_000;
