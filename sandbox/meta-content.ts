@@ -134,6 +134,21 @@ export function findFacebookPost(state: SandboxState, page: MetaPage, id: string
 
 type Metric = { title: string; description: string; value: (e: ReturnType<typeof engagement>) => unknown };
 
+const REACTIONS = ['like', 'love', 'wow', 'haha', 'sorry', 'anger'] as const;
+
+/** post_reactions_<type>_total for each reaction type Graph counts. */
+function reactionMetrics(): Record<string, Metric> {
+  return Object.fromEntries(
+    REACTIONS.map((type) => {
+      const name = type[0]!.toUpperCase() + type.slice(1);
+      return [
+        `post_reactions_${type}_total`,
+        { title: `Lifetime Total ${name} Reactions of a post.`, description: `Lifetime: Total ${type} reactions of a post.`, value: (e) => e.reactions[type] },
+      ];
+    }),
+  );
+}
+
 const postMetrics: Record<string, Metric> = {
   post_media_view: {
     title: 'Views',
@@ -150,36 +165,7 @@ const postMetrics: Record<string, Metric> = {
     description: 'Lifetime: Total post reactions by type.',
     value: (e) => e.reactions,
   },
-  post_reactions_like_total: {
-    title: 'Lifetime Total Like Reactions of a post.',
-    description: 'Lifetime: Total like reactions of a post.',
-    value: (e) => e.reactions.like,
-  },
-  post_reactions_love_total: {
-    title: 'Lifetime Total Love Reactions of a post.',
-    description: 'Lifetime: Total love reactions of a post.',
-    value: (e) => e.reactions.love,
-  },
-  post_reactions_wow_total: {
-    title: 'Lifetime Total Wow Reactions of a post.',
-    description: 'Lifetime: Total wow reactions of a post.',
-    value: (e) => e.reactions.wow,
-  },
-  post_reactions_haha_total: {
-    title: 'Lifetime Total Haha Reactions of a post.',
-    description: 'Lifetime: Total haha reactions of a post.',
-    value: (e) => e.reactions.haha,
-  },
-  post_reactions_sorry_total: {
-    title: 'Lifetime Total Sorry Reactions of a post.',
-    description: 'Lifetime: Total sorry reactions of a post.',
-    value: (e) => e.reactions.sorry,
-  },
-  post_reactions_anger_total: {
-    title: 'Lifetime Total Anger Reactions of a post.',
-    description: 'Lifetime: Total anger reactions of a post.',
-    value: (e) => e.reactions.anger,
-  },
+  ...reactionMetrics(),
   post_clicks: {
     title: 'Lifetime Matched Audience Targeting Consumptions on Post',
     description: 'Lifetime: The number of clicks anywhere in your post.',
