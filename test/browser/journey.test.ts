@@ -298,7 +298,8 @@ describe('dashboard journey', () => {
     const pages = page.locator('#platform-meta .account-card');
     await expect.poll(() => pages.count(), POLL).toBe(1);
     expect(await pages.locator('.account-card__name').textContent()).toBe('Sandbox Coffee Co.');
-    expect(await pages.getByTestId('token-expiry').textContent()).toBe('does not expire');
+    // Page tokens last until the user's data access runs out (90 days).
+    expect(await pages.getByTestId('token-expiry').textContent()).toBe('expires in 3 months');
     const instagramAccount = page.locator('#platform-instagram .account-card');
     await expect.poll(() => instagramAccount.count(), POLL).toBe(1);
     expect(await instagramAccount.locator('.account-card__handle').textContent()).toBe('@sandbox_coffee');
