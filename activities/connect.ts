@@ -73,6 +73,7 @@ export function connectActivities(deps: ConnectDeps) {
       if (!state) throw ApplicationFailure.nonRetryable('The OAuth state is gone.', 'StateGone');
       if (state.outcome) return state.outcome as ConnectOutcome; // a retry after the work was done
       const platform = state.platform as Platform;
+      const logFields = { event_type: 'oauth_token_exchange', platform, business_id: state.business_id, user_id: state.user_id, oauth_state_id: state.id };
       const code = keyring.decrypt(state.code_enc);
       const verifier = keyring.decryptOptional(state.code_verifier_enc);
       try {
@@ -103,12 +104,8 @@ export function connectActivities(deps: ConnectDeps) {
         }
         workerMetrics.tokenExchange(platform, 'success');
         activityLog().info('authorization code exchanged', {
-          event_type: 'oauth_token_exchange',
+          ...logFields,
           outcome: 'success',
-          platform,
-          business_id: state.business_id,
-          user_id: state.user_id,
-          oauth_state_id: state.id,
           account_ids: outcome.accounts.map((a) => a.id),
           pending_selection: outcome.pending ? outcome.pending.id : null,
         });
@@ -117,12 +114,8 @@ export function connectActivities(deps: ConnectDeps) {
         const failure = activityFailure(error);
         workerMetrics.tokenExchange(platform, 'failed');
         activityLog().warn('authorization code exchange failed', {
-          event_type: 'oauth_token_exchange',
+          ...logFields,
           outcome: 'failed',
-          platform,
-          business_id: state.business_id,
-          user_id: state.user_id,
-          oauth_state_id: state.id,
           error_type: (failure as { type?: string }).type ?? null,
           error_message: (failure as Error).message,
         });
