@@ -253,6 +253,8 @@ export function accountJson(account: AccountRow) {
     status_message: account.statusMessage,
     expires_at: account.tokenExpiresAt?.toISOString() ?? null,
     requires_refresh: requiresAttention(account),
+    // The worker's rule: the platform refreshes and this account has a refresh token.
+    can_refresh: (platformMetadata(account.platform)?.capabilities.refresh ?? 'none') !== 'none' && account.hasRefreshToken,
     connected_at: account.connectedAt.toISOString(),
     last_sync_at: account.lastSyncAt?.toISOString() ?? null,
     parent_account_id: account.parentAccountId,

@@ -40,7 +40,7 @@ export function parseAnswer<S extends z.ZodType>(provider: Pick<Provider, 'platf
   return unexpected(provider, what, `${field}: ${issue.message}`);
 }
 
-export function unexpected(provider: Pick<Provider, 'platform' | 'metadata'>, what: string, detail: string): never {
+function unexpected(provider: Pick<Provider, 'platform' | 'metadata'>, what: string, detail: string): never {
   throw new ProviderError(provider.platform, 'rejected', `${nameOf(provider)} answered ${what} in an unexpected shape (${detail})`);
 }
 

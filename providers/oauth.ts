@@ -126,7 +126,6 @@ export function oauthClient(provider: ProviderRef, settings: OAuthSettings) {
   };
 }
 
-export type OAuthClient = ReturnType<typeof oauthClient>;
 
 /** Turns whatever oauth4webapi or fetch threw into the provider's classified error. */
 async function failureOf(provider: ProviderRef, step: ProviderStep, error: unknown): Promise<ProviderError> {
