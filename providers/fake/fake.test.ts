@@ -73,4 +73,20 @@ describe('a fifth provider registered at run time', () => {
       .toBe('success');
     expect(fake.counts.pages).toBe(pagesBefore + 3);
   });
+
+  it('an app-credential failure on refresh retries and never asks for a reconnect', async () => {
+    const refreshes = fake.counts.refreshes;
+    fake.failRefreshes('app_misconfigured', 2);
+    await expect.poll(() => fake.counts.refreshes, { timeout: 30_000 }).toBeGreaterThan(refreshes);
+    expect((await row(accountId)).status).toBe('active');
+    expect((await queryAccountStatus(system.temporal, accountId)).status).not.toBe('reconnect_required');
+    const failed = system.workerLog.lines().filter((l) => l.event_type === 'token_refresh' && l.account_id === accountId && l.outcome === 'failed');
+    expect(failed.map((l) => l.error_type)).toEqual(['AppCredentialsRejected', 'AppCredentialsRejected']);
+  });
+
+  it('a dead grant on refresh moves the account to reconnect_required', async () => {
+    fake.failRefreshes('grant_dead', 1);
+    await expect.poll(async () => (await queryAccountStatus(system.temporal, accountId)).status, { timeout: 20_000 }).toBe('reconnect_required');
+    await expect.poll(async () => (await row(accountId)).status, { timeout: 10_000 }).toBe('reconnect_required');
+  });
 });

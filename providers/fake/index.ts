@@ -28,6 +28,8 @@ export function createFakeProvider(options: FakeProviderOptions) {
   const accessTokens = new Map<string, number>(); // token -> expires at (ms)
   const refreshTokens = new Set<string>();
   const counts = { exchanges: 0, refreshes: 0, pages: 0, revocations: 0 };
+  /** Failures the next refreshes answer with, in order (a test's stand-in for provider faults). */
+  const refreshFaults: ProviderError[] = [];
   const random = () => randomBytes(16).toString('hex');
   const dead = (message: string) => new ProviderError(FAKE_METADATA.id, 'grant_dead', `Fakebook: ${message}`);
 
@@ -67,6 +69,8 @@ export function createFakeProvider(options: FakeProviderOptions) {
     },
 
     async refresh(refreshToken) {
+      const fault = refreshFaults.shift();
+      if (fault) throw fault;
       // Rotation: the old refresh token dies with its use.
       if (!refreshTokens.delete(refreshToken)) throw dead('invalid_grant');
       counts.refreshes++;
@@ -105,6 +109,10 @@ export function createFakeProvider(options: FakeProviderOptions) {
   return {
     provider,
     counts,
+    /** The next refreshes fail this way, once each. */
+    failRefreshes(kind: ProviderError['kind'], times: number): void {
+      for (let i = 0; i < times; i++) refreshFaults.push(new ProviderError(FAKE_METADATA.id, kind, `Fakebook token endpoint: injected ${kind}`));
+    },
     /** The user allows access on the consent page: returns the callback URL the provider redirects to. */
     consent(authorizationUrl: string): URL {
       const params = new URL(authorizationUrl).searchParams;
