@@ -192,7 +192,7 @@ describe('requests and validators', () => {
 
   it('refuses everything once a disconnect is under way', () => {
     const { account } = loadedAccount();
-    account.disconnecting = true;
+    account.requestDisconnect();
     expect(account.interrupted).toBe(true);
     expect(() => account.assertCanSync()).toThrow('The account is disconnected.');
     expect(() => account.assertCanRefresh()).toThrow('The account is disconnected.');

@@ -30,7 +30,7 @@ export class AccountEntity {
   /** Stored tokens changed (a connect or a reconnect): reload them before anything else. */
   reloadPending: boolean;
   /** A disconnect was asked for: the loop stops and revokes. */
-  disconnecting = false;
+  private disconnectRequested = false;
   /** Set once the disconnect is done; the update answers with it. */
   disconnected: DisconnectOutcome | null = null;
   /** The refreshNow update waiting for its refresh, if any. */
@@ -62,6 +62,10 @@ export class AccountEntity {
       cycles: 0,
     };
     this.reloadPending = !input.state; // a fresh run loads the stored account first
+  }
+
+  get disconnecting(): boolean {
+    return this.disconnectRequested;
   }
 
   view(workflowId: string): AccountStatusView {
@@ -96,6 +100,10 @@ export class AccountEntity {
     this.manualRefresh = { done: false };
     this.requests.push({ kind: 'refresh' });
     return this.manualRefresh;
+  }
+
+  requestDisconnect(): void {
+    this.disconnectRequested = true;
   }
 
   /** A refresh ran: the refreshNow update waiting for one, if any, gets its outcome. */

@@ -19,7 +19,7 @@ import {
 import type { Activities } from '../activities/index.js';
 import type { AccountStatus } from '../lib/domain.js';
 import { searchAttributes } from '../lib/temporal-keys.js';
-import { AccountEntity, type Job } from './account-entity.js';
+import { AccountEntity, type Due } from './account-entity.js';
 import {
   disconnectUpdate,
   reconnectedSignal,
@@ -103,7 +103,7 @@ async function refreshNow(account: AccountEntity) {
 }
 
 async function disconnect(account: AccountEntity) {
-  account.disconnecting = true;
+  account.requestDisconnect();
   await condition(() => account.disconnected !== null);
   return { status: 'disconnected' as const, ...account.disconnected! };
 }
@@ -121,7 +121,7 @@ async function nextJob(account: AccountEntity) {
   return woke ? account.takeRequest()! : next!.job;
 }
 
-async function run(account: AccountEntity, job: Job | { kind: 'warn' } | { kind: 'expire' }): Promise<void> {
+async function run(account: AccountEntity, job: Due['job']): Promise<void> {
   if (job.kind === 'sync') {
     await runSync(account, job.trigger);
     account.schedule(Date.now());
