@@ -1,7 +1,7 @@
 // The account's policy on its own, with explicit clock values: refresh lead, reconnect warning, expiry,
 // sync cadence, the request queue, status changes and what the validators refuse.
 import { describe, expect, it } from 'vitest';
-import type { AccountFacts } from './account-entity.js';
+import type { AccountSnapshot } from '../activities/index.js';
 import { AccountEntity } from './account-entity.js';
 import type { AccountPolicy, AccountState } from './contract.js';
 
@@ -13,12 +13,12 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 const policy: AccountPolicy = { syncIntervalMs: 15 * MINUTE, refreshLeadMs: 10 * MINUTE, reconnectWarningMs: 7 * DAY, syncHeartbeatTimeoutMs: MINUTE, maxCyclesPerRun: 3 };
 
-function facts(overrides: Partial<AccountFacts> = {}): AccountFacts {
+function facts(overrides: Partial<AccountSnapshot> = {}): AccountSnapshot {
   return { accountId: 7, businessId: 3, platform: 'twitter', username: 'sandbox_x', status: 'active', statusMessage: null, tokenExpiresAt: iso(T0 + 2 * HOUR), canRefresh: true, policy, ...overrides };
 }
 
 /** A freshly connected account loaded at T0, with what it published to operators. */
-function loadedAccount(overrides: Partial<AccountFacts> = {}, now = T0) {
+function loadedAccount(overrides: Partial<AccountSnapshot> = {}, now = T0) {
   const published: Pick<AccountState, 'status' | 'tokenExpiresAt'>[] = [];
   const account = new AccountEntity({ accountId: 7, businessId: 3, platform: overrides.platform ?? 'twitter' }, (s) => published.push({ status: s.status, tokenExpiresAt: s.tokenExpiresAt }));
   account.loaded(facts(overrides), now);

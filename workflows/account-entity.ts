@@ -2,6 +2,7 @@
 // sync, which requests are queued, what a status change means, and what an update may not do now.
 // Pure code with the clock passed in, so it is unit-tested on its own; the workflow (account.ts) wires
 // it to handlers, timers and activities.
+import type { AccountSnapshot } from '../activities/index.js';
 import type { AccountStatus } from '../lib/domain.js';
 import type { AccountPolicy, AccountState, AccountStatusView, AccountWorkflowInput, DisconnectOutcome, SyncRef, SyncSummary, SyncTrigger } from './contract.js';
 import { syncJobId } from './ids.js';
@@ -18,12 +19,6 @@ const DEFAULT_POLICY: AccountPolicy = {
   syncHeartbeatTimeoutMs: 60_000,
   maxCyclesPerRun: 300,
 };
-
-/** The stored facts a load brings (the loadAccount activity's result). */
-export type AccountFacts = Pick<
-  AccountState,
-  'accountId' | 'businessId' | 'platform' | 'username' | 'status' | 'statusMessage' | 'tokenExpiresAt' | 'canRefresh' | 'policy'
->;
 
 export class AccountEntity {
   readonly state: AccountState;
@@ -197,7 +192,7 @@ export class AccountEntity {
   }
 
   /** The stored account was (re)loaded. A new or renewed connection syncs at once, so the dashboard fills. */
-  loaded(facts: AccountFacts, now: number): void {
+  loaded(facts: AccountSnapshot, now: number): void {
     const wasDown = this.state.status === 'reconnect_required' || this.state.status === 'connecting';
     Object.assign(this.state, facts, { warning: null });
     if (this.state.status !== 'reconnect_required') this.setStatus('active', null);
