@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import type { Keyring } from '../lib/crypto/keyring.js';
 import type { AccountStatus, Platform } from '../lib/domain.js';
 import { activityLog, workerMetrics } from '../lib/activity-telemetry.js';
-import type { AccountPolicy, AccountState } from '../workflows/account.js';
+import type { AccountPolicy, AccountState } from '../workflows/contract.js';
 import { activityFailure } from './connect.js';
 import { ProviderError, type ProviderClients, type TokenSet } from './providers/index.js';
 

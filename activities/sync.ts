@@ -6,21 +6,13 @@ import type { DataSource } from 'typeorm';
 import type { Keyring } from '../lib/crypto/keyring.js';
 import type { Platform } from '../lib/domain.js';
 import { activityLog, workerMetrics } from '../lib/activity-telemetry.js';
+import type { SyncSummary } from '../workflows/contract.js';
 import { activityFailure } from './connect.js';
 import { linkedinPostsPage } from './providers/linkedin/posts.js';
 import { facebookPostsPage, instagramPostsPage } from './providers/meta/posts.js';
 import { twitterPostsPage } from './providers/twitter/posts.js';
 import type { ProviderClients } from './providers/index.js';
 import type { PostPage, SyncedPost, SyncTarget } from './providers/types.js';
-
-export interface SyncSummary {
-  status: 'success' | 'error';
-  postsSynced: number;
-  impressions: number;
-  engagements: number;
-  engagementRate: number;
-  error: string | null;
-}
 
 export interface SyncInput {
   accountId: number;
