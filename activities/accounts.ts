@@ -6,7 +6,7 @@ import type { Keyring } from '../lib/crypto/keyring.js';
 import type { AccountStatus } from '../lib/domain.js';
 import { SocialAccountEntity, type SocialAccount } from '../lib/db/entities.js';
 import { activityLog, workerMetrics } from '../lib/activity-telemetry.js';
-import type { AccountPolicy, AccountState } from '../workflows/account.js';
+import type { AccountPolicy, AccountState } from '../workflows/contract.js';
 import type { TokenSet } from '../providers/contract.js';
 import { platformMetadata, platformsOfApp, type Providers } from '../providers/registry.js';
 import { activityFailure, failureFields } from './failures.js';

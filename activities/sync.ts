@@ -6,18 +6,10 @@ import type { DataSource } from 'typeorm';
 import type { Keyring } from '../lib/crypto/keyring.js';
 import type { Platform } from '../lib/domain.js';
 import { activityLog, workerMetrics } from '../lib/activity-telemetry.js';
+import type { SyncSummary } from '../workflows/contract.js';
 import type { SyncedPost } from '../providers/contract.js';
 import type { Providers } from '../providers/registry.js';
 import { activityFailure, failureFields, notConfigured } from './failures.js';
-
-export interface SyncSummary {
-  status: 'success' | 'error';
-  postsSynced: number;
-  impressions: number;
-  engagements: number;
-  engagementRate: number;
-  error: string | null;
-}
 
 export interface SyncInput {
   accountId: number;

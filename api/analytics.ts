@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { AccountActionRefused, queryAccountStatus, syncAccountNow } from '../lib/account-workflows.js';
 import type { Config } from '../lib/config.js';
-import type { AccountStatusView } from '../workflows/account.js';
+import { parseSyncJobId, type AccountStatusView } from '../workflows/contract.js';
 import { accountsFor, type AccountRow } from './accounts.js';
 import { memberBusinessId, requireUser } from './auth.js';
 import { HttpError, notFound, parse } from './errors.js';
@@ -168,7 +168,7 @@ export function analyticsRoutes(deps: AnalyticsDeps): Router {
     );
     if (!run) {
       // Started by the workflow but not yet picked up by a worker: answer "queued" from the live state.
-      const accountId = Number(/^account:(\d+):sync:/.exec(jobId)?.[1]);
+      const accountId = parseSyncJobId(jobId)?.accountId ?? 0;
       const [account] = accountId ? await db.query('SELECT business_id FROM social_accounts WHERE id = $1', [accountId]) : [];
       if (!account) throw notFound('Sync job');
       await memberBusinessId(db, req, account.business_id);

@@ -14,7 +14,7 @@ import { addToContext, currentContext } from '../lib/context.js';
 import { recordOAuthOutcome } from '../lib/metrics.js';
 import { oauthBreadcrumb } from '../lib/sentry.js';
 import type { ConnectOutcome } from '../activities/connect.js';
-import type { ConnectInput } from '../workflows/connect.js';
+import { connectWorkflowId, type ConnectInput } from '../workflows/contract.js';
 import { AccountActionRefused, disconnectAccountNow, refreshAccountNow } from '../lib/account-workflows.js';
 import { accountsFor, type AccountRow } from './accounts.js';
 import { memberBusinessId, requireUser } from './auth.js';
@@ -89,7 +89,7 @@ export function oauthRoutes(deps: OAuthDeps): Router {
       }).refine((b) => b.page_ids.length + b.instagram_ids.length > 0, 'pick at least one Page or Instagram account'),
       req.body ?? {},
     );
-    const outcome = await runConnect(deps, `connect:meta-selection:${body.pending_id}`, {
+    const outcome = await runConnect(deps, {
       kind: 'meta_selection',
       pendingId: body.pending_id,
       businessId,
@@ -145,7 +145,7 @@ export function oauthRoutes(deps: OAuthDeps): Router {
       // The state names who started the flow: the callback's lines and errors carry them from here on.
       addToContext({ user_id: consumed.userId, business_id: consumed.businessId });
       oauthBreadcrumb('state validated', { platform: consumed.platform, business_id: consumed.businessId, oauth_state_id: consumed.id });
-      const outcome = await runConnect(deps, `connect:oauth:${consumed.id}`, { kind: 'oauth_callback', oauthStateId: consumed.id });
+      const outcome = await runConnect(deps, { kind: 'oauth_callback', oauthStateId: consumed.id });
       oauthBreadcrumb('token exchange done', { platform: consumed.platform, account_ids: outcome.accounts.map((a) => a.id), pending_selection: Boolean(outcome.pending) });
       recordOAuthOutcome(consumed.platform, outcome.pending ? 'pending_selection' : 'connected');
       req.log.info({ event_type: 'oauth_callback', platform: consumed.platform, outcome: 'connected', account_ids: outcome.accounts.map((a) => a.id) }, 'OAuth callback completed');
@@ -275,9 +275,9 @@ function connectResponse(outcome: ConnectOutcome) {
 }
 
 /** Runs the connect workflow and waits for it; failures become clear JSON errors. */
-async function runConnect(deps: OAuthDeps, workflowId: string, input: ConnectInput): Promise<ConnectOutcome> {
+async function runConnect(deps: OAuthDeps, input: ConnectInput): Promise<ConnectOutcome> {
   const handle = await deps.temporal.workflow.start('connectWorkflow', {
-    workflowId,
+    workflowId: connectWorkflowId(input),
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
     args: [input],
     workflowExecutionTimeout: '5 minutes',

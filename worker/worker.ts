@@ -7,7 +7,7 @@ import { createActivities } from '../activities/index.js';
 import { providersFor } from '../providers/registry.js';
 import type { Config } from '../lib/config.js';
 import { keyringFromEnv } from '../lib/crypto/keyring.js';
-import type { AccountPolicy } from '../workflows/account.js';
+import type { AccountPolicy } from '../workflows/contract.js';
 import { activityInterceptors } from './interceptors.js';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
