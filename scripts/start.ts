@@ -87,12 +87,18 @@ async function main(): Promise<void> {
     run('worker', ...node('worker/main.ts'), env, logDir),
     run('api', ...node('api/main.ts'), env, logDir),
     // remix-serve serves a production build: it runs with NODE_ENV=production and so needs a session secret.
-    run('web', path.resolve('node_modules/.bin/remix-serve'), ['web/build/server/index.js'], {
-      ...env,
-      NODE_ENV: 'production',
-      PORT: String(settings.WEB_PORT),
-      SESSION_SECRET: settings.SESSION_SECRET ?? keptSecret(dataDir, 'session-secret', () => randomBytes(32).toString('base64url')),
-    }, logDir),
+    run(
+      'web',
+      path.resolve('node_modules/.bin/remix-serve'),
+      ['web/build/server/index.js'],
+      {
+        ...env,
+        NODE_ENV: 'production',
+        PORT: String(settings.WEB_PORT),
+        SESSION_SECRET: settings.SESSION_SECRET ?? keptSecret(dataDir, 'session-secret', () => randomBytes(32).toString('base64url')),
+      },
+      logDir,
+    ),
   ];
   for (const child of children) stops.push(() => stopChild(child));
 

@@ -6,7 +6,10 @@ import { describe, expect, it } from 'vitest';
 function compose(args: string[], env: Record<string, string> = {}) {
   const v2 = spawnSync('docker', ['compose', 'version'], { encoding: 'utf8' }).status === 0;
   const command = v2 ? ['docker', 'compose'] : ['docker-compose'];
-  return spawnSync(command[0]!, [...command.slice(1), ...args], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...env } });
+  return spawnSync(command[0]!, [...command.slice(1), ...args], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...env },
+  });
 }
 
 const secrets = { POSTGRES_PASSWORD: 'pw', SESSION_SECRET: 'session', TOKEN_ENCRYPTION_KEYS: 'k1:key' };

@@ -258,7 +258,12 @@ export function refreshPlatformToken(request: Request, platform: string, busines
   });
 }
 
-export function disconnectPlatform(request: Request, platform: string, businessId: number, accountId: string | number): Promise<DisconnectResult> {
+export function disconnectPlatform(
+  request: Request,
+  platform: string,
+  businessId: number,
+  accountId: string | number,
+): Promise<DisconnectResult> {
   return apiFetch(request, platformPath(platform, 'disconnect'), {
     method: 'DELETE',
     query: { business_id: businessId, account_id: accountId },
@@ -268,7 +273,10 @@ export function disconnectPlatform(request: Request, platform: string, businessI
 
 /** The Pages (and linked Instagram accounts) offered after Meta consent. */
 export function getMetaPages(request: Request, businessId: number, pendingId: number): Promise<MetaPages> {
-  return apiFetch(request, '/api/v1/oauth/meta/pages', { query: { business_id: businessId, pending_id: pendingId }, schema: metaPagesResponse });
+  return apiFetch(request, '/api/v1/oauth/meta/pages', {
+    query: { business_id: businessId, pending_id: pendingId },
+    schema: metaPagesResponse,
+  });
 }
 
 export function selectMetaPages(

@@ -75,8 +75,8 @@ export function SyncProgressBar({
   const text = view
     ? progressText(view)
     : gaveUp
-    ? 'Progress is not available for this sync. Its result will show in Recent syncs.'
-    : 'Starting…';
+      ? 'Progress is not available for this sync. Its result will show in Recent syncs.'
+      : 'Starting…';
   const state = view ? view.status : gaveUp ? 'unknown' : 'starting';
 
   return (
@@ -99,9 +99,7 @@ export function SyncProgressBar({
         )}
       </div>
       <div
-        className={`progress progress--${
-          view ? (isFailed(view.status) ? 'failed' : finished ? 'done' : 'running') : 'indeterminate'
-        }`}
+        className={`progress progress--${view ? (isFailed(view.status) ? 'failed' : finished ? 'done' : 'running') : 'indeterminate'}`}
         role="progressbar"
         aria-labelledby={labelId}
         aria-valuemin={0}
