@@ -148,8 +148,8 @@ function run(name: string, command: string, args: readonly string[], env: NodeJS
   const logFile = path.join(logDir, `${name}.log`);
   const out = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.pipe(out);
-  child.stderr!.pipe(out);
+  child.stdout.pipe(out);
+  child.stderr.pipe(out);
   child.once('exit', (code, signal) => {
     if (stopping) return;
     console.error(`\n${name} stopped unexpectedly (${signal ?? `exit code ${code}`}). Last lines of ${logFile}:`);
@@ -211,6 +211,6 @@ process.on('SIGTERM', () => void shutdown(0));
 
 main().catch(async (error: unknown) => {
   const known = error instanceof ConfigError || error instanceof StackError;
-  console.error(`\nCould not start: ${known ? (error as Error).message : String((error as Error)?.stack ?? error)}`);
+  console.error(`\nCould not start: ${known ? error.message : String((error as Error)?.stack ?? error)}`);
   await shutdown(1);
 });

@@ -34,7 +34,7 @@ describe('docker-compose.yml', () => {
 
   it('keeps the worker scalable: no published ports and no fixed container name', () => {
     const resolved = compose(['config'], secrets).stdout;
-    const worker = resolved.split(/\n  (?=\S)/).find((block) => block.startsWith('worker:'));
+    const worker = resolved.split(/\n {2}(?=\S)/).find((block) => block.startsWith('worker:'));
     expect(worker).toBeDefined();
     expect(worker).not.toMatch(/ports:|container_name:/);
   });

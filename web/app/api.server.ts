@@ -36,7 +36,7 @@ export interface PublicError {
   requestId: string | null;
 }
 
-export interface ApiInit {
+interface ApiInit {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Query string parameters; undefined values are left out. */
   query?: Record<string, string | number | undefined>;
@@ -140,7 +140,7 @@ export function createApiFetch(options: ApiClientOptions): ApiFetch {
     throw new ApiError(502, 'unexpected_response', 'Social Sync answered in a way this page does not understand.', responseRequestId);
   }
 
-  return apiFetch as ApiFetch;
+  return apiFetch;
 }
 
 /** The dashboard's API client, pointed at API_URL. */

@@ -11,7 +11,7 @@ export function useBusiness(): BusinessContext {
   return useOutletContext<BusinessContext>();
 }
 
-export const BUSINESS_LAYOUT_ROUTE_ID = 'routes/b.$businessId';
+const BUSINESS_LAYOUT_ROUTE_ID = 'routes/b.$businessId';
 
 /** "Connections · Demo Coffee Co. · Social Sync", for a page under the business layout. */
 export function businessPageTitle(matches: readonly { id: string; data?: unknown }[], page: string): string {

@@ -182,17 +182,13 @@ const timeseries = z.object({
   ),
 });
 
-export type User = z.infer<typeof user>;
-export type Business = z.infer<typeof business>;
 export type Me = z.infer<typeof meResponse>;
 export type PlatformInfo = z.infer<typeof platformsResponse>['platforms'][number];
 export type ConnectionStatus = z.infer<typeof connectionStatus>;
 export type SyncStatus = z.infer<typeof syncStatus>;
 export type PlatformSyncStatus = z.infer<typeof platformSyncStatus>;
-export type SyncRun = z.infer<typeof syncRun>;
 export type SyncHistory = z.infer<typeof syncHistory>;
 export type ConnectedAccount = z.infer<typeof connectedAccount>;
-export type MetaChoice = z.infer<typeof metaChoice>;
 export type MetaPages = z.infer<typeof metaPagesResponse>;
 export type TriggerResult = z.infer<typeof triggerResponse>;
 export type SyncProgress = z.infer<typeof syncProgress>;

@@ -2,7 +2,7 @@
 // meaning; colour only repeats it.
 import type { ConnectionStatus } from './endpoints.server.js';
 
-export type Tone = 'success' | 'warning' | 'danger' | 'info' | 'neutral';
+type Tone = 'success' | 'warning' | 'danger' | 'info' | 'neutral';
 
 export interface StatusLabel {
   tone: Tone;

@@ -44,7 +44,9 @@ export function SyncProgressBar({
 
   // The fetcher changes identity every render; the timer reads the latest through refs.
   const fetcherRef = useRef(fetcher);
-  fetcherRef.current = fetcher;
+  useEffect(() => {
+    fetcherRef.current = fetcher;
+  });
   useEffect(() => {
     if (finished || gaveUp) return;
     const tick = () => {

@@ -141,7 +141,9 @@ function SyncStatusBody({
 
   // Only when a new answer arrives (an old answer must not replace a newer scheduled job).
   const accountsRef = useRef(accounts);
-  accountsRef.current = accounts;
+  useEffect(() => {
+    accountsRef.current = accounts;
+  }, [accounts]);
   useEffect(() => {
     if (!result?.ok) return;
     track(
