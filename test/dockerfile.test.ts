@@ -3,7 +3,8 @@
 // this machine's npm cache. A lock file that `npm ci` refuses, or one that installs other versions than
 // it records, fails here rather than in a `docker build`.
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -56,7 +57,8 @@ interface LockEntry {
 }
 
 const workDir = mkdtempSync(path.join(tmpdir(), 'social-sync-docker-deps-'));
-afterAll(() => rmSync(workDir, { recursive: true, force: true }), 120_000);
+// Some 100k files: removed without blocking, and given time on a busy machine.
+afterAll(() => rm(workDir, { recursive: true, force: true }), 600_000);
 
 describe('Dockerfile', () => {
   it('installs exactly the locked packages in its deps stage', { timeout: 900_000 }, async () => {
