@@ -1,8 +1,11 @@
 # One image for the api, worker, web and migrate services; the compose file picks the command.
-FROM node:20-bookworm-slim AS build
+# deps: exactly the locked packages, installed the way CI installs them (test/dockerfile.test.ts runs this stage).
+FROM node:20-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
+
+FROM deps AS build
 COPY . .
 RUN npx remix vite:build web && npm prune --omit=dev
 

@@ -19,7 +19,11 @@ describe('keyring (AES-256-GCM)', () => {
 
 describe('passwords (scrypt N=2^15)', async () => {
   const stored = await hashPassword('correct-horse-battery');
-  bench('verify a password', async () => {
-    await verifyPassword('correct-horse-battery', stored);
-  }, { iterations: 20, time: 0 });
+  bench(
+    'verify a password',
+    async () => {
+      await verifyPassword('correct-horse-battery', stored);
+    },
+    { iterations: 20, time: 0 },
+  );
 });

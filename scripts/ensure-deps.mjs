@@ -7,6 +7,6 @@ const lock = 'node_modules/.package-lock.json';
 const stale = !existsSync(lock) || statSync('package.json').mtimeMs > statSync(lock).mtimeMs;
 if (stale) {
   console.log('Installing dependencies...');
-  // npm install keeps the locked versions (npm ci refuses this lock: it records only this platform's optional binaries).
+  // install rather than ci: it keeps the locked versions, and records a dependency just added to package.json.
   execSync('npm install --no-audit --no-fund', { stdio: 'inherit' });
 }

@@ -23,7 +23,10 @@ export async function rotateKeys(db: DataSource, keyring: Keyring): Promise<numb
         const stale = columns.filter((c) => row[c] && keyring.needsRotation(row[c]));
         if (stale.length === 0) continue;
         const sets = stale.map((c, i) => `${c} = $${i + 2}`).join(', ');
-        await tx.query(`UPDATE ${table} SET ${sets} WHERE id = $1`, [row.id, ...stale.map((c) => keyring.encrypt(keyring.decrypt(row[c])))]);
+        await tx.query(`UPDATE ${table} SET ${sets} WHERE id = $1`, [
+          row.id,
+          ...stale.map((c) => keyring.encrypt(keyring.decrypt(row[c]))),
+        ]);
         rotated += stale.length;
       }
     });

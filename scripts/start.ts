@@ -87,12 +87,18 @@ async function main(): Promise<void> {
     run('worker', ...node('worker/main.ts'), env, logDir),
     run('api', ...node('api/main.ts'), env, logDir),
     // remix-serve serves a production build: it runs with NODE_ENV=production and so needs a session secret.
-    run('web', path.resolve('node_modules/.bin/remix-serve'), ['web/build/server/index.js'], {
-      ...env,
-      NODE_ENV: 'production',
-      PORT: String(settings.WEB_PORT),
-      SESSION_SECRET: settings.SESSION_SECRET ?? keptSecret(dataDir, 'session-secret', () => randomBytes(32).toString('base64url')),
-    }, logDir),
+    run(
+      'web',
+      path.resolve('node_modules/.bin/remix-serve'),
+      ['web/build/server/index.js'],
+      {
+        ...env,
+        NODE_ENV: 'production',
+        PORT: String(settings.WEB_PORT),
+        SESSION_SECRET: settings.SESSION_SECRET ?? keptSecret(dataDir, 'session-secret', () => randomBytes(32).toString('base64url')),
+      },
+      logDir,
+    ),
   ];
   for (const child of children) stops.push(() => stopChild(child));
 
@@ -142,8 +148,8 @@ function run(name: string, command: string, args: readonly string[], env: NodeJS
   const logFile = path.join(logDir, `${name}.log`);
   const out = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.pipe(out);
-  child.stderr!.pipe(out);
+  child.stdout.pipe(out);
+  child.stderr.pipe(out);
   child.once('exit', (code, signal) => {
     if (stopping) return;
     console.error(`\n${name} stopped unexpectedly (${signal ?? `exit code ${code}`}). Last lines of ${logFile}:`);
@@ -205,6 +211,6 @@ process.on('SIGTERM', () => void shutdown(0));
 
 main().catch(async (error: unknown) => {
   const known = error instanceof ConfigError || error instanceof StackError;
-  console.error(`\nCould not start: ${known ? (error as Error).message : String((error as Error)?.stack ?? error)}`);
+  console.error(`\nCould not start: ${known ? error.message : String((error as Error)?.stack ?? error)}`);
   await shutdown(1);
 });

@@ -6,7 +6,10 @@ import { describe, expect, it } from 'vitest';
 function compose(args: string[], env: Record<string, string> = {}) {
   const v2 = spawnSync('docker', ['compose', 'version'], { encoding: 'utf8' }).status === 0;
   const command = v2 ? ['docker', 'compose'] : ['docker-compose'];
-  return spawnSync(command[0]!, [...command.slice(1), ...args], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...env } });
+  return spawnSync(command[0]!, [...command.slice(1), ...args], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...env },
+  });
 }
 
 const secrets = { POSTGRES_PASSWORD: 'pw', SESSION_SECRET: 'session', TOKEN_ENCRYPTION_KEYS: 'k1:key' };
@@ -31,7 +34,7 @@ describe('docker-compose.yml', () => {
 
   it('keeps the worker scalable: no published ports and no fixed container name', () => {
     const resolved = compose(['config'], secrets).stdout;
-    const worker = resolved.split(/\n  (?=\S)/).find((block) => block.startsWith('worker:'));
+    const worker = resolved.split(/\n {2}(?=\S)/).find((block) => block.startsWith('worker:'));
     expect(worker).toBeDefined();
     expect(worker).not.toMatch(/ports:|container_name:/);
   });

@@ -120,14 +120,10 @@ describe('dashboard journey', () => {
       expect(await account.locator('.account-card__handle').textContent()).toBe('@sandbox_x');
       expect(await account.locator('img.avatar').getAttribute('src')).toMatch(/\/avatars\/twitter\/\d+\.svg$/);
       await expect
-        .poll(() =>
-          account.locator('img.avatar').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0),
-        )
+        .poll(() => account.locator('img.avatar').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0))
         .toBe(true);
       expect(await account.locator('.status-badge').textContent()).toBe('Connected');
-      expect(await account.getByTestId('token-expiry').textContent()).toMatch(
-        /^expires in (2 hours|1 hour|\d+ minutes)$/,
-      );
+      expect(await account.getByTestId('token-expiry').textContent()).toMatch(/^expires in (2 hours|1 hour|\d+ minutes)$/);
       await screenshot(page, 'journey-03-connected');
 
       // --- Analytics: the first sync (started by connecting) finishes ---------------------------------
@@ -186,9 +182,9 @@ describe('dashboard journey', () => {
         expect(legend).toContain('X');
         expect(await chart.locator('.recharts-line-curve').count()).toBe(legend.length);
       }
-      expect(
-        await page.getByRole('figure', { name: 'Impressions per day' }).locator('table caption').textContent(),
-      ).toContain('Impressions per day by platform');
+      expect(await page.getByRole('figure', { name: 'Impressions per day' }).locator('table caption').textContent()).toContain(
+        'Impressions per day by platform',
+      );
       await overall.scrollIntoViewIfNeeded();
       await screenshot(page, 'journey-05-after-sync');
 
@@ -229,9 +225,7 @@ describe('dashboard journey', () => {
       await account.getByRole('button', { name: 'Refresh token for @sandbox_x' }).click();
       await expect
         .poll(() => page.getByTestId('action-result').textContent(), POLL)
-        .toMatch(
-          /Token refreshed.*X access for @sandbox_x was renewed\. It now expires in (2 hours|1 hour|\d+ minutes)\./,
-        );
+        .toMatch(/Token refreshed.*X access for @sandbox_x was renewed\. It now expires in (2 hours|1 hour|\d+ minutes)\./);
 
       await screenshot(page, 'journey-07-reconnected');
 

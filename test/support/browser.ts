@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-export const ARTIFACTS_DIR = path.resolve('test/artifacts');
+const ARTIFACTS_DIR = path.resolve('test/artifacts');
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({

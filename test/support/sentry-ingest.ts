@@ -4,7 +4,7 @@
 // envelope it received would make a span, sent as another envelope.
 import { spawn, type ChildProcess } from 'node:child_process';
 
-export interface EnvelopeItem {
+interface EnvelopeItem {
   type: string;
   header: Record<string, unknown>;
   payload: any;
@@ -23,7 +23,7 @@ export interface SentryIngest {
 }
 
 /** Parses an envelope: a header line, then items, each a header line and a payload (length-prefixed or a line). */
-export function parseEnvelope(body: Buffer): EnvelopeItem[] {
+function parseEnvelope(body: Buffer): EnvelopeItem[] {
   const items: EnvelopeItem[] = [];
   let offset = body.indexOf(0x0a);
   if (offset === -1) return items;

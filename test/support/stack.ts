@@ -1,7 +1,7 @@
 // Runs `npm start`'s entry point as a child process on free ports and a data dir of the test's own,
 // so the tests exercise exactly what a newcomer runs.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { freePort, stopChild } from '../../scripts/stack.js';
+import { freePort } from '../../scripts/stack.js';
 
 export interface RunningStack {
   apiUrl: string;
@@ -73,5 +73,3 @@ export async function startStack(env: Record<string, string>, timeoutMs = 240_00
     },
   };
 }
-
-export { stopChild };

@@ -36,7 +36,7 @@ export interface PublicError {
   requestId: string | null;
 }
 
-export interface ApiInit {
+interface ApiInit {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Query string parameters; undefined values are left out. */
   query?: Record<string, string | number | undefined>;
@@ -129,13 +129,18 @@ export function createApiFetch(options: ApiClientOptions): ApiFetch {
     const parsed = init.schema.safeParse(body);
     if (parsed.success) return parsed.data;
     logger.error(
-      { event_type: 'api_unexpected_response', request_id: responseRequestId, path: url.pathname, issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) },
+      {
+        event_type: 'api_unexpected_response',
+        request_id: responseRequestId,
+        path: url.pathname,
+        issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+      },
       'API response did not match the expected shape',
     );
     throw new ApiError(502, 'unexpected_response', 'Social Sync answered in a way this page does not understand.', responseRequestId);
   }
 
-  return apiFetch as ApiFetch;
+  return apiFetch;
 }
 
 /** The dashboard's API client, pointed at API_URL. */
@@ -161,8 +166,11 @@ const FALLBACK_MESSAGES: Record<number, [code: string, message: string]> = {
 async function errorFrom(response: Response, requestId: string, path: string): Promise<ApiError> {
   const body = await readJson(response);
   const error = (body as { error?: { code?: unknown; message?: unknown; request_id?: unknown } } | undefined)?.error;
-  const [fallbackCode, fallbackMessage] = FALLBACK_MESSAGES[response.status] ??
-    (response.status >= 500 ? ['api_error', 'Social Sync had a problem answering. Try again in a moment.'] : ['http_error', 'The request failed.']);
+  const [fallbackCode, fallbackMessage] =
+    FALLBACK_MESSAGES[response.status] ??
+    (response.status >= 500
+      ? ['api_error', 'Social Sync had a problem answering. Try again in a moment.']
+      : ['http_error', 'The request failed.']);
   const apiError = new ApiError(
     response.status,
     typeof error?.code === 'string' ? error.code : fallbackCode,
@@ -171,7 +179,10 @@ async function errorFrom(response: Response, requestId: string, path: string): P
     response.status === 429 ? retryAfterSeconds(response.headers.get('retry-after')) : undefined,
   );
   if (response.status >= 500) {
-    logger.error({ event_type: 'api_error', request_id: apiError.requestId, path, status: response.status, error_code: apiError.code }, 'API answered with an error');
+    logger.error(
+      { event_type: 'api_error', request_id: apiError.requestId, path, status: response.status, error_code: apiError.code },
+      'API answered with an error',
+    );
   }
   return apiError;
 }
@@ -187,10 +198,7 @@ export function retryAfterSeconds(header: string | null, now = Date.now()): numb
 // --- For loaders ---------------------------------------------------------------------------------------
 
 /** A part of a page whose data may be missing: endpoints the API does not serve yet answer 404/501. */
-export type Section<T> =
-  | { state: 'ready'; data: T }
-  | { state: 'unavailable' }
-  | { state: 'error'; error: PublicError };
+export type Section<T> = { state: 'ready'; data: T } | { state: 'unavailable' } | { state: 'error'; error: PublicError };
 
 /**
  * Loads one part of a page without letting it take the page down: a missing endpoint becomes

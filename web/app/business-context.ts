@@ -11,13 +11,11 @@ export function useBusiness(): BusinessContext {
   return useOutletContext<BusinessContext>();
 }
 
-export const BUSINESS_LAYOUT_ROUTE_ID = 'routes/b.$businessId';
+const BUSINESS_LAYOUT_ROUTE_ID = 'routes/b.$businessId';
 
 /** "Connections · Demo Coffee Co. · Social Sync", for a page under the business layout. */
 export function businessPageTitle(matches: readonly { id: string; data?: unknown }[], page: string): string {
-  const layout = matches.find((m) => m.id === BUSINESS_LAYOUT_ROUTE_ID)?.data as
-    | { business?: { name?: string } }
-    | undefined;
+  const layout = matches.find((m) => m.id === BUSINESS_LAYOUT_ROUTE_ID)?.data as { business?: { name?: string } } | undefined;
   return [page, layout?.business?.name, 'Social Sync'].filter(Boolean).join(' · ');
 }
 

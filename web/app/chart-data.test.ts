@@ -12,11 +12,7 @@ const point = (platform: string, date: string, impressions: number, engagements 
 describe('chartData', () => {
   it('makes one row per day with a column per platform, zero on days without posts', () => {
     const data = chartData(
-      [
-        point('twitter', '2024-01-01', 100, 5),
-        point('linkedin', '2024-01-01', 40, 2),
-        point('twitter', '2024-01-03', 70, 1),
-      ],
+      [point('twitter', '2024-01-01', 100, 5), point('linkedin', '2024-01-01', 40, 2), point('twitter', '2024-01-03', 70, 1)],
       'impressions',
     );
     expect(data.platforms).toEqual(['linkedin', 'twitter']);
@@ -25,19 +21,12 @@ describe('chartData', () => {
       { date: '2024-01-02', linkedin: 0, twitter: 0 },
       { date: '2024-01-03', linkedin: 0, twitter: 70 },
     ]);
-    expect(chartData([point('twitter', '2024-01-01', 100, 5)], 'engagements').rows).toEqual([
-      { date: '2024-01-01', twitter: 5 },
-    ]);
+    expect(chartData([point('twitter', '2024-01-01', 100, 5)], 'engagements').rows).toEqual([{ date: '2024-01-01', twitter: 5 }]);
   });
 
   it('adds up repeated points, crosses month ends, and ignores unreadable dates', () => {
     const data = chartData(
-      [
-        point('meta', '2024-02-28', 1),
-        point('meta', '2024-03-01', 2),
-        point('meta', '2024-03-01', 3),
-        point('meta', 'soon', 9),
-      ],
+      [point('meta', '2024-02-28', 1), point('meta', '2024-03-01', 2), point('meta', '2024-03-01', 3), point('meta', 'soon', 9)],
       'impressions',
     );
     expect(data.rows).toEqual([

@@ -81,9 +81,7 @@ describe('withPlatformNames', () => {
 describe('reconnectReason', () => {
   it('drops the "Reconnect required:" the page already says', () => {
     expect(reconnectReason('Reconnect required: X API: Unauthorized')).toBe('X API: Unauthorized');
-    expect(reconnectReason('Token expired - re-authentication required')).toBe(
-      'Token expired - re-authentication required',
-    );
+    expect(reconnectReason('Token expired - re-authentication required')).toBe('Token expired - re-authentication required');
     expect(reconnectReason('Reconnect required: ')).toBeUndefined();
     expect(reconnectReason(null)).toBeUndefined();
   });

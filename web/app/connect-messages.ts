@@ -66,8 +66,7 @@ export function connectErrorMessage(code: string, platform?: string | null): { t
     case 'selection_expired':
       return {
         title: 'The Page selection expired',
-        message:
-          'Pages have to be chosen within 30 minutes of signing in to Facebook. Choose Connect to sign in again.',
+        message: 'Pages have to be chosen within 30 minutes of signing in to Facebook. Choose Connect to sign in again.',
       };
     case 'platform_not_configured':
       return {

@@ -28,7 +28,7 @@ async function run(fields: Record<string, string | string[]>): Promise<Response 
   const form = new URLSearchParams();
   for (const [key, value] of Object.entries(fields)) for (const v of [value].flat()) form.append(key, v);
   const request = new Request('http://web.test/b/7/connections', { method: 'POST', body: form });
-  return (await action({ request, params: { businessId: '7' }, context: {} })) as Response | Outcome;
+  return action({ request, params: { businessId: '7' }, context: {} });
 }
 
 function outcome(result: Response | Outcome): Outcome {
@@ -59,9 +59,7 @@ describe('connect', () => {
   });
 
   it('shows why the API would not start (e.g. a platform that is not configured)', async () => {
-    api.authorizePlatform.mockRejectedValue(
-      new ApiError(409, 'platform_not_configured', 'X is not configured on this server.', 'req-1'),
-    );
+    api.authorizePlatform.mockRejectedValue(new ApiError(409, 'platform_not_configured', 'X is not configured on this server.', 'req-1'));
     const result = outcome(await run({ intent: 'connect', platform: 'twitter' }));
     expect(result.init?.status).toBe(409);
     expect(result.data).toMatchObject({
@@ -85,9 +83,7 @@ describe('refresh', () => {
       success: true,
       expires_at: new Date(Date.now() + 2 * 3_600_000).toISOString(),
     });
-    const result = outcome(
-      await run({ intent: 'refresh', platform: 'twitter', account_id: '3', account_name: '@sandbox_x' }),
-    );
+    const result = outcome(await run({ intent: 'refresh', platform: 'twitter', account_id: '3', account_name: '@sandbox_x' }));
     expect(result.data).toMatchObject({
       ok: true,
       title: 'Token refreshed',
@@ -97,9 +93,7 @@ describe('refresh', () => {
   });
 
   it("shows the workflow's reason when the refresh is refused (409)", async () => {
-    api.refreshPlatformToken.mockRejectedValue(
-      new ApiError(409, 'action_refused', 'A refresh is already running.', 'req-2'),
-    );
+    api.refreshPlatformToken.mockRejectedValue(new ApiError(409, 'action_refused', 'A refresh is already running.', 'req-2'));
     const result = outcome(await run({ intent: 'refresh', platform: 'twitter', account_id: '3' }));
     expect(result.init?.status).toBe(409);
     expect(result.data).toMatchObject({
@@ -138,9 +132,7 @@ describe('disconnect', () => {
       title: 'X disconnected',
       message: '@sandbox_x is disconnected: Social Sync no longer syncs it.',
     });
-    expect(result.data.notice).toMatch(
-      /^X did not confirm that Social Sync's access was revoked \(X answered 503\)\. .*X settings\.$/,
-    );
+    expect(result.data.notice).toMatch(/^X did not confirm that Social Sync's access was revoked \(X answered 503\)\. .*X settings\.$/);
   });
 
   it('has no notice when the provider revoked the access', async () => {
@@ -154,9 +146,7 @@ describe('disconnect', () => {
         confirm: 'yes',
       }),
     );
-    expect(result.data.message).toBe(
-      '@sandbox_x is disconnected: Social Sync no longer syncs it and its access at X was revoked.',
-    );
+    expect(result.data.message).toBe('@sandbox_x is disconnected: Social Sync no longer syncs it and its access at X was revoked.');
     expect(result.data.notice).toBeUndefined();
   });
 });

@@ -27,9 +27,7 @@ export async function connectionsLoader({ request, params }: LoaderFunctionArgs)
     listPlatforms(request).catch(throwRouteError),
     pendingId === undefined ? null : loadSection(getMetaPages(request, businessId, pendingId)),
   ]);
-  const statuses = await Promise.all(
-    platforms.map((p) => loadSection(getConnectionStatus(request, p.name, businessId))),
-  );
+  const statuses = await Promise.all(platforms.map((p) => loadSection(getConnectionStatus(request, p.name, businessId))));
   return {
     now: Date.now(),
     pendingId: pendingId ?? null,
@@ -56,10 +54,7 @@ export interface ConnectionsActionResult {
 const result = (body: ConnectionsActionResult, status = 200) => data(body, { status });
 
 function failure(error: ApiError, title: string): ReturnType<typeof result> {
-  return result(
-    { ok: false, tone: 'danger', title, message: withPlatformNames(error.message), requestId: error.requestId },
-    error.status,
-  );
+  return result({ ok: false, tone: 'danger', title, message: withPlatformNames(error.message), requestId: error.requestId }, error.status);
 }
 
 export async function connectionsAction({ request, params }: ActionFunctionArgs) {
@@ -76,10 +71,7 @@ export async function connectionsAction({ request, params }: ActionFunctionArgs)
     switch (intent) {
       case 'connect': {
         if (!platform)
-          return result(
-            { ok: false, tone: 'danger', title: 'Unknown platform', message: 'Choose a platform to connect.' },
-            400,
-          );
+          return result({ ok: false, tone: 'danger', title: 'Unknown platform', message: 'Choose a platform to connect.' }, 400);
         const { authorization_url } = await authorizePlatform(request, platform, businessId);
         if (!/^https?:\/\//i.test(authorization_url)) {
           return result(
@@ -109,10 +101,7 @@ export async function connectionsAction({ request, params }: ActionFunctionArgs)
       }
       case 'disconnect': {
         if (!platform || !/^\d+$/.test(accountId))
-          return result(
-            { ok: false, tone: 'danger', title: 'Nothing to disconnect', message: 'Choose an account.' },
-            400,
-          );
+          return result({ ok: false, tone: 'danger', title: 'Nothing to disconnect', message: 'Choose an account.' }, 400);
         if (form.get('confirm') !== 'yes') {
           return result(
             {
@@ -174,10 +163,7 @@ export async function connectionsAction({ request, params }: ActionFunctionArgs)
         return redirect(`${here}?connected=${pageIds.length > 0 ? 'meta' : 'instagram'}`, 303);
       }
       default:
-        return result(
-          { ok: false, tone: 'danger', title: 'Unknown action', message: 'That action is not available here.' },
-          400,
-        );
+        return result({ ok: false, tone: 'danger', title: 'Unknown action', message: 'That action is not available here.' }, 400);
     }
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
@@ -189,10 +175,7 @@ export async function connectionsAction({ request, params }: ActionFunctionArgs)
       case 'disconnect':
         return failure(error, 'Disconnecting failed');
       default:
-        return failure(
-          error,
-          error.code === 'selection_expired' ? connectErrorMessage('selection_expired').title : 'Connecting failed',
-        );
+        return failure(error, error.code === 'selection_expired' ? connectErrorMessage('selection_expired').title : 'Connecting failed');
     }
   }
 }

@@ -184,17 +184,13 @@ const timeseries = z.object({
   ),
 });
 
-export type User = z.infer<typeof user>;
-export type Business = z.infer<typeof business>;
 export type Me = z.infer<typeof meResponse>;
 export type PlatformInfo = z.infer<typeof platformsResponse>['platforms'][number];
 export type ConnectionStatus = z.infer<typeof connectionStatus>;
 export type SyncStatus = z.infer<typeof syncStatus>;
 export type PlatformSyncStatus = z.infer<typeof platformSyncStatus>;
-export type SyncRun = z.infer<typeof syncRun>;
 export type SyncHistory = z.infer<typeof syncHistory>;
 export type ConnectedAccount = z.infer<typeof connectedAccount>;
-export type MetaChoice = z.infer<typeof metaChoice>;
 export type MetaPages = z.infer<typeof metaPagesResponse>;
 export type TriggerResult = z.infer<typeof triggerResponse>;
 export type SyncProgress = z.infer<typeof syncProgress>;
@@ -260,7 +256,12 @@ export function refreshPlatformToken(request: Request, platform: string, busines
   });
 }
 
-export function disconnectPlatform(request: Request, platform: string, businessId: number, accountId: string | number): Promise<DisconnectResult> {
+export function disconnectPlatform(
+  request: Request,
+  platform: string,
+  businessId: number,
+  accountId: string | number,
+): Promise<DisconnectResult> {
   return apiFetch(request, platformPath(platform, 'disconnect'), {
     method: 'DELETE',
     query: { business_id: businessId, account_id: accountId },
@@ -270,7 +271,10 @@ export function disconnectPlatform(request: Request, platform: string, businessI
 
 /** The Pages (and linked Instagram accounts) offered after Meta consent. */
 export function getMetaPages(request: Request, businessId: number, pendingId: number): Promise<MetaPages> {
-  return apiFetch(request, '/api/v1/oauth/meta/pages', { query: { business_id: businessId, pending_id: pendingId }, schema: metaPagesResponse });
+  return apiFetch(request, '/api/v1/oauth/meta/pages', {
+    query: { business_id: businessId, pending_id: pendingId },
+    schema: metaPagesResponse,
+  });
 }
 
 export function selectMetaPages(

@@ -37,9 +37,7 @@ describe('progressText', () => {
         estimated_time_remaining: null,
       }),
     ).toBe('Starting');
-    expect(progressText({ status: 'running', progress: 10, current_step: null, posts_done: 1 })).toBe(
-      'Working — 1 post',
-    );
+    expect(progressText({ status: 'running', progress: 10, current_step: null, posts_done: 1 })).toBe('Working — 1 post');
   });
 
   it('says how it ended', () => {
@@ -52,9 +50,9 @@ describe('progressText', () => {
         estimated_time_remaining: 0,
       }),
     ).toBe('Completed — 250 posts');
-    expect(
-      progressText({ status: 'failed', progress: 100, current_step: 'Failed', error_message: 'X API: Unauthorized' }),
-    ).toBe('Failed — X API: Unauthorized');
+    expect(progressText({ status: 'failed', progress: 100, current_step: 'Failed', error_message: 'X API: Unauthorized' })).toBe(
+      'Failed — X API: Unauthorized',
+    );
     expect(progressText({ status: 'failed', progress: 100, error_message: null })).toBe('Failed');
   });
 });
@@ -85,9 +83,9 @@ describe('progressPercent', () => {
 describe('isFinished and the announcement', () => {
   it('knows the end states and announces steps, not percentages', () => {
     expect(['completed', 'failed', 'running'].map(isFinished)).toEqual([true, true, false]);
-    expect(
-      progressAnnouncement('X', { status: 'running', progress: 40, current_step: 'Fetching posts and metrics' }),
-    ).toBe('X sync: Fetching posts and metrics.');
+    expect(progressAnnouncement('X', { status: 'running', progress: 40, current_step: 'Fetching posts and metrics' })).toBe(
+      'X sync: Fetching posts and metrics.',
+    );
     expect(progressAnnouncement('X', { status: 'completed', progress: 100 })).toBe('X sync completed.');
     expect(progressAnnouncement('X', { status: 'failed', progress: 100 })).toBe('X sync failed.');
   });

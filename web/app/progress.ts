@@ -58,9 +58,7 @@ export function progressText(view: ProgressView): string {
     return ['Completed', postsText(view.posts_done, null)].filter(Boolean).join(' — ');
   }
   const step = view.current_step?.trim() || 'Working';
-  return [step, postsText(view.posts_done, view.posts_total), etaText(view.estimated_time_remaining)]
-    .filter(Boolean)
-    .join(' — ');
+  return [step, postsText(view.posts_done, view.posts_total), etaText(view.estimated_time_remaining)].filter(Boolean).join(' — ');
 }
 
 /** What a screen reader hears when the step changes (not at every percent). */
@@ -72,5 +70,4 @@ export function progressAnnouncement(platformName: string, view: ProgressView): 
 
 /** What the progress resource route answers (always 200). */
 export type ProgressResult =
-  | { ok: true; progress: ProgressView & { job_id: string } }
-  | { ok: false; status: number; code: string; message: string };
+  { ok: true; progress: ProgressView & { job_id: string } } | { ok: false; status: number; code: string; message: string };

@@ -62,11 +62,7 @@ export function destroySession(session: UserSession): Promise<string> {
 }
 
 /** Starts a session after a successful login. */
-export async function createUserSession(login: {
-  token: string;
-  expiresAt: string;
-  businessId?: number;
-}): Promise<string> {
+export async function createUserSession(login: { token: string; expiresAt: string; businessId?: number }): Promise<string> {
   const session = await storage.getSession();
   session.set('apiToken', login.token);
   session.set('tokenExpiresAt', login.expiresAt);

@@ -60,7 +60,12 @@ describe('triggerLabel', () => {
 
 describe('runStatusLabel', () => {
   it('says what happened to one sync run', () => {
-    expect(['success', 'running', 'error', 'failed'].map((s) => runStatusLabel(s).label)).toEqual(['Synced', 'Syncing', 'Failed', 'Failed']);
+    expect(['success', 'running', 'error', 'failed'].map((s) => runStatusLabel(s).label)).toEqual([
+      'Synced',
+      'Syncing',
+      'Failed',
+      'Failed',
+    ]);
     expect(runStatusLabel('error').tone).toBe('danger');
     expect(runStatusLabel('reconnect_required')).toEqual({ tone: 'danger', label: 'Reconnect required' });
   });

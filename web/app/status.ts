@@ -2,7 +2,7 @@
 // meaning; colour only repeats it.
 import type { ConnectionStatus } from './endpoints.server.js';
 
-export type Tone = 'success' | 'warning' | 'danger' | 'info' | 'neutral';
+type Tone = 'success' | 'warning' | 'danger' | 'info' | 'neutral';
 
 export interface StatusLabel {
   tone: Tone;
@@ -50,14 +50,10 @@ export function runStatusLabel(status: string): StatusLabel {
 }
 
 /** One platform's connection, from GET /oauth/{platform}/status. */
-export function connectionLabel(
-  connection: Pick<ConnectionStatus, 'is_connected' | 'status' | 'requires_refresh'>,
-): StatusLabel {
+export function connectionLabel(connection: Pick<ConnectionStatus, 'is_connected' | 'status' | 'requires_refresh'>): StatusLabel {
   if (connection.status === 'reconnect_required') return { tone: 'danger', label: 'Reconnect required' };
   if (!connection.is_connected) {
-    return connection.status === 'connecting'
-      ? { tone: 'info', label: 'Connecting' }
-      : { tone: 'neutral', label: 'Not connected' };
+    return connection.status === 'connecting' ? { tone: 'info', label: 'Connecting' } : { tone: 'neutral', label: 'Not connected' };
   }
   if (connection.requires_refresh) return { tone: 'warning', label: 'Reconnect soon' };
   if (connection.status === 'syncing') return { tone: 'info', label: 'Syncing' };

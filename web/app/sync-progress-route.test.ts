@@ -14,7 +14,7 @@ import { loader } from './routes/b.$businessId_.sync-progress.$jobId.js';
 
 async function load(jobId: string): Promise<{ status: number; body: unknown }> {
   const request = new Request(`http://web.test/b/1/sync-progress/${encodeURIComponent(jobId)}`);
-  const response = (await loader({ request, params: { businessId: '1', jobId }, context: {} })) as Response;
+  const response = await loader({ request, params: { businessId: '1', jobId }, context: {} });
   return { status: response.status, body: await response.json() };
 }
 

@@ -50,19 +50,16 @@ export function AccountCard({
       {reconnectRequired && (
         <p className="alert alert--error account-card__alert">
           <strong>Reconnect required.</strong>{' '}
-          {reconnectReason(account.status_message) ?? `${displayName} no longer accepts Social Sync’s access.`} Syncing
-          is paused until you reconnect.
+          {reconnectReason(account.status_message) ?? `${displayName} no longer accepts Social Sync’s access.`} Syncing is paused until you
+          reconnect.
         </p>
       )}
       {!reconnectRequired && account.requires_refresh && (
         <p className="alert alert--warning account-card__alert">
-          <strong>Reconnect soon.</strong> Access {expiryPhrase(account.expires_at, now)} and cannot be renewed
-          automatically.
+          <strong>Reconnect soon.</strong> Access {expiryPhrase(account.expires_at, now)} and cannot be renewed automatically.
         </p>
       )}
-      {!reconnectRequired && account.status_message && (
-        <p className="muted">{withPlatformNames(account.status_message)}</p>
-      )}
+      {!reconnectRequired && account.status_message && <p className="muted">{withPlatformNames(account.status_message)}</p>}
 
       <dl className="facts">
         <div>
@@ -99,23 +96,10 @@ export function AccountCard({
             <input type="hidden" name="platform" value={platform} />
             <input type="hidden" name="account_id" value={String(account.id)} />
             <input type="hidden" name="account_name" value={who} />
-            <SubmitButton
-              label="Refresh token"
-              hiddenLabel={` for ${who}`}
-              intent="refresh"
-              accountId={String(account.id)}
-            />
+            <SubmitButton label="Refresh token" hiddenLabel={` for ${who}`} intent="refresh" accountId={String(account.id)} />
           </Form>
         )}
-        {hasId && (
-          <DisconnectControl
-            platform={platform}
-            displayName={displayName}
-            accountId={String(account.id)}
-            who={who}
-            here={here}
-          />
-        )}
+        {hasId && <DisconnectControl platform={platform} displayName={displayName} accountId={String(account.id)} who={who} here={here} />}
       </div>
     </li>
   );

@@ -26,9 +26,7 @@ export function AppHeader({ user, business, businesses = [], section }: AppHeade
             </span>
           </div>
         )}
-        {business && businesses.length > 1 && (
-          <BusinessSwitcher current={business} businesses={businesses} section={section} />
-        )}
+        {business && businesses.length > 1 && <BusinessSwitcher current={business} businesses={businesses} section={section} />}
         <div className="app-header__account">
           {user && (
             <span className="app-header__email">

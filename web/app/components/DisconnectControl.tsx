@@ -66,8 +66,8 @@ export function DisconnectControl({
           Disconnect {who} from {displayName}?
         </p>
         <p className="muted">
-          Social Sync stops syncing it and revokes its access at {displayName}. Posts and metrics already synced are
-          kept. You can connect it again at any time.
+          Social Sync stops syncing it and revokes its access at {displayName}. Posts and metrics already synced are kept. You can connect
+          it again at any time.
         </p>
         <Form method="post" action={here} className="confirm__actions">
           <input type="hidden" name="intent" value="disconnect" />

@@ -31,8 +31,7 @@ export function describeError(error: unknown): ErrorDescription {
       status: error.status,
       title: code === 'business_not_found' ? 'Business not found' : (TITLES[error.status] ?? 'Something went wrong'),
       message:
-        apiMessage ??
-        (error.status === 404 ? 'There is no page at this address.' : 'The page could not be shown. Try again in a moment.'),
+        apiMessage ?? (error.status === 404 ? 'There is no page at this address.' : 'The page could not be shown. Try again in a moment.'),
       requestId: typeof body.requestId === 'string' ? body.requestId : null,
     };
   }
@@ -44,15 +43,7 @@ export function describeError(error: unknown): ErrorDescription {
   };
 }
 
-export function ErrorPanel({
-  error,
-  headingLevel = 2,
-  children,
-}: {
-  error: ErrorDescription;
-  headingLevel?: 1 | 2;
-  children?: ReactNode;
-}) {
+export function ErrorPanel({ error, headingLevel = 2, children }: { error: ErrorDescription; headingLevel?: 1 | 2; children?: ReactNode }) {
   const Heading = headingLevel === 1 ? 'h1' : 'h2';
   return (
     <section className="panel error-panel" aria-labelledby="error-title">

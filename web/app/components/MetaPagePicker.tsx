@@ -10,23 +10,14 @@ import { SubmitButton } from './SubmitButton.js';
  * Meta's Page picker, after Facebook's consent page sent the browser back with ?meta_pending=: the Pages
  * the user manages and their linked Instagram accounts, all checked; submitting connects the chosen ones.
  */
-export function MetaPagePicker({
-  section,
-  pendingId,
-  here,
-}: {
-  section: Section<MetaPages>;
-  pendingId: number;
-  here: string;
-}) {
+export function MetaPagePicker({ section, pendingId, here }: { section: Section<MetaPages>; pendingId: number; here: string }) {
   return (
     <section className="panel section meta-picker" aria-labelledby="meta-picker-title">
       <h2 id="meta-picker-title">Choose Facebook Pages and Instagram accounts</h2>
       {section.state === 'unavailable' ? (
         <Banner tone="danger" title={connectErrorMessage('selection_expired').title}>
           <p>
-            This Page selection has expired or was already used. Choose Connect on Facebook Pages or Instagram Business
-            to sign in again.
+            This Page selection has expired or was already used. Choose Connect on Facebook Pages or Instagram Business to sign in again.
           </p>
         </Banner>
       ) : section.state === 'error' ? (
@@ -38,8 +29,8 @@ export function MetaPagePicker({
       ) : (
         <Form method="post" action={`${here}?meta_pending=${pendingId}`} className="form">
           <p className="muted">
-            Facebook granted Social Sync access. Choose what it should keep in sync; an Instagram Business account is
-            synced through its linked Page.
+            Facebook granted Social Sync access. Choose what it should keep in sync; an Instagram Business account is synced through its
+            linked Page.
           </p>
           <input type="hidden" name="intent" value="meta_select" />
           <input type="hidden" name="pending_id" value={pendingId} />
@@ -48,13 +39,7 @@ export function MetaPagePicker({
             {section.data.pages.map((page) => (
               <div key={page.pageId} className="checklist__group">
                 <div className="checkbox">
-                  <input
-                    type="checkbox"
-                    id={`page-${page.pageId}`}
-                    name="page_ids"
-                    value={page.pageId}
-                    defaultChecked
-                  />
+                  <input type="checkbox" id={`page-${page.pageId}`} name="page_ids" value={page.pageId} defaultChecked />
                   <label htmlFor={`page-${page.pageId}`}>
                     {page.pageName}
                     {page.category && <span className="muted"> · {page.category}</span>}

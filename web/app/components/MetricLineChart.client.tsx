@@ -24,12 +24,7 @@ export default function MetricLineChart({
       <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 0, left: 0 }} title={title} desc={description}>
         <CartesianGrid stroke="#e5e7eb" strokeDasharray="3 3" />
         <XAxis dataKey="date" tickFormatter={shortDate} minTickGap={24} tick={{ fill: '#4b5563', fontSize: 12 }} />
-        <YAxis
-          tickFormatter={compactNumber}
-          width={48}
-          tick={{ fill: '#4b5563', fontSize: 12 }}
-          allowDecimals={false}
-        />
+        <YAxis tickFormatter={compactNumber} width={48} tick={{ fill: '#4b5563', fontSize: 12 }} allowDecimals={false} />
         <Tooltip
           labelFormatter={(label) => shortDate(String(label))}
           formatter={(value, name) => [formatCount(Number(value)), String(name)]}

@@ -21,9 +21,7 @@ export function MetricsCharts({ section, days }: { section: Section<{ points: Ti
       {section.state !== 'ready' ? (
         <SectionProblem section={section} what="Metrics over time" />
       ) : section.data.points.length === 0 ? (
-        <p className="empty-state">
-          No posts in the last {days} days yet. Charts appear here after the first sync brings posts in.
-        </p>
+        <p className="empty-state">No posts in the last {days} days yet. Charts appear here after the first sync brings posts in.</p>
       ) : (
         <div className="chart-grid">
           <MetricChart points={section.data.points} metric="impressions" label="Impressions" days={days} />
@@ -34,17 +32,7 @@ export function MetricsCharts({ section, days }: { section: Section<{ points: Ti
   );
 }
 
-function MetricChart({
-  points,
-  metric,
-  label,
-  days,
-}: {
-  points: TimeseriesPoint[];
-  metric: Metric;
-  label: string;
-  days: number;
-}) {
+function MetricChart({ points, metric, label, days }: { points: TimeseriesPoint[]; metric: Metric; label: string; days: number }) {
   const { rows, platforms } = chartData(points, metric);
   const titleId = `chart-${metric}-title`;
   const title = `${label} per day`;

@@ -70,14 +70,7 @@ function PlatformConnection({ platform, displayName, configured, connection, now
   return (
     <ul className="account-cards" aria-label={`Connected ${displayName} accounts`}>
       {accounts.map((account) => (
-        <AccountCard
-          key={String(account.id)}
-          platform={platform}
-          displayName={displayName}
-          account={account}
-          now={now}
-          here={here}
-        />
+        <AccountCard key={String(account.id)} platform={platform} displayName={displayName} account={account} now={now} here={here} />
       ))}
     </ul>
   );

@@ -9,15 +9,7 @@ import { SectionProblem } from './SectionProblem.js';
 import { StatusBadge } from './StatusBadge.js';
 
 /** The last sync runs, newest first (GET /analytics/sync-history). */
-export function SyncHistoryTable({
-  section,
-  now,
-  limit,
-}: {
-  section: Section<SyncHistory>;
-  now: number;
-  limit: number;
-}) {
+export function SyncHistoryTable({ section, now, limit }: { section: Section<SyncHistory>; now: number; limit: number }) {
   return (
     <section className="panel section" aria-labelledby="sync-history-title">
       <div className="panel__header">
@@ -63,9 +55,7 @@ export function SyncHistoryTable({
                     <RelativeTime iso={run.timestamp} now={now} fallback="—" />
                   </td>
                   <td>
-                    <span className="history-platform">
-                      {run.platform === 'all' ? 'All platforms' : platformDisplayName(run.platform)}
-                    </span>
+                    <span className="history-platform">{run.platform === 'all' ? 'All platforms' : platformDisplayName(run.platform)}</span>
                     {run.username && <span className="history-account muted">{accountName(run.username)}</span>}
                   </td>
                   <td>{triggerLabel(run.trigger)}</td>

@@ -44,6 +44,7 @@ export function SyncProgressBar({
 
   // The fetcher changes identity every render; the timer reads the latest through refs.
   const fetcherRef = useRef(fetcher);
+  // eslint-disable-next-line react-hooks/refs -- the latest-value ref as written; moving it into an effect awaits a browser-journey check
   fetcherRef.current = fetcher;
   useEffect(() => {
     if (finished || gaveUp) return;
@@ -75,8 +76,8 @@ export function SyncProgressBar({
   const text = view
     ? progressText(view)
     : gaveUp
-    ? 'Progress is not available for this sync. Its result will show in Recent syncs.'
-    : 'Starting…';
+      ? 'Progress is not available for this sync. Its result will show in Recent syncs.'
+      : 'Starting…';
   const state = view ? view.status : gaveUp ? 'unknown' : 'starting';
 
   return (
@@ -99,9 +100,7 @@ export function SyncProgressBar({
         )}
       </div>
       <div
-        className={`progress progress--${
-          view ? (isFailed(view.status) ? 'failed' : finished ? 'done' : 'running') : 'indeterminate'
-        }`}
+        className={`progress progress--${view ? (isFailed(view.status) ? 'failed' : finished ? 'done' : 'running') : 'indeterminate'}`}
         role="progressbar"
         aria-labelledby={labelId}
         aria-valuemin={0}

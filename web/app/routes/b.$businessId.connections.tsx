@@ -31,9 +31,7 @@ export default function Connections() {
   const banner = connectBanner(searchParams);
   const nothingAvailable = platforms.length > 0 && platforms.every((p) => p.connection.state === 'unavailable');
   const busy = platforms.some(
-    (p) =>
-      p.connection.state === 'ready' &&
-      (p.connection.data.accounts ?? []).some((a) => BUSY_STATUSES.has(a.status ?? '')),
+    (p) => p.connection.state === 'ready' && (p.connection.data.accounts ?? []).some((a) => BUSY_STATUSES.has(a.status ?? '')),
   );
   // Each reload asks the API once per platform, and the API limits OAuth calls per user (60 a minute),
   // so this page refreshes gently: every 30 s, every 10 s while an account is still connecting.
@@ -58,13 +56,7 @@ export default function Connections() {
       )}
 
       {actionResult && (
-        <Banner
-          tone={actionResult.tone}
-          title={actionResult.title}
-          focus
-          focusKey={actionResult}
-          testId="action-result"
-        >
+        <Banner tone={actionResult.tone} title={actionResult.title} focus focusKey={actionResult} testId="action-result">
           <p>{actionResult.message}</p>
           {actionResult.notice && <p className="banner__notice">{actionResult.notice}</p>}
           {actionResult.requestId && (
@@ -79,8 +71,8 @@ export default function Connections() {
 
       {nothingAvailable && (
         <p className="notice" role="note">
-          Connection status is not available yet. The platforms are listed below; their status will appear here as soon
-          as Social Sync reports it.
+          Connection status is not available yet. The platforms are listed below; their status will appear here as soon as Social Sync
+          reports it.
         </p>
       )}
 

@@ -1,15 +1,7 @@
 // The signed-in app for one business: header, section tabs, and the page. The business must be one the
 // API lists for this user; any other id (someone else's, deleted, made up) is a 404, like the API's.
 import { data, type LoaderFunctionArgs } from '@remix-run/node';
-import {
-  NavLink,
-  Outlet,
-  useLoaderData,
-  useLocation,
-  useNavigation,
-  useRouteError,
-  type ShouldRevalidateFunction,
-} from '@remix-run/react';
+import { NavLink, Outlet, useLoaderData, useLocation, useNavigation, useRouteError, type ShouldRevalidateFunction } from '@remix-run/react';
 import { throwRouteError } from '../api.server.js';
 import { parseBusinessId, type BusinessContext } from '../business-context.js';
 import { AppHeader } from '../components/AppHeader.js';
