@@ -79,6 +79,7 @@ export const SessionEntity = new EntitySchema<Session>({
     expiresAt: { type: 'timestamptz', name: 'expires_at' },
     createdAt,
   },
+  indices: [{ name: 'ix_sessions_expires', columns: ['expiresAt'] }],
 });
 
 /** A pending OAuth authorization. The state is stored hashed; the PKCE verifier encrypted. */
@@ -92,6 +93,8 @@ export interface OAuthState {
   redirectUri: string;
   consumedAt: Date | null;
   codeEnc: string | null;
+  /** What the exchange produced (account ids, never tokens), so a retried activity answers the same. */
+  outcome: object | null;
   expiresAt: Date;
   createdAt: Date;
 }
@@ -108,9 +111,11 @@ export const OAuthStateEntity = new EntitySchema<OAuthState>({
     redirectUri: { type: 'text', name: 'redirect_uri' },
     consumedAt: { type: 'timestamptz', name: 'consumed_at', nullable: true },
     codeEnc: { type: 'text', name: 'code_enc', nullable: true },
+    outcome: { type: 'jsonb', nullable: true },
     expiresAt: { type: 'timestamptz', name: 'expires_at' },
     createdAt,
   },
+  indices: [{ name: 'ix_oauth_states_expires', columns: ['expiresAt'] }],
 });
 
 export interface SocialAccount {
@@ -240,6 +245,8 @@ export const SyncRunEntity = new EntitySchema<SyncRun>({
     progressDone: { type: 'int', name: 'progress_done', default: 0 },
     progressTotal: { type: 'int', name: 'progress_total', nullable: true },
   },
+  // started_at DESC in the migration; TypeORM's index metadata has no column order.
+  indices: [{ name: 'ix_sync_runs_business_started', columns: ['businessId', 'startedAt'] }],
 });
 
 export interface PostMetric {
