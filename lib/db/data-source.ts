@@ -1,8 +1,10 @@
 import { DataSource } from 'typeorm';
 import { entities } from './entities.js';
 import { Initial1732400000000 } from './migrations/1732400000000-initial.js';
+import { DashboardIndexes1796186002001 } from './migrations/1796186002001-dashboard-indexes.js';
 
-export const migrations = [Initial1732400000000];
+// In timestamp order, one file each.
+export const migrations = [Initial1732400000000, DashboardIndexes1796186002001];
 
 /** A TypeORM DataSource on pg. Schema changes only through migrations, never `synchronize`. */
 export function createDataSource(url: string, options: { poolSize?: number } = {}): DataSource {

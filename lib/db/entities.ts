@@ -245,8 +245,11 @@ export const SyncRunEntity = new EntitySchema<SyncRun>({
     progressDone: { type: 'int', name: 'progress_done', default: 0 },
     progressTotal: { type: 'int', name: 'progress_total', nullable: true },
   },
-  // started_at DESC in the migration; TypeORM's index metadata has no column order.
-  indices: [{ name: 'ix_sync_runs_business_started', columns: ['businessId', 'startedAt'] }],
+  // started_at DESC in the migrations; TypeORM's index metadata has no column order.
+  indices: [
+    { name: 'ix_sync_runs_business_started', columns: ['businessId', 'startedAt'] },
+    { name: 'ix_sync_runs_account_started', columns: ['accountId', 'startedAt'] },
+  ],
 });
 
 export interface PostMetric {
@@ -285,6 +288,7 @@ export const PostMetricEntity = new EntitySchema<PostMetric>({
     fetchedAt: { type: 'timestamptz', name: 'fetched_at' },
   },
   uniques: [{ name: 'uq_post_metrics_post', columns: ['accountId', 'externalPostId'] }],
+  indices: [{ name: 'ix_post_metrics_business_posted', columns: ['businessId', 'postedAt'] }],
 });
 
 export const entities = [
