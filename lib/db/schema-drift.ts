@@ -25,7 +25,7 @@ interface CatalogKey {
 
 /** One line per difference, e.g. `oauth_states.outcome: in the table, not in the entity`; empty when they agree. */
 export async function schemaDrift(db: DataSource, entities: readonly EntityMetadata[] = db.entityMetadatas): Promise<string[]> {
-  const { columns, keys } = await readCatalog(db);
+  const { columns, keys, foreignKeys } = await readCatalog(db);
   const ignored = new Set([...Object.keys(TABLES_WITHOUT_ENTITY), migrationsTable(db)]);
   const drift: string[] = [];
   const mapped = new Set(entities.map((e) => e.tableName));
@@ -69,6 +69,13 @@ export async function schemaDrift(db: DataSource, entities: readonly EntityMetad
       const match = want.find((k) => k.kind === key.kind && sameColumns(k.columns, key.columns) && (!k.name || k.name === key.name));
       if (!match) drift.push(`${table}: ${describe(key)} in the table, not in the entity`);
     }
+
+    const declared = entity.foreignKeys.map(
+      (fk) => `${fk.columns.map((c) => c.databaseName).join(', ')} -> ${fk.referencedTablePath}(${fk.referencedColumns.map((c) => c.databaseName).join(', ')}) ON DELETE ${fk.onDelete ?? 'NO ACTION'}`,
+    );
+    const existing = foreignKeys.filter((fk) => fk.table === table).map((fk) => fk.definition);
+    for (const fk of declared) if (!existing.includes(fk)) drift.push(`${table}: foreign key ${fk} in the entity, not in the table`);
+    for (const fk of existing) if (!declared.includes(fk)) drift.push(`${table}: foreign key ${fk} in the table, not in the entity`);
   }
   return drift;
 }
@@ -112,6 +119,11 @@ function catalogDefault(value: string | null): string | undefined {
   return value.replace(/::[a-z ]+$/, '');
 }
 
+interface CatalogForeignKey {
+  table: string;
+  definition: string;
+}
+
 interface IndexRow {
   table: string;
   name: string;
@@ -119,7 +131,7 @@ interface IndexRow {
   columns: string[];
 }
 
-async function readCatalog(db: DataSource): Promise<{ columns: CatalogColumn[]; keys: CatalogKey[] }> {
+async function readCatalog(db: DataSource): Promise<{ columns: CatalogColumn[]; keys: CatalogKey[]; foreignKeys: CatalogForeignKey[] }> {
   // Catalog reads have no entity: raw SQL with typed rows.
   const columns = await db.query<CatalogColumn[]>(
     `SELECT table_name AS "table", column_name AS "column", data_type AS "type", is_nullable = 'YES' AS nullable,
@@ -138,9 +150,27 @@ async function readCatalog(db: DataSource): Promise<{ columns: CatalogColumn[]; 
      JOIN pg_namespace s ON s.oid = t.relnamespace
      WHERE s.nspname = current_schema()`,
   );
+  // Foreign keys in the entities' spelling: `user_id -> users(id) ON DELETE CASCADE`.
+  const foreignKeys = await db.query<CatalogForeignKey[]>(
+    `SELECT t.relname AS "table",
+            (SELECT string_agg(a.attname, ', ' ORDER BY k.n) FROM unnest(c.conkey) WITH ORDINALITY k(attnum, n)
+               JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum)
+            || ' -> ' || r.relname || '('
+            || (SELECT string_agg(a.attname, ', ' ORDER BY k.n) FROM unnest(c.confkey) WITH ORDINALITY k(attnum, n)
+                  JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.attnum)
+            || ') ON DELETE '
+            || CASE c.confdeltype WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL' WHEN 'd' THEN 'SET DEFAULT'
+                                  WHEN 'r' THEN 'RESTRICT' ELSE 'NO ACTION' END AS definition
+     FROM pg_constraint c
+     JOIN pg_class t ON t.oid = c.conrelid
+     JOIN pg_class r ON r.oid = c.confrelid
+     JOIN pg_namespace s ON s.oid = t.relnamespace
+     WHERE c.contype = 'f' AND s.nspname = current_schema()`,
+  );
   const kinds = { p: 'primary', u: 'unique', i: 'index' } as const;
   return {
     columns,
+    foreignKeys,
     keys: indexes.map((row) => ({
       table: row.table,
       // Postgres names a primary key <table>_pkey; the entity never names it.

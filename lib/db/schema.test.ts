@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 describe('entities and migrations', () => {
-  it('agree on every table, column, type, nullability, default, key and index', async () => {
+  it('agree on every table, column, type, nullability, default, key, index and foreign key', async () => {
     expect(await schemaDrift(db)).toEqual([]);
   });
 
@@ -40,6 +40,8 @@ describe('entities and migrations', () => {
         nickname: { type: 'text', nullable: true },
       },
       indices: [],
+      // Deleting the user no longer cascades, and the business is not referenced at all.
+      foreignKeys: [{ target: 'User', columnNames: ['userId'], referencedColumnNames: ['id'] }],
     });
     const unknownTable = new EntitySchema({ name: 'Ghost', tableName: 'ghosts', columns: { id: { type: 'int', primary: true } } });
     const source = new DataSource({
@@ -57,6 +59,9 @@ describe('entities and migrations', () => {
           'oauth_states.platform: type integer in the entity, text in the table',
           'oauth_states.redirect_uri: nullable in the entity, NOT NULL in the table',
           'oauth_states: index ix_oauth_states_expires (expires_at) in the table, not in the entity',
+          'oauth_states: foreign key user_id -> users(id) ON DELETE NO ACTION in the entity, not in the table',
+          'oauth_states: foreign key user_id -> users(id) ON DELETE CASCADE in the table, not in the entity',
+          'oauth_states: foreign key business_id -> businesses(id) ON DELETE CASCADE in the table, not in the entity',
           'sync_runs: a table no entity maps',
         ].sort(),
       );
