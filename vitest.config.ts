@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{lib,api,worker,workflows,activities,sandbox,web,scripts,test}/**/*.test.{ts,tsx}'],
+    include: ['{lib,api,worker,workflows,activities,providers,sandbox,web,scripts,test}/**/*.test.{ts,tsx}'],
     exclude: ['**/node_modules/**', 'web/build/**'],
     // The Temporal SDK's native runtime wants its own process, not a worker thread.
     pool: 'forks',

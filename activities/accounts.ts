@@ -3,11 +3,13 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { DataSource } from 'typeorm';
 import type { Keyring } from '../lib/crypto/keyring.js';
-import type { AccountStatus, Platform } from '../lib/domain.js';
+import type { AccountStatus } from '../lib/domain.js';
+import { SocialAccountEntity, type SocialAccount } from '../lib/db/entities.js';
 import { activityLog, workerMetrics } from '../lib/activity-telemetry.js';
-import type { AccountPolicy, AccountState } from '../workflows/account.js';
-import { activityFailure } from './connect.js';
-import { ProviderError, type ProviderClients, type TokenSet } from './providers/index.js';
+import type { AccountPolicy, AccountState } from '../workflows/contract.js';
+import type { TokenSet } from '../providers/contract.js';
+import { platformMetadata, platformsOfApp, type Providers } from '../providers/registry.js';
+import { activityFailure, failureFields } from './failures.js';
 
 /** What a workflow may know about a stored account: ids and non-secret facts, never tokens. */
 export type AccountSnapshot = Pick<
@@ -18,17 +20,16 @@ export type AccountSnapshot = Pick<
 export interface AccountDeps {
   db: DataSource;
   keyring: Keyring;
-  providers: ProviderClients;
+  providers: Providers;
   policy: AccountPolicy;
 }
 
-const REFRESHABLE: Platform[] = ['twitter', 'linkedin'];
-
 export function accountActivities(deps: AccountDeps) {
   const { db, keyring, providers } = deps;
+  const accounts = () => db.getRepository(SocialAccountEntity);
 
-  async function row(accountId: number) {
-    const [account] = await db.query('SELECT * FROM social_accounts WHERE id = $1', [accountId]);
+  async function row(accountId: number): Promise<SocialAccount> {
+    const account = await accounts().findOneBy({ id: accountId });
     if (!account) throw ApplicationFailure.nonRetryable(`Account ${accountId} does not exist.`, 'AccountNotFound');
     return account;
   }
@@ -36,15 +37,16 @@ export function accountActivities(deps: AccountDeps) {
   return {
     async loadAccount(accountId: number): Promise<AccountSnapshot> {
       const account = await row(accountId);
+      const refresh = platformMetadata(account.platform)?.capabilities.refresh ?? 'none';
       return {
         accountId: account.id,
-        businessId: account.business_id,
+        businessId: account.businessId,
         platform: account.platform,
         username: account.username,
         status: account.status,
-        statusMessage: account.status_message,
-        tokenExpiresAt: account.token_expires_at?.toISOString() ?? null,
-        canRefresh: REFRESHABLE.includes(account.platform) && account.refresh_token_enc !== null,
+        statusMessage: account.statusMessage,
+        tokenExpiresAt: account.tokenExpiresAt?.toISOString() ?? null,
+        canRefresh: refresh !== 'none' && account.refreshTokenEnc !== null,
         policy: deps.policy,
       };
     },
@@ -52,20 +54,20 @@ export function accountActivities(deps: AccountDeps) {
     /** Refreshes the access token. X rotates the refresh token: the new pair is stored before returning. */
     async refreshAccessToken(accountId: number): Promise<{ tokenExpiresAt: string | null }> {
       const account = await row(accountId);
-      const platform = account.platform as Platform;
-      const client = platform === 'twitter' || platform === 'linkedin' ? providers[platform] : null;
-      const refreshToken = keyring.decryptOptional(account.refresh_token_enc);
-      if (!client || !refreshToken) {
+      const platform = account.platform;
+      const provider = providers.get(platform);
+      const refreshToken = keyring.decryptOptional(account.refreshTokenEnc);
+      if (!provider?.refresh || !refreshToken) {
         throw ApplicationFailure.nonRetryable(`No refresh token is stored for this ${platform} account.`, 'ProviderRejected');
       }
-      const event = { event_type: 'token_refresh', platform, account_id: accountId, business_id: account.business_id };
+      const event = { event_type: 'token_refresh', platform, account_id: accountId, business_id: account.businessId };
       let fresh: TokenSet;
       try {
-        fresh = await client.refresh(refreshToken);
+        fresh = await provider.refresh(refreshToken);
       } catch (error) {
         const failure = activityFailure(error);
         workerMetrics.tokenRefresh(platform, 'failed');
-        activityLog().warn('token refresh failed', { ...event, outcome: 'failed', error_type: (failure as { type?: string }).type ?? null, error_message: (failure as Error).message });
+        activityLog().warn('token refresh failed', { ...event, outcome: 'failed', ...failureFields(failure) });
         throw failure;
       }
       // The provider has already retired the old refresh token: losing this write would lose the grant,
@@ -85,24 +87,21 @@ export function accountActivities(deps: AccountDeps) {
         ...event,
         outcome: 'success',
         expires_at: fresh.expiresAt?.toISOString() ?? null,
-        refresh_token_rotated: fresh.refreshToken !== null && fresh.refreshToken !== undefined,
+        refresh_token_rotated: fresh.refreshToken !== null,
       });
       return { tokenExpiresAt: fresh.expiresAt?.toISOString() ?? null };
     },
 
     async setAccountStatus(input: { accountId: number; status: AccountStatus; message: string | null }): Promise<void> {
-      await db.query('UPDATE social_accounts SET status = $2, status_message = $3, updated_at = now() WHERE id = $1', [
-        input.accountId,
-        input.status,
-        input.message,
-      ]);
+      await accounts().update({ id: input.accountId }, { status: input.status, statusMessage: input.message});
       if (input.status === 'reconnect_required') workerMetrics.reconnectRequired();
       activityLog().info('account status changed', { event_type: 'account_status_changed', account_id: input.accountId, status: input.status });
     },
 
     /**
      * Revokes the grant at the provider (best effort: the outcome is reported, not thrown), then deletes
-     * the tokens. A Meta grant shared with another connected Page or Instagram account is kept.
+     * the tokens. A grant shared with another connected account of the business (a Meta login behind
+     * several Pages and Instagram accounts) is kept.
      */
     async disconnectAccount(accountId: number): Promise<{ revoked: boolean; revokeError: string | null }> {
       const account = await row(accountId);
@@ -110,19 +109,18 @@ export function accountActivities(deps: AccountDeps) {
       try {
         await revoke(account);
       } catch (error) {
-        revokeError = error instanceof ProviderError || error instanceof Error ? error.message : String(error);
+        revokeError = error instanceof Error ? error.message : String(error);
       }
-      await db.query(
-        `UPDATE social_accounts SET status = 'disconnected', status_message = NULL, access_token_enc = NULL,
-           refresh_token_enc = NULL, user_token_enc = NULL, updated_at = now() WHERE id = $1`,
-        [accountId],
+      await accounts().update(
+        { id: accountId },
+        { status: 'disconnected', statusMessage: null, accessTokenEnc: null, refreshTokenEnc: null, userTokenEnc: null},
       );
       workerMetrics.disconnect(account.platform, revokeError === null);
       activityLog().info('account disconnected', {
         event_type: 'account_disconnected',
         platform: account.platform,
         account_id: accountId,
-        business_id: account.business_id,
+        business_id: account.businessId,
         revoked: revokeError === null,
         revoke_error: revokeError,
       });
@@ -130,28 +128,32 @@ export function accountActivities(deps: AccountDeps) {
     },
   };
 
-  async function revoke(account: Record<string, any>): Promise<void> {
-    const platform = account.platform as Platform;
-    const access = keyring.decryptOptional(account.access_token_enc);
-    if (platform === 'meta' || platform === 'instagram') {
-      const userToken = keyring.decryptOptional(account.user_token_enc);
-      if (!userToken || !providers.meta) return;
-      const others = await db.query(
-        `SELECT user_token_enc FROM social_accounts WHERE business_id = $1 AND id <> $2 AND platform IN ('meta', 'instagram')
-           AND status <> 'disconnected' AND user_token_enc IS NOT NULL`,
-        [account.business_id, account.id],
-      );
-      if (others.some((o: { user_token_enc: string }) => keyring.decrypt(o.user_token_enc) === userToken)) return;
-      await providers.meta.revoke(userToken);
-      return;
-    }
-    const client = providers[platform];
-    if (!client) return;
-    const refresh = keyring.decryptOptional(account.refresh_token_enc);
-    // Revoking the refresh token ends the whole grant where there is one; the access token otherwise.
-    if (refresh && platform === 'twitter') await providers.twitter!.revoke(refresh, 'refresh_token');
-    else if (refresh) await client.revoke(refresh);
-    if (access) await client.revoke(access);
+  async function revoke(account: SocialAccount): Promise<void> {
+    const provider = providers.get(account.platform);
+    if (!provider) return;
+    const userToken = keyring.decryptOptional(account.userTokenEnc);
+    if (userToken && (await grantSharedWithOthers(account, userToken))) return;
+    await provider.revoke({
+      accessToken: keyring.decryptOptional(account.accessTokenEnc),
+      refreshToken: keyring.decryptOptional(account.refreshTokenEnc),
+      userToken,
+    });
+  }
+
+  /** Another live account of the business acts through the same user grant (same OAuth app, same user token). */
+  async function grantSharedWithOthers(account: SocialAccount, userToken: string): Promise<boolean> {
+    const app = platformMetadata(account.platform)?.oauthApp ?? account.platform;
+    const others = await accounts()
+      .createQueryBuilder('a')
+      .select(['a.id', 'a.userTokenEnc'])
+      .where('a.businessId = :businessId AND a.id <> :id AND a.platform IN (:...platforms) AND a.status <> :disconnected AND a.userTokenEnc IS NOT NULL', {
+        businessId: account.businessId,
+        id: account.id,
+        platforms: platformsOfApp(app),
+        disconnected: 'disconnected',
+      })
+      .getMany();
+    return others.some((other) => keyring.decryptOptional(other.userTokenEnc) === userToken);
   }
 }
 

@@ -9,8 +9,9 @@ import type { MetaChoice } from '../lib/db/entities.js';
 import type { Platform } from '../lib/domain.js';
 import { ensureAccountWorkflow } from '../lib/account-workflows.js';
 import { activityLog, workerMetrics } from '../lib/activity-telemetry.js';
-import { ProviderError, type ProviderClients, type Profile, type TokenSet } from './providers/index.js';
-import type { MetaPage } from './providers/meta/client.js';
+import type { DiscoveredAccount, Profile, TokenSet } from '../providers/contract.js';
+import { platformMetadata, type Providers } from '../providers/registry.js';
+import { activityFailure, failureFields, notConfigured } from './failures.js';
 
 export interface ConnectedAccount {
   id: number;
@@ -32,72 +33,57 @@ export interface ConnectOutcome {
 export interface ConnectDeps {
   db: DataSource;
   keyring: Keyring;
-  providers: ProviderClients;
+  providers: Providers;
   temporal: Client;
   taskQueue: string;
 }
 
 const PENDING_TTL_MS = 30 * 60_000;
 
-/** Turns a provider failure into the Temporal failure that retries it the right way (or not at all). */
-export function activityFailure(error: unknown): unknown {
-  if (!(error instanceof ProviderError)) return error;
-  switch (error.kind) {
-    case 'rate_limited':
-      return ApplicationFailure.create({ message: error.message, type: 'RateLimited', nextRetryDelay: error.retryAfterMs ?? 60_000 });
-    case 'unavailable':
-      return ApplicationFailure.retryable(error.message, 'ProviderUnavailable');
-    case 'grant_revoked':
-      return ApplicationFailure.nonRetryable(error.message, 'GrantRevoked');
-    default:
-      return ApplicationFailure.nonRetryable(error.message, 'ProviderRejected');
-  }
+interface ConsumedStateRow {
+  id: number;
+  user_id: number;
+  business_id: number;
+  platform: Platform;
+  code_enc: string;
+  code_verifier_enc: string | null;
+  redirect_uri: string;
+  outcome: ConnectOutcome | null;
 }
 
 export function connectActivities(deps: ConnectDeps) {
   const { db, keyring, providers } = deps;
 
-  function required<T>(client: T | null, platform: string): T {
-    if (!client) throw ApplicationFailure.nonRetryable(`${platform} is not configured.`, 'NotConfigured');
-    return client;
-  }
-
   return {
     /** Exchanges the code parked on a consumed OAuth state and stores the account(s) it grants. */
     async exchangeAuthorizationCode(oauthStateId: number): Promise<ConnectOutcome> {
-      const [state] = await db.query(
+      // Raw SQL: the OAuthState entity does not map the outcome column yet.
+      const [state] = await db.query<ConsumedStateRow[]>(
         `SELECT id, user_id, business_id, platform, code_enc, code_verifier_enc, redirect_uri, outcome
          FROM oauth_states WHERE id = $1 AND consumed_at IS NOT NULL`,
         [oauthStateId],
       );
       if (!state) throw ApplicationFailure.nonRetryable('The OAuth state is gone.', 'StateGone');
-      if (state.outcome) return state.outcome as ConnectOutcome; // a retry after the work was done
-      const platform = state.platform as Platform;
+      if (state.outcome) return state.outcome; // a retry after the work was done
+      const platform = state.platform;
       const logFields = { event_type: 'oauth_token_exchange', platform, business_id: state.business_id, user_id: state.user_id, oauth_state_id: state.id };
-      const code = keyring.decrypt(state.code_enc);
-      const verifier = keyring.decryptOptional(state.code_verifier_enc);
       try {
+        const provider = providers.get(platform);
+        if (!provider) throw notConfigured(platform);
+        const tokens = await provider.exchangeCode(keyring.decrypt(state.code_enc), keyring.decryptOptional(state.code_verifier_enc), state.redirect_uri);
+        const discovery = await provider.discover(tokens);
         let outcome: ConnectOutcome;
-        if (platform === 'meta' || platform === 'instagram') {
-          const meta = required(providers.meta, 'Meta');
-          const shortLived = await meta.exchangeCode(code, null, state.redirect_uri);
-          const longLived = await meta.longLivedUserToken(shortLived.accessToken);
-          const pages = await meta.pages(longLived.accessToken);
-          const choices = pages.map(choiceOf);
-          const [pending] = await db.query(
+        if (discovery.kind === 'choose') {
+          const [pending] = await db.query<{ id: number }[]>(
             `INSERT INTO pending_connections (business_id, user_id, platform, user_token_enc, choices, expires_at)
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-            [state.business_id, state.user_id, platform, keyring.encrypt(longLived.accessToken), JSON.stringify(choices), new Date(Date.now() + PENDING_TTL_MS)],
+            [state.business_id, state.user_id, platform, keyring.encrypt(discovery.userToken.accessToken), JSON.stringify(discovery.choices), new Date(Date.now() + PENDING_TTL_MS)],
           );
-          outcome = { platform, businessId: state.business_id, accounts: [], pending: { id: pending.id, choices } };
+          outcome = { platform, businessId: state.business_id, accounts: [], pending: { id: pending!.id, choices: discovery.choices } };
           await finishState(db, state.id, outcome);
         } else {
-          const client = required(providers[platform], platform);
-          const tokens = await client.exchangeCode(code, verifier ?? '', state.redirect_uri);
-          const profile = await client.profile(tokens.accessToken);
           outcome = await db.transaction(async (tx) => {
-            const account = await upsertAccount(tx, keyring, { businessId: state.business_id, platform, profile, tokens });
-            const result = { platform, businessId: state.business_id, accounts: [account] };
+            const result = { platform, businessId: state.business_id, accounts: await storeAccounts(tx, keyring, state.business_id, discovery.accounts) };
             await finishState(tx, state.id, result);
             return result;
           });
@@ -113,12 +99,7 @@ export function connectActivities(deps: ConnectDeps) {
       } catch (error) {
         const failure = activityFailure(error);
         workerMetrics.tokenExchange(platform, 'failed');
-        activityLog().warn('authorization code exchange failed', {
-          ...logFields,
-          outcome: 'failed',
-          error_type: (failure as { type?: string }).type ?? null,
-          error_message: (failure as Error).message,
-        });
+        activityLog().warn('authorization code exchange failed', { ...logFields, outcome: 'failed', ...failureFields(failure) });
         throw failure;
       }
     },
@@ -131,57 +112,31 @@ export function connectActivities(deps: ConnectDeps) {
       pageIds: string[];
       instagramIds: string[];
     }): Promise<ConnectOutcome> {
-      const meta = required(providers.meta, 'Meta');
-      const [pending] = await db.query(
-        `SELECT id, user_token_enc FROM pending_connections
+      const [pending] = await db.query<{ id: number; platform: Platform; user_token_enc: string }[]>(
+        `SELECT id, platform, user_token_enc FROM pending_connections
          WHERE id = $1 AND business_id = $2 AND user_id = $3 AND expires_at > now()`,
         [input.pendingId, input.businessId, input.userId],
       );
       if (!pending) throw ApplicationFailure.nonRetryable('That Page selection has expired. Connect Meta again.', 'PendingGone');
+      const provider = providers.get(pending.platform);
+      if (!provider?.selectAccounts) throw notConfigured(pending.platform);
       const userToken = keyring.decrypt(pending.user_token_enc);
+      const platform = platformMetadata(pending.platform)?.oauthApp ?? pending.platform;
       try {
-        const pages = await meta.pages(userToken);
-        // Page tokens never expire, but the user's data access does (90 days after they were last
-        // active): past it the business must reconnect, so that is the accounts' expiry.
-        const dataAccessUntil = await meta.dataAccessExpiresAt(userToken);
-        return await db.transaction(async (tx) => {
-          const accounts: ConnectedAccount[] = [];
-          const pageAccountIds = new Map<string, number>();
-          for (const page of pages.filter((p) => input.pageIds.includes(p.id))) {
-            const account = await upsertAccount(tx, keyring, {
-              businessId: input.businessId,
-              platform: 'meta',
-              profile: meta.pageProfile(page),
-              tokens: pageTokens(page, dataAccessUntil),
-              userToken,
-            });
-            pageAccountIds.set(page.id, account.id);
-            accounts.push(account);
-          }
-          for (const page of pages.filter((p) => p.instagram && input.instagramIds.includes(p.instagram.id))) {
-            accounts.push(
-              await upsertAccount(tx, keyring, {
-                businessId: input.businessId,
-                platform: 'instagram',
-                profile: meta.instagramProfile(page),
-                tokens: pageTokens(page, dataAccessUntil),
-                userToken,
-                parentAccountId: pageAccountIds.get(page.id) ?? null,
-              }),
-            );
-          }
+        const picked = await provider.selectAccounts(userToken, { pageIds: input.pageIds, instagramIds: input.instagramIds });
+        const outcome = await db.transaction(async (tx) => {
+          const accounts = await storeAccounts(tx, keyring, input.businessId, picked, userToken);
           await tx.query('DELETE FROM pending_connections WHERE id = $1', [input.pendingId]);
-          return { platform: 'meta' as const, businessId: input.businessId, accounts };
-        }).then((outcome) => {
-          activityLog().info('Meta pages connected', {
-            event_type: 'meta_selection_connected',
-            platform: 'meta',
-            business_id: input.businessId,
-            user_id: input.userId,
-            account_ids: outcome.accounts.map((a) => a.id),
-          });
-          return outcome;
+          return { platform, businessId: input.businessId, accounts };
         });
+        activityLog().info('Meta pages connected', {
+          event_type: 'meta_selection_connected',
+          platform,
+          business_id: input.businessId,
+          user_id: input.userId,
+          account_ids: outcome.accounts.map((a) => a.id),
+        });
+        return outcome;
       } catch (error) {
         throw activityFailure(error);
       }
@@ -194,17 +149,17 @@ export function connectActivities(deps: ConnectDeps) {
   };
 }
 
-function choiceOf(page: MetaPage): MetaChoice {
-  return {
-    pageId: page.id,
-    pageName: page.name,
-    category: page.category,
-    instagram: page.instagram ? { id: page.instagram.id, username: page.instagram.username } : null,
-  };
-}
-
-function pageTokens(page: MetaPage, dataAccessUntil: Date | null): TokenSet {
-  return { accessToken: page.accessToken, refreshToken: null, expiresAt: dataAccessUntil, refreshTokenExpiresAt: null, scopes: null };
+/** Stores discovered accounts in order, linking each to a parent stored before it (an Instagram account to its Page). */
+async function storeAccounts(tx: EntityManager, keyring: Keyring, businessId: number, discovered: DiscoveredAccount[], userToken?: string): Promise<ConnectedAccount[]> {
+  const stored: ConnectedAccount[] = [];
+  const idsByExternalId = new Map<string, number>();
+  for (const account of discovered) {
+    const parentAccountId = account.parentExternalId ? (idsByExternalId.get(account.parentExternalId) ?? null) : null;
+    const connected = await upsertAccount(tx, keyring, { businessId, platform: account.platform, profile: account.profile, tokens: account.tokens, userToken, parentAccountId });
+    idsByExternalId.set(account.profile.externalId, connected.id);
+    stored.push(connected);
+  }
+  return stored;
 }
 
 /** Clears the code and verifier from the consumed state and records what they produced. */
@@ -222,7 +177,7 @@ async function upsertAccount(
   input: { businessId: number; platform: Platform; profile: Profile; tokens: TokenSet; userToken?: string; parentAccountId?: number | null },
 ): Promise<ConnectedAccount> {
   const { profile, tokens } = input;
-  const [row] = await tx.query(
+  const [row] = await tx.query<{ id: number; username: string | null; reconnected: boolean }[]>(
     `INSERT INTO social_accounts (business_id, platform, external_id, username, display_name, avatar_url, status, status_message,
        access_token_enc, refresh_token_enc, token_expires_at, refresh_token_expires_at, scopes, user_token_enc, metadata, parent_account_id)
      VALUES ($1, $2, $3, $4, $5, $6, 'active', NULL, $7, $8, $9, $10, $11, $12, $13, $14)
@@ -256,5 +211,5 @@ async function upsertAccount(
       input.parentAccountId ?? null,
     ],
   );
-  return { id: row.id, businessId: input.businessId, platform: input.platform, username: row.username, reconnected: row.reconnected };
+  return { id: row!.id, businessId: input.businessId, platform: input.platform, username: row!.username, reconnected: row!.reconnected };
 }

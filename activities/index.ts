@@ -3,19 +3,18 @@
 import type { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import type { Keyring } from '../lib/crypto/keyring.js';
-import type { AccountPolicy } from '../workflows/account.js';
+import type { AccountPolicy } from '../workflows/contract.js';
 import { accountActivities } from './accounts.js';
 import { connectActivities } from './connect.js';
-import type { ProviderClients } from './providers/index.js';
+import type { Providers } from '../providers/registry.js';
 import { syncActivities } from './sync.js';
 
 export type { AccountSnapshot } from './accounts.js';
-export type { SyncSummary } from './sync.js';
 
 export interface ActivityDeps {
   db: DataSource;
   keyring: Keyring;
-  providers: ProviderClients;
+  providers: Providers;
   /** For starting and signalling account workflows from the connect flow. */
   temporal: Client;
   taskQueue: string;

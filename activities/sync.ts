@@ -6,21 +6,10 @@ import type { DataSource } from 'typeorm';
 import type { Keyring } from '../lib/crypto/keyring.js';
 import type { Platform } from '../lib/domain.js';
 import { activityLog, workerMetrics } from '../lib/activity-telemetry.js';
-import { activityFailure } from './connect.js';
-import { linkedinPostsPage } from './providers/linkedin/posts.js';
-import { facebookPostsPage, instagramPostsPage } from './providers/meta/posts.js';
-import { twitterPostsPage } from './providers/twitter/posts.js';
-import type { ProviderClients } from './providers/index.js';
-import type { PostPage, SyncedPost, SyncTarget } from './providers/types.js';
-
-export interface SyncSummary {
-  status: 'success' | 'error';
-  postsSynced: number;
-  impressions: number;
-  engagements: number;
-  engagementRate: number;
-  error: string | null;
-}
+import type { SyncSummary } from '../workflows/contract.js';
+import type { SyncedPost } from '../providers/contract.js';
+import type { Providers } from '../providers/registry.js';
+import { activityFailure, failureFields, notConfigured } from './failures.js';
 
 export interface SyncInput {
   accountId: number;
@@ -37,33 +26,16 @@ interface Checkpoint {
 export interface SyncDeps {
   db: DataSource;
   keyring: Keyring;
-  providers: ProviderClients;
+  providers: Providers;
 }
 
-type FetchPage = (cursor: string | null) => Promise<PostPage>;
-
-function pageFetcher(providers: ProviderClients, platform: Platform, token: string, target: SyncTarget): FetchPage {
-  const missing = () => {
-    throw ApplicationFailure.nonRetryable(`${platform} is not configured.`, 'NotConfigured');
-  };
-  switch (platform) {
-    case 'twitter': {
-      const client = providers.twitter ?? missing();
-      return (cursor) => twitterPostsPage(client, client.apiUrl, token, target, cursor);
-    }
-    case 'linkedin': {
-      const client = providers.linkedin ?? missing();
-      return (cursor) => linkedinPostsPage(client, client.apiUrl, token, target, cursor);
-    }
-    case 'meta': {
-      const client = providers.meta ?? missing();
-      return (cursor) => facebookPostsPage(client, token, target, cursor);
-    }
-    case 'instagram': {
-      const client = providers.meta ?? missing();
-      return (cursor) => instagramPostsPage(client, token, target, cursor);
-    }
-  }
+interface SyncAccountRow {
+  id: number;
+  business_id: number;
+  platform: Platform;
+  external_id: string;
+  metadata: Record<string, string> | null;
+  access_token_enc: string | null;
 }
 
 export function syncActivities(deps: SyncDeps) {
@@ -76,8 +48,8 @@ export function syncActivities(deps: SyncDeps) {
   return {
     async syncAccount(input: SyncInput): Promise<SyncSummary> {
       const context = Context.current();
-      const [account] = await db.query(
-        'SELECT id, business_id, platform, external_id, metadata, status, access_token_enc FROM social_accounts WHERE id = $1',
+      const [account] = await db.query<SyncAccountRow[]>(
+        'SELECT id, business_id, platform, external_id, metadata, access_token_enc FROM social_accounts WHERE id = $1',
         [input.accountId],
       );
       if (!account || !account.access_token_enc) {
@@ -89,12 +61,12 @@ export function syncActivities(deps: SyncDeps) {
          VALUES ($1, $2, $3, $4, $5, 'running', now(), 'Starting', 0) ON CONFLICT (job_id) DO NOTHING`,
         [input.jobId, account.id, account.business_id, account.platform, input.trigger],
       );
-      const [run] = await db.query('SELECT started_at FROM sync_runs WHERE job_id = $1', [input.jobId]);
+      const [run] = await db.query<{ started_at: Date }[]>('SELECT started_at FROM sync_runs WHERE job_id = $1', [input.jobId]);
 
-      const fetchPage = pageFetcher(providers, account.platform, keyring.decrypt(account.access_token_enc), {
-        externalId: account.external_id,
-        metadata: account.metadata ?? {},
-      });
+      const provider = providers.get(account.platform);
+      if (!provider) throw notConfigured(account.platform);
+      const accessToken = keyring.decrypt(account.access_token_enc);
+      const target = { externalId: account.external_id, metadata: account.metadata ?? {} };
       const resumed = context.info.heartbeatDetails as Checkpoint | undefined;
       let checkpoint: Checkpoint = resumed ?? { cursor: null, done: 0, pages: 0 };
       if (resumed?.cursor === null && resumed.pages > 0) checkpoint = resumed; // finished paging already
@@ -102,7 +74,7 @@ export function syncActivities(deps: SyncDeps) {
       context.log.info('sync started', { event_type: 'sync_started', ...event, resumed_at_page: resumed ? resumed.pages : null });
       try {
         while (checkpoint.pages === 0 || checkpoint.cursor !== null) {
-          const page = await fetchPage(checkpoint.cursor);
+          const page = await provider.postsPage(accessToken, target, checkpoint.cursor);
           await savePosts(db, account, page.posts);
           checkpoint = { cursor: page.nextCursor, done: checkpoint.done + page.posts.length, pages: checkpoint.pages + 1 };
           await progress(input.jobId, 'Fetching posts and metrics', checkpoint.done, page.total);
@@ -114,24 +86,23 @@ export function syncActivities(deps: SyncDeps) {
           event_type: 'sync_attempt_failed',
           ...event,
           pages_done: checkpoint.pages,
-          error_type: (failure as { type?: string }).type ?? null,
-          error_message: (failure as Error).message,
+          ...failureFields(failure),
         });
         throw failure;
       }
 
       await progress(input.jobId, 'Computing totals', checkpoint.done, checkpoint.done);
       // Totals from what this run stored, so a resumed run counts the pages its predecessor saved too.
-      const [totals] = await db.query(
+      const [totals] = await db.query<{ posts: number; impressions: string; engagements: string }[]>(
         `SELECT count(*)::int AS posts, coalesce(sum(impressions), 0)::bigint AS impressions, coalesce(sum(engagements), 0)::bigint AS engagements
          FROM post_metrics WHERE account_id = $1 AND fetched_at >= $2`,
-        [account.id, run.started_at],
+        [account.id, run!.started_at],
       );
-      const impressions = Number(totals.impressions);
-      const engagements = Number(totals.engagements);
+      const impressions = Number(totals!.impressions);
+      const engagements = Number(totals!.engagements);
       const summary: SyncSummary = {
         status: 'success',
-        postsSynced: totals.posts,
+        postsSynced: totals!.posts,
         impressions,
         engagements,
         engagementRate: impressions > 0 ? Math.round((engagements / impressions) * 10_000) / 100 : 0,
@@ -153,7 +124,7 @@ export function syncActivities(deps: SyncDeps) {
         posts_synced: summary.postsSynced,
         impressions,
         engagements,
-        duration_ms: Date.now() - new Date(run.started_at).getTime(),
+        duration_ms: Date.now() - run!.started_at.getTime(),
       });
       return summary;
     },

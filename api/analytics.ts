@@ -8,7 +8,7 @@ import { AccountActionRefused, queryAccountStatus, syncAccountNow } from '../lib
 import type { Config } from '../lib/config.js';
 import { SocialAccountEntity, SyncRunEntity, type SyncRun } from '../lib/db/entities.js';
 import type { Platform } from '../lib/domain.js';
-import type { AccountStatusView } from '../workflows/account.js';
+import { parseSyncJobId, type AccountStatusView } from '../workflows/contract.js';
 import { accountsFor, type AccountRow } from './accounts.js';
 import { memberBusinessId, requireUser } from './auth.js';
 import { HttpError, notFound, parse } from './errors.js';
@@ -205,7 +205,7 @@ export function analyticsRoutes(deps: AnalyticsDeps): Router {
     );
     if (!run) {
       // Started by the workflow but not yet picked up by a worker: answer "queued" from the live state.
-      const accountId = Number(/^account:(\d+):sync:/.exec(jobId)?.[1]);
+      const accountId = parseSyncJobId(jobId)?.accountId ?? 0;
       const account = accountId
         ? await db.getRepository(SocialAccountEntity).findOne({ select: { businessId: true }, where: { id: accountId } })
         : null;

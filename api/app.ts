@@ -8,8 +8,8 @@ import type { Config } from '../lib/config.js';
 import { runWithContext } from '../lib/context.js';
 import type { Logger } from '../lib/logger.js';
 import { httpMetrics, metricsEndpoint } from '../lib/metrics.js';
-import { providerClients } from '../activities/providers/index.js';
 import { keyringFromEnv } from '../lib/crypto/keyring.js';
+import { providersFor } from '../providers/registry.js';
 import { analyticsRoutes } from './analytics.js';
 import { authRoutes } from './auth.js';
 import { errorHandler, routeNotFound } from './errors.js';
@@ -69,7 +69,7 @@ export function createApp(deps: AppDeps): Express {
       temporal: deps.temporal,
       config: deps.config,
       keyring: keyringFromEnv(deps.config.TOKEN_ENCRYPTION_KEYS),
-      providers: providerClients(deps.config),
+      providers: providersFor(deps.config),
       rateLimits,
       logger: deps.logger,
     }),

@@ -47,6 +47,7 @@ describe('connect X (OAuth 2.0 with PKCE)', () => {
 
     const status = await (await api(`/api/v1/oauth/twitter/status?business_id=${businessId}`)).json();
     expect(status).toMatchObject({ platform: 'twitter', is_connected: true, username: account.username, requires_refresh: false });
+    expect(status.accounts[0]).toMatchObject({ can_refresh: true }); // X rotates, and a refresh token is stored
     expect(Date.parse(status.expires_at)).toBeGreaterThan(Date.now());
   });
 });
@@ -64,6 +65,7 @@ describe('connect LinkedIn (no PKCE, OpenID userinfo)', () => {
     expect(days).toBeGreaterThan(59);
     const status = await (await api(`/api/v1/oauth/linkedin/status?business_id=${businessId}`)).json();
     expect(status).toMatchObject({ is_connected: true, requires_refresh: false });
+    expect(status.accounts[0]).toMatchObject({ can_refresh: false }); // LinkedIn refreshes, but this app got no refresh token
   });
 });
 

@@ -5,17 +5,17 @@ import { WorkflowFailedError, type Client } from '@temporalio/client';
 import * as oauth from 'oauth4webapi';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { oauthProviderOf, type OAuthProvider, type ProviderClients } from '../activities/providers/index.js';
 import type { Config } from '../lib/config.js';
 import type { Keyring } from '../lib/crypto/keyring.js';
 import { PendingConnectionEntity } from '../lib/db/entities.js';
 import type { Logger } from '../lib/logger.js';
-import { PLATFORMS, parsePlatform, type Platform } from '../lib/domain.js';
+import type { Platform } from '../lib/domain.js';
+import { parsePlatform, platformMetadata, platformsOfApp, registeredPlatforms, type Providers } from '../providers/registry.js';
 import { addToContext, currentContext } from '../lib/context.js';
 import { recordOAuthOutcome } from '../lib/metrics.js';
 import { oauthBreadcrumb } from '../lib/sentry.js';
 import type { ConnectOutcome } from '../activities/connect.js';
-import type { ConnectInput } from '../workflows/connect.js';
+import { connectWorkflowId, type ConnectInput } from '../workflows/contract.js';
 import { AccountActionRefused, disconnectAccountNow, refreshAccountNow } from '../lib/account-workflows.js';
 import { accountsFor, type AccountRow } from './accounts.js';
 import { memberBusinessId, requireUser } from './auth.js';
@@ -23,19 +23,15 @@ import { badRequest, HttpError, notFound, parse } from './errors.js';
 import { consumeState, createState } from './oauth-states.js';
 import type { RateLimits } from './rate-limits.js';
 
-export const PLATFORM_NAMES: Record<Platform, string> = {
-  linkedin: 'LinkedIn',
-  twitter: 'X',
-  meta: 'Facebook Pages',
-  instagram: 'Instagram Business',
-};
+/** The name people know a platform by (registered platforms only reach here: the route parameter is parsed first). */
+const displayName = (platform: Platform) => platformMetadata(platform)?.displayName ?? platform;
 
 export interface OAuthDeps {
   db: DataSource;
   temporal: Client;
   config: Config;
   keyring: Keyring;
-  providers: ProviderClients;
+  providers: Providers;
   rateLimits: RateLimits;
   logger?: Logger;
 }
@@ -51,17 +47,24 @@ export function oauthRoutes(deps: OAuthDeps): Router {
 
   const platformParam = (req: Request): Platform => {
     const platform = parsePlatform(String(req.params.platform));
-    if (!platform) throw new HttpError(404, 'unknown_platform', `Unknown platform "${req.params.platform}". Use one of: ${PLATFORMS.join(', ')} (or x).`);
+    if (!platform) {
+      const known = registeredPlatforms().flatMap((p) => [p.id, ...p.aliases]);
+      throw new HttpError(404, 'unknown_platform', `Unknown platform "${req.params.platform}". Use one of: ${known.join(', ')}.`);
+    }
     return platform;
   };
-  const redirectUri = (provider: OAuthProvider) => `${config.PUBLIC_API_URL}/api/v1/oauth/${provider}/callback`;
+  /** The callback is the OAuth app's (Instagram connects through Meta's). */
+  const oauthAppOf = (platform: Platform) => platformMetadata(platform)?.oauthApp ?? platform;
+  const redirectUri = (platform: Platform) => `${config.PUBLIC_API_URL}/api/v1/oauth/${oauthAppOf(platform)}/callback`;
 
   router.get('/platforms', (_req, res) => {
     res.json({
-      platforms: PLATFORMS.map((name) => {
-        const provider = oauthProviderOf(name);
-        return { name, display_name: PLATFORM_NAMES[name], oauth_provider: provider, configured: providers[provider] !== null };
-      }),
+      platforms: registeredPlatforms().map((p) => ({
+        name: p.id,
+        display_name: p.displayName,
+        oauth_provider: p.oauthApp,
+        configured: providers.get(p.id) !== null,
+      })),
     });
   });
 
@@ -93,7 +96,7 @@ export function oauthRoutes(deps: OAuthDeps): Router {
       }).refine((b) => b.page_ids.length + b.instagram_ids.length > 0, 'pick at least one Page or Instagram account'),
       req.body ?? {},
     );
-    const outcome = await runConnect(deps, `connect:meta-selection:${body.pending_id}`, {
+    const outcome = await runConnect(deps, {
       kind: 'meta_selection',
       pendingId: body.pending_id,
       businessId,
@@ -101,22 +104,21 @@ export function oauthRoutes(deps: OAuthDeps): Router {
       pageIds: body.page_ids,
       instagramIds: body.instagram_ids,
     });
-    recordOAuthOutcome('meta', 'connected');
-    req.log.info({ event_type: 'oauth_meta_selection', platform: 'meta', outcome: 'connected', account_ids: outcome.accounts.map((a) => a.id) }, 'Meta selection connected');
+    recordOAuthOutcome(outcome.platform, 'connected');
+    req.log.info({ event_type: 'oauth_meta_selection', platform: outcome.platform, outcome: 'connected', account_ids: outcome.accounts.map((a) => a.id) }, 'Meta selection connected');
     res.json(connectResponse(outcome));
   });
 
   router.get('/:platform/authorize', ...limited, async (req, res) => {
     const platform = platformParam(req);
     const businessId = await memberBusinessId(db, req, req.query.business_id);
-    const provider = oauthProviderOf(platform);
-    const client = providers[provider];
-    if (!client) throw new HttpError(409, 'platform_not_configured', `${PLATFORM_NAMES[platform]} is not configured on this server.`);
-    const codeVerifier = client.usesPkce ? oauth.generateRandomCodeVerifier() : null;
-    const state = await createState(db, keyring, { userId: req.user!.id, businessId, platform, redirectUri: redirectUri(provider), codeVerifier });
-    const authorizationUrl = client.authorizationUrl({
+    const provider = providers.get(platform);
+    if (!provider) throw new HttpError(409, 'platform_not_configured', `${displayName(platform)} is not configured on this server.`);
+    const codeVerifier = provider.metadata.capabilities.pkce ? oauth.generateRandomCodeVerifier() : null;
+    const state = await createState(db, keyring, { userId: req.user!.id, businessId, platform, redirectUri: redirectUri(platform), codeVerifier });
+    const authorizationUrl = provider.authorizationUrl({
       state,
-      redirectUri: redirectUri(provider),
+      redirectUri: redirectUri(platform),
       codeChallenge: codeVerifier ? await oauth.calculatePKCECodeChallenge(codeVerifier) : undefined,
     });
     req.log.info({ event_type: 'oauth_authorize', platform }, 'authorization URL issued');
@@ -126,7 +128,6 @@ export function oauthRoutes(deps: OAuthDeps): Router {
 
   router.get('/:platform/callback', async (req, res) => {
     const platform = platformParam(req);
-    const provider = oauthProviderOf(platform);
     const query = parse(
       z.object({ code: z.string().max(4096).optional(), state: z.string().max(512).optional(), error: z.string().max(200).optional(), error_description: z.string().max(1000).optional() }),
       req.query,
@@ -137,13 +138,13 @@ export function oauthRoutes(deps: OAuthDeps): Router {
     oauthBreadcrumb('callback received', { platform, has_code: Boolean(query.code), has_state: Boolean(query.state), provider_error: query.error ?? null });
     try {
       if (!query.state) throw new HttpError(400, 'missing_state', 'The callback has no state parameter.');
-      const statePlatforms: Platform[] = provider === 'meta' ? ['meta', 'instagram'] : [provider];
+      const statePlatforms = platformsOfApp(oauthAppOf(platform));
       if (query.error) {
         const consumed = await consumeState(db, keyring, query.state, statePlatforms, null);
         businessId = consumed.businessId;
         addToContext({ user_id: consumed.userId, business_id: consumed.businessId });
         req.log.info({ event_type: 'oauth_callback', platform, outcome: 'denied', provider_error: query.error }, 'user declined');
-        throw new HttpError(400, 'access_denied', `Access was not granted on ${PLATFORM_NAMES[consumed.platform]} (${query.error}).`);
+        throw new HttpError(400, 'access_denied', `Access was not granted on ${displayName(consumed.platform)} (${query.error}).`);
       }
       if (!query.code) throw new HttpError(400, 'missing_code', 'The callback has no authorization code.');
       const consumed = await consumeState(db, keyring, query.state, statePlatforms, query.code);
@@ -151,7 +152,7 @@ export function oauthRoutes(deps: OAuthDeps): Router {
       // The state names who started the flow: the callback's lines and errors carry them from here on.
       addToContext({ user_id: consumed.userId, business_id: consumed.businessId });
       oauthBreadcrumb('state validated', { platform: consumed.platform, business_id: consumed.businessId, oauth_state_id: consumed.id });
-      const outcome = await runConnect(deps, `connect:oauth:${consumed.id}`, { kind: 'oauth_callback', oauthStateId: consumed.id });
+      const outcome = await runConnect(deps, { kind: 'oauth_callback', oauthStateId: consumed.id });
       oauthBreadcrumb('token exchange done', { platform: consumed.platform, account_ids: outcome.accounts.map((a) => a.id), pending_selection: Boolean(outcome.pending) });
       recordOAuthOutcome(consumed.platform, outcome.pending ? 'pending_selection' : 'connected');
       req.log.info({ event_type: 'oauth_callback', platform: consumed.platform, outcome: 'connected', account_ids: outcome.accounts.map((a) => a.id) }, 'OAuth callback completed');
@@ -206,7 +207,7 @@ export function oauthRoutes(deps: OAuthDeps): Router {
     req.log.info({ event_type: 'account_disconnected', platform, account_id: account.id, revoked: result.revoked }, 'account disconnected');
     res.json({
       success: true,
-      message: `${PLATFORM_NAMES[platform]} account disconnected.`,
+      message: `${displayName(platform)} account disconnected.`,
       platform,
       business_id: businessId,
       account_id: account.id,
@@ -235,8 +236,8 @@ function optionalAccountId(req: Request): number | undefined {
 /** The one connected account an action applies to: the named one, or the only one there is. */
 async function oneAccount(db: DataSource, businessId: number, platform: Platform, accountId: number | undefined): Promise<AccountRow> {
   const accounts = (await accountsFor(db, businessId, platform, accountId)).filter((a) => a.status !== 'disconnected');
-  if (accounts.length === 0) throw notFound(`Connected ${PLATFORM_NAMES[platform]} account`);
-  if (accounts.length > 1) throw badRequest(`This business has several ${PLATFORM_NAMES[platform]} accounts: say which with account_id.`);
+  if (accounts.length === 0) throw notFound(`Connected ${displayName(platform)} account`);
+  if (accounts.length > 1) throw badRequest(`This business has several ${displayName(platform)} accounts: say which with account_id.`);
   return accounts[0]!;
 }
 
@@ -259,6 +260,8 @@ export function accountJson(account: AccountRow) {
     status_message: account.statusMessage,
     expires_at: account.tokenExpiresAt?.toISOString() ?? null,
     requires_refresh: requiresAttention(account),
+    // The worker's rule: the platform refreshes and this account has a refresh token.
+    can_refresh: (platformMetadata(account.platform)?.capabilities.refresh ?? 'none') !== 'none' && account.hasRefreshToken,
     connected_at: account.connectedAt.toISOString(),
     last_sync_at: account.lastSyncAt?.toISOString() ?? null,
     parent_account_id: account.parentAccountId,
@@ -279,9 +282,9 @@ function connectResponse(outcome: ConnectOutcome) {
 }
 
 /** Runs the connect workflow and waits for it; failures become clear JSON errors. */
-async function runConnect(deps: OAuthDeps, workflowId: string, input: ConnectInput): Promise<ConnectOutcome> {
+async function runConnect(deps: OAuthDeps, input: ConnectInput): Promise<ConnectOutcome> {
   const handle = await deps.temporal.workflow.start('connectWorkflow', {
-    workflowId,
+    workflowId: connectWorkflowId(input),
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
     args: [input],
     workflowExecutionTimeout: '5 minutes',
@@ -305,6 +308,9 @@ async function runConnect(deps: OAuthDeps, workflowId: string, input: ConnectInp
     deps.logger?.warn({ event_type: 'oauth_connect_failed', failure_type: type ?? null, failure: message }, 'connect workflow failed');
     oauthBreadcrumb('token exchange failed', { failure_type: type ?? null }, 'warning');
     if (type === 'PendingGone') throw new HttpError(404, 'selection_expired', message);
+    if (type === 'AppCredentialsRejected') {
+      throw new HttpError(502, 'app_credentials_rejected', `The provider rejected this server's app credentials; an operator must fix them. (${message})`);
+    }
     if (type === 'ProviderRejected' || type === 'GrantRevoked' || type === 'NotConfigured') {
       throw new HttpError(400, 'token_exchange_failed', `The provider did not accept the authorization: ${message}`);
     }

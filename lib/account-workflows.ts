@@ -1,9 +1,18 @@
 // Client-side handles on account workflows, used by the API, the connect activity and the tools.
 import { WithStartWorkflowOperation, WorkflowIdConflictPolicy, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
-import { disconnectUpdate, refreshNowUpdate, reconnectedSignal, statusQuery, syncNowUpdate, type AccountStatusView } from '../workflows/account.js';
+import {
+  accountWorkflowId,
+  disconnectUpdate,
+  refreshNowUpdate,
+  reconnectedSignal,
+  statusQuery,
+  syncNowUpdate,
+  type AccountStatusView,
+  type AccountWorkflowInput,
+} from '../workflows/contract.js';
 import type { Platform } from './domain.js';
-import { accountWorkflowId, searchAttributes } from './temporal-keys.js';
+import { searchAttributes } from './temporal-keys.js';
 
 export interface AccountRef {
   id: number;
@@ -16,7 +25,7 @@ function startOptions(taskQueue: string, account: AccountRef) {
   return {
     workflowId: accountWorkflowId(account.id),
     taskQueue,
-    args: [{ accountId: account.id, businessId: account.businessId, platform: account.platform }] as const,
+    args: [{ accountId: account.id, businessId: account.businessId, platform: account.platform } satisfies AccountWorkflowInput] as const,
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     staticSummary: `${account.platform} account ${account.username ?? account.id} of business ${account.businessId}`,
     typedSearchAttributes: new TypedSearchAttributes([

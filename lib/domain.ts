@@ -1,13 +1,12 @@
 // Product vocabulary with no dependencies, so deterministic workflow code can import it too.
 
-export const PLATFORMS = ['linkedin', 'twitter', 'meta', 'instagram'] as const;
-export type Platform = (typeof PLATFORMS)[number];
+import type { BuiltInPlatform } from '../providers/metadata.js';
 
-/** `x` is accepted wherever a platform is named, and means `twitter`. */
-export function parsePlatform(value: string): Platform | undefined {
-  const name = value.toLowerCase() === 'x' ? 'twitter' : value.toLowerCase();
-  return (PLATFORMS as readonly string[]).includes(name) ? (name as Platform) : undefined;
-}
+/**
+ * A platform id: one of the built-ins (providers/metadata.ts) or one registered at run time. Which ids
+ * exist is the provider registry's to say (providers/registry.ts validates them at the edges).
+ */
+export type Platform = BuiltInPlatform | (string & {});
 
 export const ACCOUNT_STATUSES = [
   'connecting',

@@ -1,8 +1,6 @@
-// Names shared by workflow code (deterministic, bundled) and the processes around it. Only
+// Search attributes shared by workflow code (deterministic, bundled) and the processes around it. Only
 // @temporalio/common here: the workflow bundle must not pull in the client or Node APIs.
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-
-export const TASK_QUEUE_DEFAULT = 'social-sync';
 
 /** Operators find accounts by these in the Temporal UI; the dev server registers them at start. */
 export const SEARCH_ATTRIBUTE_TYPES = {
@@ -18,7 +16,3 @@ export const searchAttributes = {
   accountStatus: defineSearchAttributeKey('AccountStatus', SearchAttributeType.KEYWORD),
   tokenExpiresAt: defineSearchAttributeKey('TokenExpiresAt', SearchAttributeType.DATETIME),
 };
-
-export function accountWorkflowId(accountId: number): string {
-  return `account:${accountId}`;
-}

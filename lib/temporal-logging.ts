@@ -4,6 +4,7 @@
 // the SDK's Prometheus exporter.
 import { Runtime, type LogLevel, type LogMetadata, type Logger as TemporalLogger } from '@temporalio/worker';
 import { withoutContext } from './context.js';
+import { accountIdOfWorkflow } from '../workflows/ids.js';
 import type { Logger } from './logger.js';
 
 /** The SDK's attribute names and the names our lines use. Anything not listed passes through as is. */
@@ -45,8 +46,8 @@ export function temporalFields(meta: LogMetadata | undefined): Record<string, un
     else fields[RENAMES[key] ?? key] = value;
   }
   const workflowId = typeof fields.workflow_id === 'string' ? fields.workflow_id : undefined;
-  const account = workflowId ? /^account:(\d+)$/.exec(workflowId) : null;
-  if (account && fields.account_id === undefined) fields.account_id = Number(account[1]);
+  const accountId = workflowId ? accountIdOfWorkflow(workflowId) : null;
+  if (accountId !== null && fields.account_id === undefined) fields.account_id = accountId;
   return fields;
 }
 

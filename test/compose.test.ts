@@ -35,4 +35,18 @@ describe('docker-compose.yml', () => {
     expect(worker).toBeDefined();
     expect(worker).not.toMatch(/ports:|container_name:/);
   });
+
+  const serviceBlock = (name: string) =>
+    compose(['config'], secrets)
+      .stdout.split(/\n  (?=\S)/)
+      .find((block) => block.startsWith(`${name}:`)) ?? '';
+
+  it('publishes the Temporal UI on loopback only (it has no login)', () => {
+    const published = serviceBlock('temporal-ui').match(/^\s+- (.+:8080.*)$/gm) ?? [];
+    expect(published.map((line) => line.trim())).toEqual([expect.stringMatching(/^- "?127\.0\.0\.1:8233:8080/)]);
+  });
+
+  it('gives the worker time to drain in-flight activities on stop (more than its shutdown grace time)', () => {
+    expect(serviceBlock('worker')).toMatch(/stop_grace_period: (1m0s|1m|60s)/);
+  });
 });

@@ -13,6 +13,7 @@ import type {
   Next,
 } from '@temporalio/worker';
 import { captureActivityFailure, Sentry } from '../lib/sentry.js';
+import { accountIdOfWorkflow } from '../workflows/ids.js';
 
 /** The type Temporal matches against nonRetryableErrorTypes: an ApplicationFailure's type, else the error's name. */
 export function errorTypeOf(error: unknown): string {
@@ -84,8 +85,7 @@ class ObservedActivity implements ActivityInboundCallsInterceptor {
 }
 
 function accountIdOf(workflowId: string | undefined): number | undefined {
-  const match = workflowId ? /^account:(\d+)$/.exec(workflowId) : null;
-  return match ? Number(match[1]) : undefined;
+  return (workflowId ? accountIdOfWorkflow(workflowId) : null) ?? undefined;
 }
 
 /** Our counters recorded in activities carry the same label names as the SDK's own metrics. */

@@ -4,10 +4,10 @@ import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
 import { createActivities } from '../activities/index.js';
-import { providerClients } from '../activities/providers/index.js';
+import { providersFor } from '../providers/registry.js';
 import type { Config } from '../lib/config.js';
 import { keyringFromEnv } from '../lib/crypto/keyring.js';
-import type { AccountPolicy } from '../workflows/account.js';
+import type { AccountPolicy } from '../workflows/contract.js';
 import { activityInterceptors } from './interceptors.js';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -41,7 +41,7 @@ export function createWorker(options: CreateWorkerOptions): Promise<Worker> {
     activities: createActivities({
       db: options.db,
       keyring: keyringFromEnv(config.TOKEN_ENCRYPTION_KEYS),
-      providers: providerClients(config),
+      providers: providersFor(config),
       temporal: options.temporal,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       policy: accountPolicy(config),

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryAccountStatus } from '../lib/account-workflows.js';
 import { Keyring } from '../lib/crypto/keyring.js';
-import { accountWorkflowId } from '../lib/temporal.js';
+import { accountWorkflowId } from './contract.js';
 import { TEST_KEYS, startTestWorker } from '../test/support/env.js';
 import { recordHistories } from '../test/support/histories.js';
 import { connect, sandboxAdmin, startTestSystem, type ApiClient, type TestSystem } from '../test/support/system.js';

@@ -3,10 +3,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { ConnectOutcome } from '../activities/connect.js';
-
-export type ConnectInput =
-  | { kind: 'oauth_callback'; oauthStateId: number }
-  | { kind: 'meta_selection'; pendingId: number; businessId: number; userId: number; pageIds: string[]; instagramIds: string[] };
+import type { ConnectInput } from './contract.js';
 
 // Authorization codes die fast (X: 30 s), so the exchange retries quickly and not for long.
 const { exchangeAuthorizationCode, connectMetaSelection } = proxyActivities<Activities>({

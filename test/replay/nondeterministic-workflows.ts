@@ -1,7 +1,8 @@
 // A deliberately non-deterministic edit of the account workflow: it now waits on a timer before doing
 // what it did before. Histories recorded with the real code must refuse to replay against this.
 import { sleep } from '@temporalio/workflow';
-import { accountWorkflow as realAccountWorkflow, type AccountWorkflowInput } from '../../workflows/account.js';
+import { accountWorkflow as realAccountWorkflow } from '../../workflows/account.js';
+import type { AccountWorkflowInput } from '../../workflows/contract.js';
 
 export { connectWorkflow } from '../../workflows/connect.js';
 

@@ -1,5 +1,6 @@
 // Shapes GET /analytics/timeseries points for the charts: one row per day, one column per platform.
 // Days without posts are 0, so each line is continuous. Shared by server (table fallback) and browser.
+import { platformOrder } from './platforms.js';
 
 export interface TimeseriesPoint {
   platform: string;
@@ -19,7 +20,6 @@ export interface ChartData {
   platforms: string[];
 }
 
-const ORDER = ['linkedin', 'twitter', 'meta', 'instagram'];
 const DAY_MS = 86_400_000;
 
 function dayNumber(date: string): number | undefined {
@@ -34,7 +34,7 @@ function dateOf(day: number): string {
 
 export function chartData(points: readonly TimeseriesPoint[], metric: Metric): ChartData {
   const platforms = [...new Set(points.map((p) => p.platform))].sort(
-    (a, b) => (ORDER.indexOf(a) + 1 || 99) - (ORDER.indexOf(b) + 1 || 99) || a.localeCompare(b),
+    (a, b) => platformOrder(a) - platformOrder(b) || a.localeCompare(b),
   );
   const days = points.map((p) => dayNumber(p.date)).filter((d): d is number => d !== undefined);
   if (days.length === 0) return { rows: [], platforms: [] };

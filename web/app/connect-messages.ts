@@ -2,7 +2,7 @@
 // redirects to /b/{id}/connections with `?connected={platform}`, `?meta_pending={id}`, or
 // `?error={code}&platform={p}`; this turns those into a banner a business user can act on. Shared by
 // server and browser (no server-only imports).
-import { platformDisplayName } from './platforms.js';
+import { KNOWN_PLATFORM_IDS, platformDisplayName } from './platforms.js';
 
 export type BannerTone = 'success' | 'info' | 'warning' | 'danger';
 
@@ -110,8 +110,9 @@ export function connectBanner(params: URLSearchParams): Banner | null {
 }
 
 /** "twitter: The account must be reconnected first." -> "X: The account must be reconnected first." */
+const PLATFORM_PREFIX = new RegExp(`\\b(${KNOWN_PLATFORM_IDS.join('|')}):`, 'g');
 export function withPlatformNames(message: string): string {
-  return message.replace(/\b(linkedin|twitter|meta|instagram):/g, (_, id: string) => `${platformDisplayName(id)}:`);
+  return message.replace(PLATFORM_PREFIX, (_, id: string) => `${platformDisplayName(id)}:`);
 }
 
 /** The reason in a reconnect-required status message, without the "Reconnect required:" the page already says. */

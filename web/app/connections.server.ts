@@ -2,7 +2,6 @@
 // Meta's pending Page selection after ?meta_pending=) and what the action does with each form intent
 // (connect, refresh, disconnect, meta_select), turning API refusals into words for the page's banner.
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node';
-import { parsePlatform } from '../../lib/domain.js';
 import { ApiError, loadSection, requireBusinessId, throwRouteError } from './api.server.js';
 import { connectErrorMessage, withPlatformNames, type BannerTone } from './connect-messages.js';
 import {
@@ -15,7 +14,7 @@ import {
   selectMetaPages,
 } from './endpoints.server.js';
 import { expiryPhrase } from './format.js';
-import { platformDisplayName } from './platforms.js';
+import { knownPlatform, platformDisplayName } from './platforms.js';
 
 function pendingIdOf(raw: string | null): number | undefined {
   return raw && /^[1-9]\d{0,15}$/.test(raw) ? Number(raw) : undefined;
@@ -67,7 +66,7 @@ export async function connectionsAction({ request, params }: ActionFunctionArgs)
   const businessId = requireBusinessId(params.businessId);
   const form = await request.formData();
   const intent = String(form.get('intent') ?? '');
-  const platform = parsePlatform(String(form.get('platform') ?? ''));
+  const platform = knownPlatform(String(form.get('platform') ?? ''));
   const accountId = String(form.get('account_id') ?? '');
   const accountName = String(form.get('account_name') ?? '').trim();
   const name = platform ? platformDisplayName(platform) : 'The platform';

@@ -41,6 +41,8 @@ const connectedAccount = z.object({
   status_message: z.string().nullish(),
   expires_at: z.string().nullish(),
   requires_refresh: z.boolean().nullish(),
+  /** The platform refreshes and a refresh token is stored: the rule the worker follows. */
+  can_refresh: z.boolean().nullish(),
   connected_at: z.string().nullish(),
   last_sync_at: z.string().nullish(),
 });

@@ -4,10 +4,13 @@ import { createUserSession, getSession, loginPath, requireApiToken, safeRedirect
 describe('safeRedirect', () => {
   it('keeps paths on this site', () => {
     expect(safeRedirect('/b/3/analytics?x=1')).toBe('/b/3/analytics?x=1');
+    expect(safeRedirect('/b/3/connections#accounts')).toBe('/b/3/connections#accounts');
   });
 
   it('refuses other origins and the auth pages themselves', () => {
-    for (const to of ['https://evil.example/', '//evil.example', '/\\evil.example', 'b/1', '', null, undefined, '/login', '/logout']) {
+    // Browsers drop tabs and newlines inside URLs and read `\` as `/`: each of these means `//evil.example`.
+    const sneaky = ['/\t/evil.example', '/\n/evil.example', '/\r\n/evil.example', '/\\/evil.example', '/./login'];
+    for (const to of ['https://evil.example/', '//evil.example', '/\\evil.example', 'b/1', '', null, undefined, '/login', '/logout', ...sneaky]) {
       expect(safeRedirect(to)).toBe('/');
     }
   });

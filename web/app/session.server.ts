@@ -94,10 +94,21 @@ export function loginPath(request: Request): string {
 
 /**
  * Where to go after login: only a path on this site, so a crafted link cannot bounce a user to another
- * origin (`//evil.example`, `/\evil.example` and absolute URLs all fall back to `/`).
+ * origin (`//evil.example`, `/\evil.example`, `/<tab>/evil.example` and absolute URLs all fall back to `/`).
  */
 export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = '/'): string {
-  if (typeof to !== 'string' || !to.startsWith('/') || to.startsWith('//') || to.startsWith('/\\')) return fallback;
-  if (to.startsWith('/login') || to.startsWith('/logout')) return fallback;
-  return to;
+  if (typeof to !== 'string' || !to.startsWith('/')) return fallback;
+  // Judge the path as a browser reads it: browsers drop tabs and newlines and take `\\` for `/`, so
+  // `/\t/evil.example` means `//evil.example`, another site. Anything that leaves this origin is refused.
+  const origin = 'http://this-site.invalid';
+  let url: URL;
+  try {
+    url = new URL(to, origin);
+  } catch {
+    return fallback;
+  }
+  if (url.origin !== origin || /[\u0000-\u001f\u007f\\]/.test(to)) return fallback;
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  if (path.startsWith('/login') || path.startsWith('/logout')) return fallback;
+  return path;
 }

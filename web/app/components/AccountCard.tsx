@@ -93,7 +93,7 @@ export function AccountCard({
           here={here}
           primary={reconnectRequired}
         />
-        {hasId && canRefreshToken(platform) && !reconnectRequired && (
+        {hasId && (account.can_refresh ?? canRefreshToken(platform)) && !reconnectRequired && (
           <Form method="post" action={here} className="inline-form">
             <input type="hidden" name="intent" value="refresh" />
             <input type="hidden" name="platform" value={platform} />

@@ -3,14 +3,8 @@
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { compactNumber, shortDate, type ChartRow } from '../chart-data.js';
 import { formatCount } from '../format.js';
-import { platformDisplayName } from '../platforms.js';
+import { platformColor, platformDisplayName } from '../platforms.js';
 
-const COLORS: Record<string, string> = {
-  linkedin: '#0a66c2',
-  twitter: '#111827',
-  meta: '#1877f2',
-  instagram: '#c026d3',
-};
 // Lines differ by dash as well as colour, so they can be told apart without colour.
 const DASHES = [undefined, '6 3', '2 3', '8 3 2 3'];
 
@@ -47,7 +41,7 @@ export default function MetricLineChart({
             type="monotone"
             dataKey={platform}
             name={platformDisplayName(platform)}
-            stroke={COLORS[platform] ?? '#475569'}
+            stroke={platformColor(platform)}
             strokeDasharray={DASHES[i % DASHES.length]}
             strokeWidth={2}
             dot={false}

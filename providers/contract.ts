@@ -1,0 +1,159 @@
+// The provider contract: what every platform implements in its own folder (providers/<platform>/),
+// behind the registry (providers/registry.ts). Activities use all of it; the API only builds
+// authorization URLs. Tokens appear here only inside activities and never leave for a workflow.
+import type { Platform } from '../lib/domain.js';
+import type { PlatformMetadata } from './metadata.js';
+
+export interface TokenSet {
+  accessToken: string;
+  refreshToken: string | null;
+  /** null: the token does not expire (Meta Page tokens). */
+  expiresAt: Date | null;
+  refreshTokenExpiresAt: Date | null;
+  scopes: string | null;
+}
+
+export interface Profile {
+  externalId: string;
+  username: string | null;
+  displayName: string | null;
+  avatarUrl: string | null;
+  /** Non-secret provider specifics worth keeping (LinkedIn organization, Instagram's Page). */
+  metadata?: Record<string, string>;
+}
+
+export interface AuthorizationRequest {
+  state: string;
+  redirectUri: string;
+  /** S256 challenge; only for providers whose capabilities say PKCE. */
+  codeChallenge?: string;
+}
+
+/** An account a grant gives access to, ready to store. */
+export interface DiscoveredAccount {
+  platform: Platform;
+  profile: Profile;
+  tokens: TokenSet;
+  /** The account this one acts through (an Instagram account's Facebook Page), by external id. */
+  parentExternalId?: string;
+}
+
+/**
+ * An account a grant covers, offered for the user to pick. Only Meta asks today (a Page and its linked
+ * Instagram Business account); the shape is the page picker's in the API and the dashboard.
+ */
+export interface AccountChoice {
+  pageId: string;
+  pageName: string;
+  category: string | null;
+  instagram: { id: string; username: string | null } | null;
+}
+
+export interface AccountPick {
+  pageIds: string[];
+  instagramIds: string[];
+}
+
+/** What a fresh grant gives: the account(s) to store now, or choices for the user with the grant's token. */
+export type Discovery = { kind: 'accounts'; accounts: DiscoveredAccount[] } | { kind: 'choose'; userToken: TokenSet; choices: AccountChoice[] };
+
+/** The tokens stored for an account, for revocation. */
+export interface StoredGrant {
+  accessToken: string | null;
+  refreshToken: string | null;
+  /** The user token a Meta Page token came from: revoking it ends the whole grant. */
+  userToken: string | null;
+}
+
+/** One post and its current metrics, as every provider's sync reports it. */
+export interface SyncedPost {
+  externalId: string;
+  postedAt: Date | null;
+  text: string | null;
+  impressions: number;
+  likes: number;
+  comments: number;
+  shares: number;
+  clicks: number;
+  engagements: number;
+}
+
+/** One page of an account's posts; `nextCursor` null on the last page. */
+export interface PostPage {
+  posts: SyncedPost[];
+  nextCursor: string | null;
+  /** Posts in all, when the provider says (LinkedIn); otherwise progress counts up without a total. */
+  total: number | null;
+}
+
+/** The non-secret facts about an account a sync needs besides its token. */
+export interface SyncTarget {
+  externalId: string;
+  metadata: Record<string, string>;
+}
+
+/**
+ * Why a provider call failed, in the terms the account workflow acts on (mapped to Temporal failure
+ * types in one place, activities/failures.ts):
+ * - grant_dead: the user's grant is gone (X invalid_grant, or X's "Value passed for the token was
+ *   invalid." on refresh; LinkedIn's revoked or expired refresh token; Meta code 190), or an API refused
+ *   the access token (the workflow then refreshes once where it can, and the refresh's answer decides):
+ *   reconnect required, no retry;
+ * - app_misconfigured: our app's credentials were refused (invalid_client, unauthorized_client, a bad Meta
+ *   app secret): retried, and never a reason to ask the user to reconnect;
+ * - rate_limited: wait until `retryAfterMs`, then retry;
+ * - transient: 5xx, timeout or network: retry with backoff;
+ * - rejected: any other 4xx, or an answer whose shape we do not recognise: retrying will not help.
+ */
+export type ProviderFailureKind = 'grant_dead' | 'app_misconfigured' | 'rate_limited' | 'transient' | 'rejected';
+
+export class ProviderError extends Error {
+  override name = 'ProviderError';
+  constructor(
+    readonly platform: Platform,
+    readonly kind: ProviderFailureKind,
+    message: string,
+    readonly status?: number,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Which call failed: the same answer can mean different things at the token endpoint and the API. */
+export type ProviderStep = 'exchange' | 'refresh' | 'revoke' | 'api' | 'app_token';
+
+/** A provider's failed answer, before classification. `body` is parsed JSON (or text) and untrusted. */
+export interface ProviderFailure {
+  step: ProviderStep;
+  status: number;
+  headers: Headers;
+  body: unknown;
+}
+
+export interface Provider {
+  readonly platform: Platform;
+  readonly metadata: PlatformMetadata;
+
+  // OAuth: the authorization URL (built in the API), then code exchange, refresh and revoke (activities).
+  authorizationUrl(request: AuthorizationRequest): URL;
+  exchangeCode(code: string, codeVerifier: string | null, redirectUri: string): Promise<TokenSet>;
+  /** Present exactly when `metadata.capabilities.refresh` is not 'none'. Stores nothing: the caller must persist a rotated pair. */
+  refresh?(refreshToken: string): Promise<TokenSet>;
+  /** Ends the grant at the provider as far as these tokens allow. */
+  revoke(grant: StoredGrant): Promise<void>;
+
+  // Discovery: who granted access and which accounts that covers.
+  discover(tokens: TokenSet): Promise<Discovery>;
+  /** For `accountSelection` platforms: the accounts the user picked, read again with the grant's token. */
+  selectAccounts?(userToken: string, pick: AccountPick): Promise<DiscoveredAccount[]>;
+
+  // Sync: one page of the account's posts with their metrics.
+  postsPage(accessToken: string, target: SyncTarget, cursor: string | null): Promise<PostPage>;
+
+  /** Reads a failed answer of this provider into a classified error. */
+  classify(failure: ProviderFailure): ProviderError;
+
+  // Publishing comes with issue 11 (docs/decisions and /work/shared/PUBLISHING.md): a `publish` method
+  // here, offered where `metadata.capabilities.publishing` is true. No platform implements it yet.
+}

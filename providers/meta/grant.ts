@@ -1,0 +1,142 @@
+// What Facebook Pages and Instagram share: one Meta app and one Facebook Login grant. The code gives a
+// short-lived user token (about an hour), exchanged for a long-lived one (about 60 days, no refresh
+// token); the user's Pages come with Page tokens (no expiry while the grant holds), and an Instagram
+// Business account acts through its Page's token. The user picks the Pages and Instagram accounts to
+// connect; their accounts expire with the user's data access (about 90 days after they were last
+// active). Docs: developers.facebook.com (Facebook Login, Graph API, Pages API, Instagram Graph API).
+import { z } from 'zod';
+import type { Config } from '../../lib/config.js';
+import { oauthApp } from '../apps.js';
+import type { AccountChoice, DiscoveredAccount, Provider, TokenSet } from '../contract.js';
+import { apiCall } from '../http.js';
+import { oauthClient, type OAuthApp } from '../oauth.js';
+
+export interface MetaPage {
+  id: string;
+  name: string;
+  category: string | null;
+  accessToken: string;
+  instagram: { id: string; username: string | null; name: string | null; avatarUrl: string | null } | null;
+}
+
+const accountsAnswer = z.object({
+  data: z.array(z.object({ id: z.string().min(1), name: z.string(), category: z.string().optional(), access_token: z.string().min(1) })),
+  paging: z.object({ next: z.string().optional(), cursors: z.object({ after: z.string().optional() }).optional() }).optional(),
+});
+const linkedAnswer = z.object({ instagram_business_account: z.object({ id: z.string().min(1) }).optional() });
+const instagramAnswer = z.object({ id: z.string().min(1), username: z.string().optional(), name: z.string().optional(), profile_picture_url: z.string().optional() });
+const debugAnswer = z.object({ data: z.object({ is_valid: z.boolean().optional(), data_access_expires_at: z.number().optional() }) });
+
+export function metaApp(config: Config): OAuthApp | null {
+  return oauthApp(
+    config,
+    { clientId: config.META_APP_ID, clientSecret: config.META_APP_SECRET, authUrl: config.META_WWW_URL, apiUrl: config.META_GRAPH_URL, scopes: config.META_SCOPES },
+    { name: 'meta', authPath: 'meta/www', apiPath: 'meta/graph' },
+  );
+}
+
+/** The Graph API and the Meta login, for one of the two platforms that share them. */
+export function metaGrant(provider: Provider, app: OAuthApp, config: Config) {
+  const graph = `${app.apiUrl}/${config.META_GRAPH_VERSION}`;
+  const oauth = oauthClient(provider, {
+    app,
+    endpoints: { issuer: app.authUrl, authorize: `${app.authUrl}/${config.META_GRAPH_VERSION}/dialog/oauth`, token: `${graph}/oauth/access_token` },
+    clientAuth: 'post',
+    pkce: false,
+  });
+
+  function get<S extends z.ZodType>(what: string, path: string, accessToken: string, schema: S, params: Record<string, string> = {}, step: 'api' | 'app_token' = 'api') {
+    const url = new URL(`${graph}/${path}`);
+    for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+    return apiCall(provider, what, url, schema, { accessToken, step });
+  }
+
+  /** The user's Pages with their Page tokens, and each Page's linked Instagram Business account. */
+  async function pages(userToken: string): Promise<MetaPage[]> {
+    const found: MetaPage[] = [];
+    let after: string | undefined;
+    do {
+      const batch = await get('me/accounts', 'me/accounts', userToken, accountsAnswer, { fields: 'id,name,category,access_token,tasks', limit: '100', ...(after ? { after } : {}) });
+      for (const page of batch.data) {
+        const linked = await get('a Page', page.id, page.access_token, linkedAnswer, { fields: 'instagram_business_account' });
+        const igId = linked.instagram_business_account?.id;
+        const ig = igId ? await get('an Instagram account', igId, page.access_token, instagramAnswer, { fields: 'id,username,name,profile_picture_url' }) : null;
+        found.push({
+          id: page.id,
+          name: page.name,
+          category: page.category ?? null,
+          accessToken: page.access_token,
+          instagram: ig ? { id: ig.id, username: ig.username ?? null, name: ig.name ?? null, avatarUrl: ig.profile_picture_url ?? null } : null,
+        });
+      }
+      after = batch.paging?.next ? batch.paging.cursors?.after : undefined;
+    } while (after);
+    return found;
+  }
+
+  /** When the user's data access runs out (debug_token, asked with our app token). */
+  async function dataAccessExpiresAt(userToken: string): Promise<Date | null> {
+    const { data } = await get('debug_token', 'debug_token', `${app.clientId}|${app.clientSecret}`, debugAnswer, { input_token: userToken }, 'app_token');
+    if (data.is_valid === false) throw provider.classify({ step: 'api', status: 400, headers: new Headers(), body: { error: { code: 190, message: 'token is no longer valid (debug_token)' } } });
+    return data.data_access_expires_at && data.data_access_expires_at > 0 ? new Date(data.data_access_expires_at * 1000) : null;
+  }
+
+  return {
+    get,
+    authorizationUrl: oauth.authorizationUrl,
+    exchangeCode: oauth.exchangeCode,
+
+    /** The long-lived user token and the Pages (with their Instagram accounts) it covers, for the user to pick. */
+    async discover(shortLived: TokenSet) {
+      const userToken = await oauth.grant('fb_exchange_token', { fb_exchange_token: shortLived.accessToken });
+      return { kind: 'choose' as const, userToken, choices: (await pages(userToken.accessToken)).map(choiceOf) };
+    },
+
+    /** The picked Pages and Instagram accounts, read again with the user token, with their Page tokens. */
+    async selectAccounts(userToken: string, pick: { pageIds: string[]; instagramIds: string[] }): Promise<DiscoveredAccount[]> {
+      const all = await pages(userToken);
+      // Page tokens never expire, but the user's data access does: past it the business must reconnect.
+      const dataAccessUntil = await dataAccessExpiresAt(userToken);
+      const tokens = (page: MetaPage): TokenSet => ({
+        accessToken: page.accessToken,
+        refreshToken: null,
+        expiresAt: dataAccessUntil,
+        refreshTokenExpiresAt: null,
+        scopes: null,
+      });
+      const accounts: DiscoveredAccount[] = all
+        .filter((p) => pick.pageIds.includes(p.id))
+        .map((page) => ({
+          platform: 'meta',
+          profile: { externalId: page.id, username: page.name, displayName: page.name, avatarUrl: null, metadata: { category: page.category ?? '' } },
+          tokens: tokens(page),
+        }));
+      for (const page of all) {
+        const ig = page.instagram;
+        if (!ig || !pick.instagramIds.includes(ig.id)) continue;
+        accounts.push({
+          platform: 'instagram',
+          profile: { externalId: ig.id, username: ig.username, displayName: ig.name, avatarUrl: ig.avatarUrl, metadata: { pageId: page.id } },
+          tokens: tokens(page),
+          parentExternalId: page.id,
+        });
+      }
+      return accounts;
+    },
+
+    /** Removes the app's grant: every user and Page token of it stops working. */
+    async revoke(userToken: string | null): Promise<void> {
+      if (!userToken) return;
+      await apiCall(provider, 'a revocation', `${graph}/me/permissions`, z.unknown(), { accessToken: userToken, method: 'DELETE' });
+    },
+  };
+}
+
+function choiceOf(page: MetaPage): AccountChoice {
+  return {
+    pageId: page.id,
+    pageName: page.name,
+    category: page.category,
+    instagram: page.instagram ? { id: page.instagram.id, username: page.instagram.username } : null,
+  };
+}

@@ -1,0 +1,42 @@
+// Facebook Page posts (GET /{page-id}/posts, cursor paging) with post insights under their current
+// names (post_media_view replaced post_impressions).
+import { z } from 'zod';
+import type { PostPage, SyncedPost } from '../contract.js';
+import { insightsAnswer, insightValues, nextCursor, num, paging } from './insights.js';
+
+export const POST_METRICS = 'post_media_view,post_reactions_by_type_total,post_clicks';
+
+export const pagePostsAnswer = z.object({
+  data: z.array(z.object({ id: z.string().min(1), message: z.string().optional(), created_time: z.string().optional(), shares: z.object({ count: z.number().optional() }).optional() })),
+  paging,
+});
+
+export type GraphGet = <S extends z.ZodType>(what: string, path: string, accessToken: string, schema: S, params?: Record<string, string>) => Promise<z.output<S>>;
+
+export async function pagePostsPage(get: GraphGet, accessToken: string, pageId: string, cursor: string | null): Promise<PostPage> {
+  const page = await get('a Page posts page', `${pageId}/posts`, accessToken, pagePostsAnswer, { fields: 'id,message,created_time,shares', limit: '100', ...(cursor ? { after: cursor } : {}) });
+  const posts: SyncedPost[] = [];
+  for (const post of page.data) {
+    posts.push(pagePost(post, await get('post insights', `${post.id}/insights`, accessToken, insightsAnswer, { metric: POST_METRICS })));
+  }
+  return { posts, nextCursor: nextCursor(page.paging), total: null };
+}
+
+export function pagePost(post: z.output<typeof pagePostsAnswer>['data'][number], insights: z.output<typeof insightsAnswer>): SyncedPost {
+  const values = insightValues(insights);
+  const byType = values.post_reactions_by_type_total;
+  const reactions = byType && typeof byType === 'object' ? Object.values(byType).reduce<number>((a, b) => a + num(b), 0) : 0;
+  const shares = num(post.shares?.count);
+  const clicks = num(values.post_clicks);
+  return {
+    externalId: post.id,
+    postedAt: post.created_time ? new Date(post.created_time) : null,
+    text: post.message ?? null,
+    impressions: num(values.post_media_view),
+    likes: reactions,
+    comments: 0, // needs the comments edge; reactions, shares and clicks make the engagement here
+    shares,
+    clicks,
+    engagements: reactions + shares + clicks,
+  };
+}

@@ -1,0 +1,264 @@
+// The account workflow's state and policy, apart from Temporal: what is due next, when to refresh and
+// sync, which requests are queued, what a status change means, and what an update may not do now.
+// Pure code with the clock passed in, so it is unit-tested on its own; the workflow (account.ts) wires
+// it to handlers, timers and activities.
+import type { AccountSnapshot } from '../activities/index.js';
+import type { AccountStatus } from '../lib/domain.js';
+import type { AccountPolicy, AccountState, AccountStatusView, AccountWorkflowInput, DisconnectOutcome, SyncRef, SyncSummary, SyncTrigger } from './contract.js';
+import { syncJobId } from './ids.js';
+
+/** Work the loop runs: asked for by an update or a reconnect, or due by the clock. */
+export type Job = { kind: 'sync'; trigger: SyncTrigger } | { kind: 'refresh' };
+export type Due = { at: string; job: Job | { kind: 'warn' } | { kind: 'expire' } };
+
+/** What a fresh account's policy is until the worker's own arrives with the first load. */
+const DEFAULT_POLICY: AccountPolicy = {
+  syncIntervalMs: 15 * 60_000,
+  refreshLeadMs: 10 * 60_000,
+  reconnectWarningMs: 7 * 86_400_000,
+  syncHeartbeatTimeoutMs: 60_000,
+  maxCyclesPerRun: 300,
+};
+
+export class AccountEntity {
+  readonly state: AccountState;
+  /** Stored tokens changed (a connect or a reconnect): reload them before anything else. */
+  reloadPending: boolean;
+  /** A disconnect was asked for: the loop stops and revokes. */
+  private disconnectRequested = false;
+  /** Set once the disconnect is done; the update answers with it. */
+  disconnected: DisconnectOutcome | null = null;
+  /** The refreshNow update waiting for its refresh, if any. */
+  manualRefresh: { done: boolean; error?: string } | null = null;
+  private readonly requests: Job[] = [];
+  private published = '';
+
+  /** `publish` shows a visible change (status, token expiry) to operators: the search attributes. */
+  constructor(
+    input: AccountWorkflowInput,
+    private readonly publish: (state: AccountState) => void,
+  ) {
+    this.state = input.state ?? {
+      accountId: input.accountId,
+      businessId: input.businessId,
+      platform: input.platform,
+      username: null,
+      status: 'connecting',
+      statusMessage: null,
+      warning: null,
+      tokenExpiresAt: null,
+      canRefresh: false,
+      policy: { ...DEFAULT_POLICY },
+      nextRefreshAt: null,
+      nextSyncAt: null,
+      lastSync: null,
+      currentSync: null,
+      syncCount: 0,
+      cycles: 0,
+    };
+    this.reloadPending = !input.state; // a fresh run loads the stored account first
+  }
+
+  get disconnecting(): boolean {
+    return this.disconnectRequested;
+  }
+
+  view(workflowId: string): AccountStatusView {
+    return { ...this.state, workflowId };
+  }
+
+  /** New tokens were stored: reload them before anything else. */
+  reconnected(): void {
+    this.reloadPending = true;
+  }
+
+  // --- Requests (from updates and reconnects), run in order before anything the clock brings ---------
+
+  get hasRequests(): boolean {
+    return this.requests.length > 0;
+  }
+
+  /** The loop should stop waiting: a request, a reload or a disconnect. */
+  get interrupted(): boolean {
+    return this.hasRequests || this.reloadPending || this.disconnecting;
+  }
+
+  takeRequest(): Job | undefined {
+    return this.requests.shift();
+  }
+
+  requestSync(): void {
+    this.requests.push({ kind: 'sync', trigger: 'manual' });
+  }
+
+  requestRefresh(): { done: boolean; error?: string } {
+    this.manualRefresh = { done: false };
+    this.requests.push({ kind: 'refresh' });
+    return this.manualRefresh;
+  }
+
+  requestDisconnect(): void {
+    this.disconnectRequested = true;
+  }
+
+  /** A refresh ran: the refreshNow update waiting for one, if any, gets its outcome. */
+  refreshRan(error: string | undefined): void {
+    if (this.manualRefresh && !this.manualRefresh.done) Object.assign(this.manualRefresh, { done: true, error });
+  }
+
+  // --- Validators: what an update may not do now, with the reason the user sees -----------------------
+
+  assertCanSync(): void {
+    this.assertConnected();
+    if (this.state.currentSync || this.requests.some((j) => j.kind === 'sync')) throw new Error('A sync is already running for this account.');
+  }
+
+  assertCanRefresh(): void {
+    this.assertConnected();
+    const { canRefresh, tokenExpiresAt, platform, status } = this.state;
+    if (!canRefresh) {
+      throw new Error(
+        tokenExpiresAt
+          ? `${platform} gives this app no refresh token: reconnect before ${tokenExpiresAt}.`
+          : `${platform} tokens for this account do not expire, so there is nothing to refresh.`,
+      );
+    }
+    if (status === 'refreshing' || this.requests.some((j) => j.kind === 'refresh')) throw new Error('A refresh is already running.');
+  }
+
+  assertCanDisconnect(): void {
+    if (this.disconnecting) throw new Error('The account is already being disconnected.');
+  }
+
+  private assertConnected(): void {
+    if (this.disconnecting || this.state.status === 'disconnected') throw new Error('The account is disconnected.');
+    if (this.state.status === 'reconnect_required') throw new Error('The account must be reconnected first.');
+  }
+
+  // --- The clock ------------------------------------------------------------------------------------
+
+  /** The earliest thing the account needs next, if anything: refresh, warning, expiry or sync. */
+  nextDue(): Due | null {
+    const state = this.state;
+    if (state.status === 'reconnect_required' || state.status === 'disconnected') return null;
+    const candidates: Due[] = [];
+    if (state.nextRefreshAt) candidates.push({ at: state.nextRefreshAt, job: { kind: 'refresh' } });
+    if (state.tokenExpiresAt && !state.canRefresh) {
+      const warnAt = new Date(Date.parse(state.tokenExpiresAt) - state.policy.reconnectWarningMs).toISOString();
+      if (!state.warning) candidates.push({ at: warnAt, job: { kind: 'warn' } });
+      candidates.push({ at: state.tokenExpiresAt, job: { kind: 'expire' } });
+    }
+    if (state.nextSyncAt) candidates.push({ at: state.nextSyncAt, job: { kind: 'sync', trigger: 'schedule' } });
+    candidates.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+    return candidates[0] ?? null;
+  }
+
+  /** Plans the next refresh (well before expiry) and the next sync (one interval after the last). */
+  schedule(now: number): void {
+    const state = this.state;
+    if (state.canRefresh && state.tokenExpiresAt) {
+      const expires = Date.parse(state.tokenExpiresAt);
+      // Never later than halfway through the token's remaining life, so short-lived tokens refresh in time.
+      const lead = Math.min(state.policy.refreshLeadMs, Math.max(0, (expires - now) / 2));
+      state.nextRefreshAt = new Date(Math.max(now, expires - lead)).toISOString();
+    } else {
+      state.nextRefreshAt = null;
+    }
+    const last = state.lastSync ? Date.parse(state.lastSync.finishedAt) : now;
+    state.nextSyncAt = new Date(Math.max(now, last + state.policy.syncIntervalMs)).toISOString();
+    this.publishIfChanged();
+  }
+
+  /** An expired token that can be refreshed is refreshed before a sync, rather than failing it with a 401. */
+  refreshBeforeSync(now: number): boolean {
+    const { canRefresh, tokenExpiresAt } = this.state;
+    return canRefresh && tokenExpiresAt !== null && Date.parse(tokenExpiresAt) <= now;
+  }
+
+  // --- Status changes -------------------------------------------------------------------------------
+
+  setStatus(status: AccountStatus, message: string | null): void {
+    this.state.status = status;
+    this.state.statusMessage = message;
+    this.publishIfChanged();
+  }
+
+  /** Shows the current status and expiry to operators, unless they already show (spares the history an event). */
+  publishIfChanged(): void {
+    const key = `${this.state.status}|${this.state.tokenExpiresAt}`;
+    if (key === this.published) return;
+    this.published = key;
+    this.publish(this.state);
+  }
+
+  /** The stored account was (re)loaded. A new or renewed connection syncs at once, so the dashboard fills. */
+  loaded(facts: AccountSnapshot, now: number): void {
+    const wasDown = this.state.status === 'reconnect_required' || this.state.status === 'connecting';
+    Object.assign(this.state, facts, { warning: null });
+    if (this.state.status !== 'reconnect_required') this.setStatus('active', null);
+    this.schedule(now);
+    if (wasDown && this.state.status !== 'reconnect_required') this.requests.push({ kind: 'sync', trigger: 'connect' });
+  }
+
+  refreshed(tokenExpiresAt: string | null): void {
+    this.state.tokenExpiresAt = tokenExpiresAt;
+    this.setStatus('active', null);
+  }
+
+  /** "Reconnect soon": the token expires and cannot be refreshed. */
+  warn(): void {
+    const { platform, tokenExpiresAt } = this.state;
+    this.state.warning =
+      platform === 'meta' || platform === 'instagram'
+        ? `Meta data access for this account ends at ${tokenExpiresAt}: reconnect before then.`
+        : `The ${platform} token expires at ${tokenExpiresAt} and cannot be refreshed: reconnect before then.`;
+    this.publishIfChanged();
+  }
+
+  /** The grant is dead: nothing is scheduled until the business reconnects. */
+  reconnectRequired(reason: string): void {
+    this.setStatus('reconnect_required', `Reconnect required: ${reason}`);
+    this.state.nextRefreshAt = null;
+    this.state.nextSyncAt = null;
+  }
+
+  disconnectedWith(outcome: DisconnectOutcome): void {
+    this.setStatus('disconnected', outcome.revoked ? null : `Revocation at the provider failed: ${outcome.revokeError}`);
+    this.state.nextRefreshAt = null;
+    this.state.nextSyncAt = null;
+    this.disconnected = outcome;
+  }
+
+  // --- Syncs ----------------------------------------------------------------------------------------
+
+  startSync(trigger: SyncTrigger, runId: string, now: number): SyncRef {
+    this.state.syncCount += 1;
+    this.state.currentSync = { jobId: syncJobId(this.state.accountId, runId, this.state.syncCount), trigger, startedAt: new Date(now).toISOString() };
+    return this.state.currentSync;
+  }
+
+  syncSucceeded(job: SyncRef, summary: SyncSummary, now: number): void {
+    this.state.lastSync = { ...summary, jobId: job.jobId, finishedAt: new Date(now).toISOString() };
+    this.setStatus('active', null);
+  }
+
+  syncFailed(job: SyncRef, message: string, now: number): void {
+    this.state.lastSync = { status: 'error', postsSynced: 0, impressions: 0, engagements: 0, engagementRate: 0, error: message, jobId: job.jobId, finishedAt: new Date(now).toISOString() };
+  }
+
+  syncEnded(): void {
+    this.state.currentSync = null;
+  }
+
+  // --- Continue-as-new ------------------------------------------------------------------------------
+
+  /** One cycle done; true when this run should hand its state to a new one (never with work queued). */
+  cycleDone(continueAsNewSuggested: boolean): boolean {
+    this.state.cycles += 1;
+    return !this.disconnecting && !this.hasRequests && (continueAsNewSuggested || this.state.cycles >= this.state.policy.maxCyclesPerRun);
+  }
+
+  carriedState(): AccountState {
+    return { ...this.state, cycles: 0 };
+  }
+}

@@ -1,0 +1,86 @@
+// The account and connect workflows' contract with everything around them: the messages the API
+// sends, the state the status query answers with, the inputs the workflows start from, and their ids.
+// Imported by api/, activities/, worker/ and the workflows themselves, so it imports nothing of theirs:
+// only @temporalio/workflow's pure definers and the product vocabulary (it runs in the workflow bundle).
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { AccountStatus, Platform } from '../lib/domain.js';
+
+export * from './ids.js';
+
+// --- Account workflow -----------------------------------------------------------------------------
+
+export interface AccountWorkflowInput {
+  accountId: number;
+  businessId: number;
+  platform: Platform;
+  /** Carried across continue-as-new. */
+  state?: AccountState;
+}
+
+/** The worker's timing policy, loaded with the account (configuration, so tests can use seconds). */
+export interface AccountPolicy {
+  syncIntervalMs: number;
+  refreshLeadMs: number;
+  reconnectWarningMs: number;
+  syncHeartbeatTimeoutMs: number;
+  maxCyclesPerRun: number;
+}
+
+export type SyncTrigger = 'schedule' | 'manual' | 'connect';
+
+export interface SyncRef {
+  jobId: string;
+  trigger: SyncTrigger;
+  startedAt: string;
+}
+
+/** What one sync run found (the sync activity's result). */
+export interface SyncSummary {
+  status: 'success' | 'error';
+  postsSynced: number;
+  impressions: number;
+  engagements: number;
+  engagementRate: number;
+  error: string | null;
+}
+
+export interface AccountState {
+  accountId: number;
+  businessId: number;
+  platform: Platform;
+  username: string | null;
+  status: AccountStatus;
+  statusMessage: string | null;
+  /** "Reconnect soon": the token expires and cannot be refreshed. */
+  warning: string | null;
+  tokenExpiresAt: string | null;
+  /** A refresh token is stored and the platform refreshes (X; LinkedIn for partner apps). */
+  canRefresh: boolean;
+  policy: AccountPolicy;
+  nextRefreshAt: string | null;
+  nextSyncAt: string | null;
+  lastSync: (SyncSummary & { jobId: string; finishedAt: string }) | null;
+  currentSync: SyncRef | null;
+  syncCount: number;
+  cycles: number;
+}
+
+export type AccountStatusView = AccountState & { workflowId: string };
+
+export interface DisconnectOutcome {
+  revoked: boolean;
+  revokeError: string | null;
+}
+
+export const statusQuery = defineQuery<AccountStatusView>('status');
+/** New tokens were stored by a reconnect: reload and resume. Carries nothing else. */
+export const reconnectedSignal = defineSignal('reconnected');
+export const syncNowUpdate = defineUpdate<SyncRef>('syncNow');
+export const refreshNowUpdate = defineUpdate<{ tokenExpiresAt: string | null }>('refreshNow');
+export const disconnectUpdate = defineUpdate<{ status: AccountStatus } & DisconnectOutcome>('disconnect');
+
+// --- Connect workflow -----------------------------------------------------------------------------
+
+export type ConnectInput =
+  | { kind: 'oauth_callback'; oauthStateId: number }
+  | { kind: 'meta_selection'; pendingId: number; businessId: number; userId: number; pageIds: string[]; instagramIds: string[] };
