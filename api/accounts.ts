@@ -1,35 +1,39 @@
 // Reading accounts for the API: never the token columns, only what a response may show.
 import type { DataSource } from 'typeorm';
-import type { AccountStatus, Platform } from '../lib/domain.js';
+import { SocialAccountEntity, type SocialAccount } from '../lib/db/entities.js';
+import type { Platform } from '../lib/domain.js';
 
-export interface AccountRow {
-  id: number;
-  businessId: number;
-  platform: Platform;
-  username: string | null;
-  displayName: string | null;
-  avatarUrl: string | null;
-  status: AccountStatus;
-  statusMessage: string | null;
-  tokenExpiresAt: Date | null;
-  hasRefreshToken: boolean;
-  parentAccountId: number | null;
-  connectedAt: Date;
-  lastSyncAt: Date | null;
-  lastSyncStatus: string | null;
-}
+const SHOWN = [
+  'id',
+  'businessId',
+  'platform',
+  'username',
+  'displayName',
+  'avatarUrl',
+  'status',
+  'statusMessage',
+  'tokenExpiresAt',
+  'parentAccountId',
+  'connectedAt',
+  'lastSyncAt',
+  'lastSyncStatus',
+] as const satisfies (keyof SocialAccount)[];
 
-const COLUMNS = `id, business_id AS "businessId", platform, username, display_name AS "displayName", avatar_url AS "avatarUrl",
-  status, status_message AS "statusMessage", token_expires_at AS "tokenExpiresAt",
-  (refresh_token_enc IS NOT NULL) AS "hasRefreshToken", parent_account_id AS "parentAccountId",
-  connected_at AS "connectedAt", last_sync_at AS "lastSyncAt", last_sync_status AS "lastSyncStatus"`;
+export type AccountRow = Pick<SocialAccount, (typeof SHOWN)[number]> & { hasRefreshToken: boolean };
 
 /** A business's accounts, optionally of one platform and one id; an id of another business finds nothing. */
-export function accountsFor(db: DataSource, businessId: number, platform?: Platform, accountId?: number): Promise<AccountRow[]> {
-  return db.query(
-    `SELECT ${COLUMNS} FROM social_accounts
-     WHERE business_id = $1 AND ($2::text IS NULL OR platform = $2) AND ($3::int IS NULL OR id = $3)
-     ORDER BY platform, id`,
-    [businessId, platform ?? null, accountId ?? null],
-  );
+export async function accountsFor(db: DataSource, businessId: number, platform?: Platform, accountId?: number): Promise<AccountRow[]> {
+  const query = db
+    .getRepository(SocialAccountEntity)
+    .createQueryBuilder('a')
+    .select(SHOWN.map((column) => `a.${column}`))
+    // Whether a refresh token exists, without reading it.
+    .addSelect('a.refreshTokenEnc IS NOT NULL', 'has_refresh_token')
+    .where('a.businessId = :businessId', { businessId })
+    .orderBy('a.platform')
+    .addOrderBy('a.id');
+  if (platform !== undefined) query.andWhere('a.platform = :platform', { platform });
+  if (accountId !== undefined) query.andWhere('a.id = :accountId', { accountId });
+  const { entities, raw } = await query.getRawAndEntities<{ has_refresh_token: boolean }>();
+  return entities.map((account, i) => ({ ...account, hasRefreshToken: raw[i]!.has_refresh_token }));
 }

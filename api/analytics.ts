@@ -6,6 +6,8 @@ import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { AccountActionRefused, queryAccountStatus, syncAccountNow } from '../lib/account-workflows.js';
 import type { Config } from '../lib/config.js';
+import { SocialAccountEntity, SyncRunEntity, type SyncRun } from '../lib/db/entities.js';
+import type { Platform } from '../lib/domain.js';
 import { parseSyncJobId, type AccountStatusView } from '../workflows/contract.js';
 import { accountsFor, type AccountRow } from './accounts.js';
 import { memberBusinessId, requireUser } from './auth.js';
@@ -87,6 +89,34 @@ function accountSummary(account: AccountRow, live: AccountStatusView | undefined
   };
 }
 
+/** A sync run with how long it has run and what the account's last five successful runs took. */
+interface SyncProgressRow {
+  job_id: string;
+  account_id: number;
+  business_id: number;
+  platform: Platform;
+  status: SyncRun['status'];
+  started_at: Date;
+  finished_at: Date | null;
+  error_message: string | null;
+  progress_step: string | null;
+  progress_done: number;
+  progress_total: number | null;
+  /** Seconds, as numeric (pg returns it as a string). */
+  elapsed: string;
+  typical: string | null;
+  typical_posts: number | null;
+}
+
+/** Posts and their sums per platform and day; bigint sums come back as strings. */
+interface TimeseriesRow {
+  platform: Platform;
+  day: Date;
+  posts: number;
+  impressions: string;
+  engagements: string;
+}
+
 const rank: Record<PlatformState, number> = { syncing: 3, error: 2, success: 1, idle: 0 };
 
 export function analyticsRoutes(deps: AnalyticsDeps): Router {
@@ -122,30 +152,35 @@ export function analyticsRoutes(deps: AnalyticsDeps): Router {
   router.get('/analytics/sync-history/:businessId', async (req, res) => {
     const businessId = await memberBusinessId(db, req, req.params.businessId);
     const limit = parse(z.coerce.number().int().min(1).max(50).default(10), req.query.limit);
-    const rows = await db.query(
-      `SELECT r.id, r.job_id, r.started_at, r.finished_at, r.status, r.platform, r.account_id, a.username, r.trigger,
-              r.posts_synced, r.impressions, r.engagements, r.engagement_rate, r.error_message
-       FROM sync_runs r JOIN social_accounts a ON a.id = r.account_id
-       WHERE r.business_id = $1 ORDER BY r.started_at DESC, r.id DESC LIMIT $2`,
-      [businessId, limit],
-    );
-    const [{ total }] = await db.query('SELECT count(*)::int AS total FROM sync_runs WHERE business_id = $1', [businessId]);
+    const runs = db.getRepository(SyncRunEntity);
+    const [{ entities, raw }, total] = await Promise.all([
+      runs
+        .createQueryBuilder('r')
+        .innerJoin(SocialAccountEntity.options.name, 'a', 'a.id = r.accountId')
+        .addSelect('a.username', 'username')
+        .where('r.businessId = :businessId', { businessId })
+        .orderBy('r.startedAt', 'DESC')
+        .addOrderBy('r.id', 'DESC')
+        .limit(limit)
+        .getRawAndEntities<{ username: string | null }>(),
+      runs.countBy({ businessId }),
+    ]);
     res.json({
       business_id: businessId,
       total_syncs: total,
-      history: rows.map((r: any) => ({
+      history: entities.map((r, i) => ({
         id: r.id,
-        job_id: r.job_id,
-        timestamp: r.started_at.toISOString(),
-        finished_at: r.finished_at?.toISOString() ?? null,
+        job_id: r.jobId,
+        timestamp: r.startedAt.toISOString(),
+        finished_at: r.finishedAt?.toISOString() ?? null,
         status: r.status,
         platform: r.platform,
-        account_id: r.account_id,
-        username: r.username,
+        account_id: r.accountId,
+        username: raw[i]!.username,
         trigger: r.trigger,
-        posts_synced: r.posts_synced,
-        metrics: { impressions: Number(r.impressions), engagements: Number(r.engagements), engagement_rate: r.engagement_rate },
-        error_message: r.error_message,
+        posts_synced: r.postsSynced,
+        metrics: { impressions: r.impressions, engagements: r.engagements, engagement_rate: r.engagementRate },
+        error_message: r.errorMessage,
       })),
     });
   });
@@ -154,8 +189,10 @@ export function analyticsRoutes(deps: AnalyticsDeps): Router {
     const jobId = parse(z.string().min(1).max(200), req.params.jobId);
     // The account's last five successful runs give the expected duration and, where the provider tells
     // no total (X, Meta), the expected number of posts.
-    const [run] = await db.query(
-      `SELECT r.*, extract(epoch FROM (coalesce(r.finished_at, now()) - r.started_at)) AS elapsed, past.typical, past.typical_posts
+    const [run] = await db.query<SyncProgressRow[]>(
+      `SELECT r.job_id, r.account_id, r.business_id, r.platform, r.status, r.started_at, r.finished_at, r.error_message,
+              r.progress_step, r.progress_done, r.progress_total,
+              extract(epoch FROM (coalesce(r.finished_at, now()) - r.started_at)) AS elapsed, past.typical, past.typical_posts
        FROM sync_runs r
        LEFT JOIN LATERAL (
          SELECT avg(extract(epoch FROM (p.finished_at - p.started_at))) AS typical, (array_agg(p.posts_synced ORDER BY p.started_at DESC))[1] AS typical_posts
@@ -169,9 +206,11 @@ export function analyticsRoutes(deps: AnalyticsDeps): Router {
     if (!run) {
       // Started by the workflow but not yet picked up by a worker: answer "queued" from the live state.
       const accountId = parseSyncJobId(jobId)?.accountId ?? 0;
-      const [account] = accountId ? await db.query('SELECT business_id FROM social_accounts WHERE id = $1', [accountId]) : [];
+      const account = accountId
+        ? await db.getRepository(SocialAccountEntity).findOne({ select: { businessId: true }, where: { id: accountId } })
+        : null;
       if (!account) throw notFound('Sync job');
-      await memberBusinessId(db, req, account.business_id);
+      await memberBusinessId(db, req, account.businessId);
       const live = await liveStatus(temporal, accountId);
       if (live?.currentSync?.jobId !== jobId) throw notFound('Sync job');
       res.json({
@@ -196,7 +235,7 @@ export function analyticsRoutes(deps: AnalyticsDeps): Router {
     await memberBusinessId(db, req, run.business_id);
     const elapsed = Number(run.elapsed);
     const typical = run.typical === null ? null : Number(run.typical);
-    const expectedPosts: number | null = run.progress_total ?? (run.typical_posts > 0 ? run.typical_posts : null);
+    const expectedPosts = run.progress_total ?? (run.typical_posts !== null && run.typical_posts > 0 ? run.typical_posts : null);
     const running = run.status === 'running';
     const stepIndex = Math.max(0, SYNC_STEPS.indexOf(run.progress_step ?? 'Starting'));
     let progress = 100;
@@ -236,7 +275,7 @@ export function analyticsRoutes(deps: AnalyticsDeps): Router {
   router.get('/analytics/timeseries/:businessId', async (req, res) => {
     const businessId = await memberBusinessId(db, req, req.params.businessId);
     const days = parse(z.coerce.number().int().min(1).max(365).default(30), req.query.days);
-    const rows = await db.query(
+    const rows = await db.query<TimeseriesRow[]>(
       `SELECT platform, date_trunc('day', posted_at) AS day, count(*)::int AS posts,
               sum(impressions)::bigint AS impressions, sum(engagements)::bigint AS engagements
        FROM post_metrics WHERE business_id = $1 AND posted_at >= now() - make_interval(days => $2)
@@ -246,7 +285,7 @@ export function analyticsRoutes(deps: AnalyticsDeps): Router {
     res.json({
       business_id: businessId,
       days,
-      points: rows.map((r: any) => ({
+      points: rows.map((r) => ({
         platform: r.platform,
         date: r.day.toISOString().slice(0, 10),
         posts: r.posts,

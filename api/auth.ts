@@ -5,7 +5,7 @@ import { Router, type Request, type RequestHandler } from 'express';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { addToContext } from '../lib/context.js';
-import { MembershipEntity, SessionEntity, UserEntity, type User } from '../lib/db/entities.js';
+import { BusinessEntity, MembershipEntity, SessionEntity, UserEntity, type Membership, type User } from '../lib/db/entities.js';
 import { hashPassword, verifyPassword } from '../lib/passwords.js';
 import { HttpError, notFound, parse } from './errors.js';
 import type { RateLimits } from './rate-limits.js';
@@ -72,11 +72,13 @@ export function requireUser(db: DataSource): RequestHandler {
   return async (req, _res, next) => {
     const token = bearerToken(req);
     if (!token) throw new HttpError(401, 'unauthenticated', 'Send a session token as "Authorization: Bearer <token>".');
-    const [user] = await db.query<User[]>(
-      `SELECT u.id, u.email, u.name FROM sessions s JOIN users u ON u.id = s.user_id
-       WHERE s.token_hash = $1 AND s.expires_at > now()`,
-      [sha256(token)],
-    );
+    const user = await db
+      .getRepository(UserEntity)
+      .createQueryBuilder('u')
+      .select(['u.id', 'u.email', 'u.name'])
+      .innerJoin(SessionEntity.options.name, 's', 's.userId = u.id')
+      .where('s.tokenHash = :hash AND s.expiresAt > now()', { hash: sha256(token) })
+      .getOne();
     if (!user) throw new HttpError(401, 'unauthenticated', 'The session token is invalid or has expired.');
     req.user = publicUser(user);
     addToContext({ user_id: user.id });
@@ -96,12 +98,23 @@ export async function memberBusinessId(db: DataSource, req: Request, raw: unknow
   return businessId;
 }
 
-async function businessesOf(db: DataSource, userId: number): Promise<{ id: number; name: string; role: string }[]> {
-  return db.query(
-    `SELECT b.id, b.name, m.role FROM businesses b JOIN memberships m ON m.business_id = b.id
-     WHERE m.user_id = $1 ORDER BY b.id`,
-    [userId],
-  );
+interface BusinessOfUser {
+  id: number;
+  name: string;
+  role: Membership['role'];
+}
+
+function businessesOf(db: DataSource, userId: number): Promise<BusinessOfUser[]> {
+  return db
+    .getRepository(BusinessEntity)
+    .createQueryBuilder('b')
+    .innerJoin(MembershipEntity.options.name, 'm', 'm.businessId = b.id')
+    .select('b.id', 'id')
+    .addSelect('b.name', 'name')
+    .addSelect('m.role', 'role')
+    .where('m.userId = :userId', { userId })
+    .orderBy('b.id')
+    .getRawMany<BusinessOfUser>();
 }
 
 function publicUser(user: Pick<User, 'id' | 'email' | 'name'>): AuthUser {

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { Keyring } from '../lib/crypto/keyring.js';
+import { OAuthStateEntity } from '../lib/db/entities.js';
 import type { Platform } from '../lib/domain.js';
 import { sha256 } from './auth.js';
 import { HttpError } from './errors.js';
@@ -20,13 +21,18 @@ export interface NewState {
 
 export async function createState(db: DataSource, keyring: Keyring, input: NewState): Promise<string> {
   const state = randomBytes(32).toString('base64url');
+  const states = db.getRepository(OAuthStateEntity);
   // Expired states, and consumed ones the exchange left behind, go as new ones come.
-  await db.query(`DELETE FROM oauth_states WHERE expires_at < now() - interval '1 hour'`);
-  await db.query(
-    `INSERT INTO oauth_states (state_hash, user_id, business_id, platform, code_verifier_enc, redirect_uri, expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [sha256(state), input.userId, input.businessId, input.platform, keyring.encryptOptional(input.codeVerifier), input.redirectUri, new Date(Date.now() + STATE_TTL_MS)],
-  );
+  await states.createQueryBuilder().delete().where("expires_at < now() - interval '1 hour'").execute();
+  await states.insert({
+    stateHash: sha256(state),
+    userId: input.userId,
+    businessId: input.businessId,
+    platform: input.platform,
+    codeVerifierEnc: keyring.encryptOptional(input.codeVerifier),
+    redirectUri: input.redirectUri,
+    expiresAt: new Date(Date.now() + STATE_TTL_MS),
+  });
   return state;
 }
 
@@ -50,30 +56,30 @@ export async function consumeState(
   platforms: Platform[],
   code: string | null,
 ): Promise<ConsumedState> {
-  const hash = sha256(raw);
-  const [row] = await db.query<{ id: number; platform: Platform; consumed_at: Date | null; expired: boolean }[]>(
-    'SELECT id, platform, consumed_at, expires_at <= now() AS expired FROM oauth_states WHERE state_hash = $1',
-    [hash],
-  );
+  const states = db.getRepository(OAuthStateEntity);
+  const {
+    entities: [row],
+    raw: [clock],
+  } = await states
+    .createQueryBuilder('s')
+    .select(['s.id', 's.userId', 's.businessId', 's.platform', 's.consumedAt'])
+    .addSelect('s.expiresAt <= now()', 'expired') // the database's clock, as in the consuming WHERE below
+    .where('s.stateHash = :hash', { hash: sha256(raw) })
+    .getRawAndEntities<{ expired: boolean }>();
   if (!row) throw stateError('invalid_state', 'The sign-in link is not valid. Start connecting again.');
   if (!platforms.includes(row.platform)) throw stateError('state_platform_mismatch', 'The sign-in link was made for another platform.');
-  if (row.consumed_at) throw stateError('state_already_used', 'This sign-in link was already used. Start connecting again.');
-  if (row.expired) throw stateError('state_expired', 'The sign-in link expired (10 minutes). Start connecting again.');
+  if (row.consumedAt) throw stateError('state_already_used', 'This sign-in link was already used. Start connecting again.');
+  if (clock!.expired) throw stateError('state_expired', 'The sign-in link expired (10 minutes). Start connecting again.');
 
-  // The WHERE clause makes the consumption atomic: of two racing callbacks only one gets the row.
-  // (TypeORM answers UPDATE and DELETE with [rows, rowCount].)
-  const [[consumed]] = code
-    ? await db.query(
-        `UPDATE oauth_states SET consumed_at = now(), code_enc = $2
-         WHERE id = $1 AND consumed_at IS NULL AND expires_at > now()
-         RETURNING id, user_id AS "userId", business_id AS "businessId", platform`,
-        [row.id, keyring.encrypt(code)],
-      )
-    : await db.query(
-        `DELETE FROM oauth_states WHERE id = $1 AND consumed_at IS NULL
-         RETURNING id, user_id AS "userId", business_id AS "businessId", platform`,
-        [row.id],
-      );
-  if (!consumed) throw stateError('state_already_used', 'This sign-in link was already used. Start connecting again.');
-  return consumed;
+  // The WHERE clause makes the consumption atomic: of two racing callbacks only one changes the row.
+  const { affected } = code
+    ? await states
+        .createQueryBuilder()
+        .update()
+        .set({ consumedAt: () => 'now()', codeEnc: keyring.encrypt(code) })
+        .where('id = :id AND consumed_at IS NULL AND expires_at > now()', { id: row.id })
+        .execute()
+    : await states.createQueryBuilder().delete().where('id = :id AND consumed_at IS NULL', { id: row.id }).execute();
+  if (affected !== 1) throw stateError('state_already_used', 'This sign-in link was already used. Start connecting again.');
+  return { id: row.id, userId: row.userId, businessId: row.businessId, platform: row.platform };
 }

@@ -7,6 +7,7 @@ import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import type { Config } from '../lib/config.js';
 import type { Keyring } from '../lib/crypto/keyring.js';
+import { PendingConnectionEntity } from '../lib/db/entities.js';
 import type { Logger } from '../lib/logger.js';
 import type { Platform } from '../lib/domain.js';
 import { parsePlatform, platformMetadata, platformsOfApp, registeredPlatforms, type Providers } from '../providers/registry.js';
@@ -71,12 +72,18 @@ export function oauthRoutes(deps: OAuthDeps): Router {
   router.get('/meta/pages', ...authed, async (req, res) => {
     const businessId = await memberBusinessId(db, req, req.query.business_id);
     const pendingId = parse(z.coerce.number().int().positive(), req.query.pending_id);
-    const [pending] = await db.query(
-      'SELECT id, platform, choices, expires_at FROM pending_connections WHERE id = $1 AND business_id = $2 AND user_id = $3 AND expires_at > now()',
-      [pendingId, businessId, req.user!.id],
-    );
+    const pending = await db
+      .getRepository(PendingConnectionEntity)
+      .createQueryBuilder('p')
+      .select(['p.id', 'p.platform', 'p.choices', 'p.expiresAt'])
+      .where('p.id = :pendingId AND p.businessId = :businessId AND p.userId = :userId AND p.expiresAt > now()', {
+        pendingId,
+        businessId,
+        userId: req.user!.id,
+      })
+      .getOne();
     if (!pending) throw notFound('Page selection');
-    res.json({ pending_id: pending.id, platform: pending.platform, expires_at: pending.expires_at, pages: pending.choices });
+    res.json({ pending_id: pending.id, platform: pending.platform, expires_at: pending.expiresAt, pages: pending.choices });
   });
 
   router.post('/meta/pages', ...limited, async (req, res) => {

@@ -1,9 +1,11 @@
 import { DataSource } from 'typeorm';
 import { entities } from './entities.js';
 import { Initial1732400000000 } from './migrations/1732400000000-initial.js';
+import { DashboardIndexes1796186002001 } from './migrations/1796186002001-dashboard-indexes.js';
 import { PlatformsFromRegistry1796190000000 } from './migrations/1796190000000-platforms-from-registry.js';
 
-export const migrations = [Initial1732400000000, PlatformsFromRegistry1796190000000];
+// In timestamp order, one file each.
+export const migrations = [Initial1732400000000, DashboardIndexes1796186002001, PlatformsFromRegistry1796190000000];
 
 /** A TypeORM DataSource on pg. Schema changes only through migrations, never `synchronize`. */
 export function createDataSource(url: string, options: { poolSize?: number } = {}): DataSource {

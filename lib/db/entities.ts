@@ -10,6 +10,14 @@ export type { AccountStatus, Platform };
 const count = { type: 'bigint', default: 0, transformer: { to: (v: number) => v, from: (v: string) => Number(v) } } as const;
 const createdAt = { type: 'timestamptz', createDate: true, name: 'created_at' } as const;
 
+/** A foreign key as the migrations declare it: deleting the referenced row cascades unless said otherwise. */
+const references = (column: string, target: string, onDelete: 'CASCADE' | 'SET NULL' = 'CASCADE') => ({
+  target,
+  columnNames: [column],
+  referencedColumnNames: ['id'],
+  onDelete,
+});
+
 export interface User {
   id: number;
   email: string;
@@ -59,6 +67,7 @@ export const MembershipEntity = new EntitySchema<Membership>({
     role: { type: 'text', default: 'member' },
     createdAt,
   },
+  foreignKeys: [references('userId', 'User'), references('businessId', 'Business')],
 });
 
 /** A login session / API bearer token. Only the SHA-256 of the token is stored. */
@@ -79,6 +88,8 @@ export const SessionEntity = new EntitySchema<Session>({
     expiresAt: { type: 'timestamptz', name: 'expires_at' },
     createdAt,
   },
+  indices: [{ name: 'ix_sessions_expires', columns: ['expiresAt'] }],
+  foreignKeys: [references('userId', 'User')],
 });
 
 /** A pending OAuth authorization. The state is stored hashed; the PKCE verifier encrypted. */
@@ -92,6 +103,8 @@ export interface OAuthState {
   redirectUri: string;
   consumedAt: Date | null;
   codeEnc: string | null;
+  /** What the exchange produced (account ids, never tokens), so a retried activity answers the same. */
+  outcome: object | null;
   expiresAt: Date;
   createdAt: Date;
 }
@@ -108,9 +121,12 @@ export const OAuthStateEntity = new EntitySchema<OAuthState>({
     redirectUri: { type: 'text', name: 'redirect_uri' },
     consumedAt: { type: 'timestamptz', name: 'consumed_at', nullable: true },
     codeEnc: { type: 'text', name: 'code_enc', nullable: true },
+    outcome: { type: 'jsonb', nullable: true },
     expiresAt: { type: 'timestamptz', name: 'expires_at' },
     createdAt,
   },
+  indices: [{ name: 'ix_oauth_states_expires', columns: ['expiresAt'] }],
+  foreignKeys: [references('userId', 'User'), references('businessId', 'Business')],
 });
 
 export interface SocialAccount {
@@ -164,6 +180,7 @@ export const SocialAccountEntity = new EntitySchema<SocialAccount>({
     updatedAt: { type: 'timestamptz', name: 'updated_at', updateDate: true },
   },
   uniques: [{ name: 'uq_social_accounts_external', columns: ['businessId', 'platform', 'externalId'] }],
+  foreignKeys: [references('businessId', 'Business'), references('parentAccountId', 'SocialAccount', 'SET NULL')],
 });
 
 export interface PendingConnection {
@@ -196,6 +213,7 @@ export const PendingConnectionEntity = new EntitySchema<PendingConnection>({
     expiresAt: { type: 'timestamptz', name: 'expires_at' },
     createdAt,
   },
+  foreignKeys: [references('businessId', 'Business'), references('userId', 'User')],
 });
 
 export interface SyncRun {
@@ -240,6 +258,12 @@ export const SyncRunEntity = new EntitySchema<SyncRun>({
     progressDone: { type: 'int', name: 'progress_done', default: 0 },
     progressTotal: { type: 'int', name: 'progress_total', nullable: true },
   },
+  // started_at DESC in the migrations; TypeORM's index metadata has no column order.
+  indices: [
+    { name: 'ix_sync_runs_business_started', columns: ['businessId', 'startedAt'] },
+    { name: 'ix_sync_runs_account_started', columns: ['accountId', 'startedAt'] },
+  ],
+  foreignKeys: [references('accountId', 'SocialAccount'), references('businessId', 'Business')],
 });
 
 export interface PostMetric {
@@ -278,6 +302,8 @@ export const PostMetricEntity = new EntitySchema<PostMetric>({
     fetchedAt: { type: 'timestamptz', name: 'fetched_at' },
   },
   uniques: [{ name: 'uq_post_metrics_post', columns: ['accountId', 'externalPostId'] }],
+  indices: [{ name: 'ix_post_metrics_business_posted', columns: ['businessId', 'postedAt'] }],
+  foreignKeys: [references('accountId', 'SocialAccount'), references('businessId', 'Business')],
 });
 
 export const entities = [

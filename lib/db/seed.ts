@@ -1,6 +1,7 @@
 // The demo user and business that `npm start` logs in with. Idempotent: a restart changes nothing.
 import type { DataSource } from 'typeorm';
 import { hashPassword } from '../passwords.js';
+import { BusinessEntity, MembershipEntity, UserEntity } from './entities.js';
 
 export interface DemoSeed {
   email: string;
@@ -12,25 +13,21 @@ export interface DemoSeed {
 export async function seedDemo(db: DataSource, seed: DemoSeed): Promise<{ userId: number; businessId: number }> {
   return db.transaction(async (tx) => {
     const email = seed.email.toLowerCase();
-    const [existing] = await tx.query<{ id: number }[]>('SELECT id FROM users WHERE email = $1', [email]);
+    const users = tx.getRepository(UserEntity);
+    const existing = await users.findOne({ select: { id: true }, where: { email } });
     const userId =
       existing?.id ??
-      (
-        await tx.query<{ id: number }[]>(
-          'INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3) RETURNING id',
-          [email, seed.userName ?? 'Demo User', await hashPassword(seed.password)],
-        )
-      )[0]!.id;
-    const [owned] = await tx.query<{ id: number }[]>(
-      `SELECT b.id FROM businesses b JOIN memberships m ON m.business_id = b.id
-       WHERE m.user_id = $1 AND b.name = $2`,
-      [userId, seed.businessName],
-    );
+      (await users.save(users.create({ email, name: seed.userName ?? 'Demo User', passwordHash: await hashPassword(seed.password) }))).id;
+    const businesses = tx.getRepository(BusinessEntity);
+    const owned = await businesses
+      .createQueryBuilder('b')
+      .select('b.id')
+      .innerJoin(MembershipEntity.options.name, 'm', 'm.businessId = b.id')
+      .where('m.userId = :userId AND b.name = :name', { userId, name: seed.businessName })
+      .getOne();
     if (owned) return { userId, businessId: owned.id };
-    const [business] = await tx.query<{ id: number }[]>('INSERT INTO businesses (name) VALUES ($1) RETURNING id', [
-      seed.businessName,
-    ]);
-    await tx.query(`INSERT INTO memberships (user_id, business_id, role) VALUES ($1, $2, 'owner')`, [userId, business!.id]);
-    return { userId, businessId: business!.id };
+    const business = await businesses.save(businesses.create({ name: seed.businessName }));
+    await tx.getRepository(MembershipEntity).insert({ userId, businessId: business.id, role: 'owner' });
+    return { userId, businessId: business.id };
   });
 }
