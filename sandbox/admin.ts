@@ -45,6 +45,7 @@ const configSchema = z
         rateLimitWindowSeconds: z.number().int().positive(),
         rateLimits: z.record(z.string(), z.number().int().nonnegative()),
         enforceRateLimits: z.boolean(),
+        mediaProcessingSeconds: seconds,
       })
       .partial()
       .strict(),
@@ -55,6 +56,8 @@ const configSchema = z
         codeSeconds: seconds,
         dataAccessSeconds: seconds,
         igInsightsDelayHours: z.number().nonnegative(),
+        igContainerSeconds: z.number().nonnegative(),
+        igDailyQuota: z.number().int().nonnegative(),
       })
       .partial()
       .strict(),
@@ -65,7 +68,7 @@ const configSchema = z
 const faultSchema = z
   .object({
     platform,
-    kind: z.enum(['rate_limit', 'server_error', 'latency']),
+    kind: z.enum(['rate_limit', 'server_error', 'latency', 'commit_then_error', 'commit_then_hang']),
     pathPrefix: z.string().min(1).optional(),
     times: z.number().int().positive().default(1),
     resetSeconds: z.number().int().nonnegative().optional(),
@@ -238,6 +241,24 @@ export function adminRouter(state: SandboxState, enabled: boolean): Router {
     const kind: ContentKind = input.kind === 'twitter' ? 'x' : input.kind;
     publishPosts(state, kind, input.accountId, input.count);
     res.status(201).json({ kind, accountId: input.accountId, published: input.count });
+  });
+
+  router.get('/published', (req, res) => {
+    const only = typeof req.query.platform === 'string' ? req.query.platform : undefined;
+    const kind = only === 'twitter' ? 'x' : only;
+    if (kind !== undefined && !['x', 'linkedin', 'facebook', 'instagram'].includes(kind))
+      return void res.status(400).json({ error: 'invalid_request', message: 'platform must be x, linkedin, facebook or instagram' });
+    res.json({
+      published: state.publishing.posts
+        .filter((p) => kind === undefined || p.platform === kind)
+        .map((p) => ({
+          platform: p.platform,
+          account_id: p.accountId,
+          id: p.id,
+          text: p.text,
+          created_at: new Date(p.createdAt).toISOString(),
+        })),
+    });
   });
 
   router.post('/reset', (_req, res) => {

@@ -137,6 +137,7 @@ export function metaRouter(state: SandboxState): Router {
     }),
   );
 
+  graph.use(express.json({ limit: '1mb' }));
   graph.use((req, res) => {
     const { version, segments } = split(req);
     const ctx: GraphContext = {

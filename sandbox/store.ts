@@ -72,6 +72,8 @@ export interface SandboxConfig {
     /** Requests per window per user, keyed by route (X's documented per-user limits). */
     rateLimits: Record<string, number>;
     enforceRateLimits: boolean;
+    /** Seconds a finalized video or GIF upload stays in_progress before succeeded. */
+    mediaProcessingSeconds: number;
   };
   meta: {
     /** Short-lived user token from the code exchange. */
@@ -107,8 +109,10 @@ export function defaultConfig(): SandboxConfig {
       refreshTokenSeconds: 0,
       codeSeconds: 30,
       rateLimitWindowSeconds: 900,
-      rateLimits: { '/2/users/me': 75, '/2/users/:id/tweets': 900 },
+      // POST /2/tweets: 100 per 15 min per user in the current table (older pages say 200; PUBLISHING.md 4).
+      rateLimits: { '/2/users/me': 75, '/2/users/:id/tweets': 900, '/2/tweets': 100 },
       enforceRateLimits: true,
+      mediaProcessingSeconds: 5,
     },
     meta: {
       accessTokenSeconds: 3600,
