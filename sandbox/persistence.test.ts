@@ -38,7 +38,13 @@ describe('state under a data directory', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ linkedin: { refreshEnabled: true }, twitter: { accessTokenSeconds: 900 } }),
     });
-    const x = await connectX(first.url);
+    const x = await connectX(first.url, 'tweet.read tweet.write users.read offline.access');
+    const tweet = await fetch(`${first.url}/x/2/tweets`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${x.access_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'kept across restarts' }),
+    });
+    expect(tweet.status).toBe(201);
     const rotated = await (await refreshX(first.url, x.refresh_token as string)).json();
     const li = await connectLinkedIn(first.url);
     expect(li.refresh_token).toBeTruthy();
@@ -68,6 +74,15 @@ describe('state under a data directory', () => {
       }),
     });
     expect(liRefresh.status).toBe(200);
+    // Published posts survive too, and still count as duplicates.
+    const published = (await (await fetch(`${second.url}/admin/published`)).json()).published;
+    expect(published.map((p: { text: string }) => p.text)).toEqual(['kept across restarts']);
+    const duplicate = await fetch(`${second.url}/x/2/tweets`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${rotated.access_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'kept across restarts' }),
+    });
+    expect(duplicate.status).toBe(403);
   });
 
   it('forgets everything without a data directory', async () => {
