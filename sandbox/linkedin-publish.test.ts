@@ -144,3 +144,25 @@ describe('the little text format', () => {
       expect(parseLittleText(`before${ch}after`)).toMatchObject({ commentary: 'before', truncated: true });
   });
 });
+
+describe('LinkedIn commit faults', () => {
+  it('commit_then_error publishes, then answers 500 without the x-restli-id header', async () => {
+    const { access_token: token } = await connectLinkedIn(sbx.url);
+    await fetch(`${sbx.url}/admin/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ platform: 'linkedin', kind: 'commit_then_error', pathPrefix: '/rest/posts' }),
+    });
+    // A read does not use up a fault meant for mutations.
+    expect((await rest(`/posts?q=author&author=${encodeURIComponent(ORG)}&count=1`, token)).status).toBe(200);
+    const res = await post(token, ORG, 'Did it post?');
+    expect(res.status).toBe(500);
+    expect(res.headers.get('x-restli-id')).toBeNull();
+    const [only] = await published();
+    expect(only?.text).toBe('Did it post?');
+    // The retry a client should not make blindly meets the duplicate, which names the post.
+    const retry = await post(token, ORG, 'Did it post?');
+    expect(retry.status).toBe(422);
+    expect((await retry.json()).message).toContain(only?.id);
+  });
+});

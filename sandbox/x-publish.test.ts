@@ -84,6 +84,21 @@ describe('X POST /2/tweets', () => {
   });
 });
 
+describe('X rate limit on POST /2/tweets', () => {
+  it('counts posts per user and answers 429 with the reset header past the limit', async () => {
+    await admin('/config', { twitter: { rateLimits: { '/2/tweets': 2 } } });
+    const { access_token: token } = await connectX(sbx.url, PUBLISH);
+    const first = await tweet(token, { text: 'one' });
+    expect(first.headers.get('x-rate-limit-limit')).toBe('2');
+    expect(first.headers.get('x-rate-limit-remaining')).toBe('1');
+    expect((await tweet(token, { text: 'two' })).status).toBe(201);
+    const third = await tweet(token, { text: 'three' });
+    expect(third.status).toBe(429);
+    expect(Number(third.headers.get('x-rate-limit-reset'))).toBeGreaterThan(Date.now() / 1000);
+    expect((await (await admin('/published')).json()).published).toHaveLength(2);
+  });
+});
+
 describe('X media upload', () => {
   it('uploads an image in one call and posts it', async () => {
     const { access_token: token } = await connectX(sbx.url, PUBLISH);
