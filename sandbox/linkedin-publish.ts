@@ -3,7 +3,7 @@
 // Documented contract: learn.microsoft.com/linkedin/marketing/community-management/shares/posts-api,
 // images-api, little-text-format. Observed: the 422 DUPLICATE_POST body naming the existing URN, and the
 // silent truncation at an unescaped reserved character (PUBLISHING.md 1.2).
-import express, { type Response, type Router } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { currentEpoch, publishedAsPost, timeId } from './content.js';
 import { bearerToken } from './http.js';
 import { apiError, authenticate, denied, hasAny, type Caller } from './linkedin-api.js';
@@ -154,5 +154,11 @@ export function linkedinPublishRouter(state: SandboxState): Router {
     res.status(201).set('x-restli-id', id).end();
   });
 
+  // A body that is no JSON, or too large, in LinkedIn's error shape.
+  router.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+    const status = (error as { status?: unknown })?.status;
+    if (typeof status !== 'number' || status >= 500) return next(error);
+    apiError(res, status, undefined, undefined, status === 413 ? 'Request body too large' : 'Unable to parse the request body as JSON');
+  });
   return router;
 }

@@ -62,7 +62,11 @@ export interface Persistence {
   flush(): void;
 }
 
-export function persistState(state: SandboxState, dataDir: string, debounceMs = 200): Persistence {
+/**
+ * Debounced by a second: with thousands of accounts the file is megabytes, and a save per request
+ * would cost more than the requests.
+ */
+export function persistState(state: SandboxState, dataDir: string, debounceMs = 1000): Persistence {
   mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, FILE);
   if (existsSync(file)) {

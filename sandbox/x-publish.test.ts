@@ -78,6 +78,13 @@ describe('X POST /2/tweets', () => {
     const reply = await tweet(token, { text: 'hi', reply: { in_reply_to_tweet_id: '1234' } });
     expect(reply.status).toBe(403);
     expect((await tweet(token, {})).status).toBe(400);
+    const notJson = await api('/2/tweets', token, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"text":',
+    });
+    expect(notJson.status).toBe(400);
+    expect((await notJson.json()).title).toBe('Invalid Request');
     const { access_token: readOnly } = await connectX(sbx.url, 'tweet.read users.read', '1700000000000000002');
     expect((await tweet(readOnly, { text: 'not allowed' })).status).toBe(403);
     expect((await (await admin('/published')).json()).published).toHaveLength(1);

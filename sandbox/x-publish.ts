@@ -3,7 +3,7 @@
 // Documented contract: docs.x.com x-api/posts/creation-of-a-post, x-api/media/upload-media,
 // initialize/append/finalize-media-upload, quickstart/media-upload-chunked. The duplicate-content 403
 // body is observed (public issues); see PUBLISHING.md 1.1.
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { currentEpoch, listPosts, publishedAsPost, timeId } from './content.js';
 import type { XUser } from './identities.js';
 import { formFields, rawBody } from './multipart.js';
@@ -247,5 +247,11 @@ export function xPublishRouter(state: SandboxState, x: XHelpers): Router {
     res.status(201).json({ data: { id, text, edit_history_tweet_ids: [id] } });
   });
 
+  // A body that is no JSON, or too large: X's invalid-request problem rather than the app's default.
+  router.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+    const status = (error as { status?: unknown })?.status;
+    if (typeof status !== 'number' || status >= 500) return next(error);
+    invalid(res, status === 413 ? 'The request body is too large.' : 'The request body is not valid JSON.');
+  });
   return router;
 }
