@@ -17,6 +17,13 @@ const sandbox = await startSandbox({
   publicUrl: settings.SANDBOX_URL,
   logger,
   ...(dataDir ? { dataDir } : {}),
+}).catch((error: unknown) => {
+  // One clear line (an unreadable state file, a port in use), no stack trace.
+  logger.error(
+    { event_type: 'sandbox_start_failed', err: error instanceof Error ? error.message : String(error) },
+    'sandbox could not start',
+  );
+  process.exit(1);
 });
 logger.info(
   {

@@ -70,7 +70,12 @@ export function persistState(state: SandboxState, dataDir: string, debounceMs = 
   mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, FILE);
   if (existsSync(file)) {
-    const saved = JSON.parse(readFileSync(file, 'utf8')) as Snapshot;
+    let saved: Snapshot;
+    try {
+      saved = JSON.parse(readFileSync(file, 'utf8')) as Snapshot;
+    } catch (error) {
+      throw new Error(`${file} is not readable sandbox state (${(error as Error).message}); move it away to start afresh`);
+    }
     if (saved.version !== VERSION) throw new Error(`${file}: unknown sandbox state version ${String(saved.version)}`);
     restore(state, saved);
   }
