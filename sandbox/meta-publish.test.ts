@@ -156,6 +156,8 @@ describe('Instagram publishing', () => {
       else expect(res.error).toMatchObject({ code: 9, error_subcode: 2207042 });
     }
     expect((await limit()).data[0].quota_usage).toBe(1);
+    const asDocumented = await json(graph(`${IG}/content_publishing_limit`, token, { fields: 'quota_usage,rate_limit_settings' }, 'GET'));
+    expect(asDocumented).toEqual({ data: [{ quota_usage: 1, config: { quota_total: 1, quota_duration: 86400 } }] });
   });
 
   it('needs instagram_content_publish', async () => {

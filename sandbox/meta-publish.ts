@@ -312,10 +312,14 @@ export function publishingLimit(ctx: GraphContext, caller: Caller, account: Inst
     {
       quota_usage: () => quotaUsage(ctx, account, since),
       config: () => ({ quota_total: ctx.state.config.meta.igDailyQuota, quota_duration: 86_400 }),
+      rate_limit_settings: () => ({ quota_total: ctx.state.config.meta.igDailyQuota, quota_duration: 86_400 }),
     },
     ['quota_usage'],
   );
-  if (out) ctx.res.json({ data: [out] });
+  if (!out) return;
+  // The reference's example asks for `rate_limit_settings` and answers it as `config`.
+  const { rate_limit_settings: settings, ...rest } = out;
+  ctx.res.json({ data: [settings === undefined ? rest : { ...rest, config: settings }] });
 }
 
 /** GET /{container-id}: true when `id` is a container the caller may see. */
