@@ -137,7 +137,10 @@ describe('Instagram publishing', () => {
     const old = await json(graph(`${IG}/media`, token, { image_url: `${imageBase}/photo.jpg` }));
     clock += 24 * 3_600_000;
     expect((await json(graph(old.id, token, { fields: 'status_code' }, 'GET'))).status_code).toBe('EXPIRED');
-    expect((await json(graph(`${IG}/media_publish`, token, { creation_id: old.id }))).error.code).toBe(9007);
+    expect((await json(graph(`${IG}/media_publish`, token, { creation_id: old.id }))).error).toMatchObject({
+      code: -2,
+      error_subcode: 2207020,
+    });
   });
 
   it('counts the daily quota in content_publishing_limit and refuses past it', async () => {

@@ -267,17 +267,26 @@ function publishContainer(ctx: GraphContext, caller: Caller, account: InstagramA
   if (container.isCarouselItem)
     return graphError(res, { message: '(#100) A carousel item cannot be published on its own', code: 100 });
   if (quotaUsage(ctx, account) >= state.config.meta.igDailyQuota)
-    // Unconfirmed wording; code 9 / subcode 2207042 is the one reported for the publishing limit.
+    // Documented (Instagram error codes): 9 / 2207042; the top-level message is unconfirmed.
     return graphError(res, {
       message: 'Application request limit reached',
       code: 9,
       error_subcode: 2207042,
       error_user_title: 'Posting limit reached',
-      error_user_msg: 'The maximum number of posts that can be published in 24 hours through the API has been reached.',
+      error_user_msg: 'You reached maximum number of posts that is allowed to be published by Content Publishing API.',
     });
   const status = containerStatus(state.now(), container);
+  if (status === 'EXPIRED')
+    // Documented (Instagram error codes): -2 / 2207020.
+    return graphError(res, {
+      message: 'The media you are trying to access has expired. Please try to upload again.',
+      code: -2,
+      error_subcode: 2207020,
+      error_user_title: 'Media expired',
+      error_user_msg: 'The media you are trying to access has expired. Please try to upload again.',
+    });
   if (status !== 'FINISHED')
-    // Observed for a container still processing; reused (unconfirmed) for ERROR, EXPIRED and PUBLISHED.
+    // Observed for a container still processing; reused (unconfirmed) for ERROR and PUBLISHED.
     return graphError(res, {
       message: 'Media ID is not available',
       code: 9007,
