@@ -40,7 +40,6 @@ function authorAccount(res: Response, caller: Caller, urn: string, resource: str
 
 export function linkedinPublishRouter(state: SandboxState): Router {
   const router = express.Router();
-  const media = state.publishing.media;
 
   router.post('/rest/images', express.json(), (req, res) => {
     const caller = authenticate(state, req, res);
@@ -60,7 +59,7 @@ export function linkedinPublishRouter(state: SandboxState): Router {
       createdAt: state.now(),
       url: `${state.publicUrl}/linkedin/dms-uploads/sp/v2/${key}/uploaded-image/0`,
     };
-    media[image.id] = image;
+    state.publishing.media[image.id] = image;
     res.json({
       value: { uploadUrlExpiresAt: image.createdAt + 24 * 3_600_000, uploadUrl: image.url, image: image.id },
     });
@@ -69,7 +68,7 @@ export function linkedinPublishRouter(state: SandboxState): Router {
   router.get('/rest/images/:urn', (req, res) => {
     const caller = authenticate(state, req, res);
     if (!caller) return;
-    const image = media[req.params.urn];
+    const image = state.publishing.media[req.params.urn];
     if (!image || image.platform !== 'linkedin')
       return apiError(res, 404, undefined, 'NOT_FOUND', `Image ${req.params.urn} does not exist`);
     res.json({
@@ -84,7 +83,7 @@ export function linkedinPublishRouter(state: SandboxState): Router {
   router.put('/dms-uploads/sp/v2/:key/uploaded-image/0', rawBody('20mb'), (req, res) => {
     const check = checkToken(state, 'linkedin', bearerToken(req));
     if (check.status !== 'valid') return apiError(res, 401, 65600, 'INVALID_ACCESS_TOKEN', 'Invalid access token');
-    const image = media[`urn:li:image:${req.params.key}`];
+    const image = state.publishing.media[`urn:li:image:${req.params.key}`];
     if (!image || image.state !== 'uploading')
       return apiError(res, 404, undefined, 'NOT_FOUND', 'No upload is waiting at this URL');
     const bytes = Buffer.isBuffer(req.body) ? req.body.length : 0;
@@ -118,7 +117,7 @@ export function linkedinPublishRouter(state: SandboxState): Router {
       ...(content.multiImage?.images ?? []).map((i) => i?.id),
     ];
     for (const id of imageIds) {
-      const image = typeof id === 'string' ? media[id] : undefined;
+      const image = typeof id === 'string' ? state.publishing.media[id] : undefined;
       if (!image || image.owner !== body.author || image.state !== 'ready')
         return invalidField(res, '/content', `media ${String(id)} is not an available image of the author`);
     }

@@ -120,6 +120,14 @@ describe('X media upload', () => {
     expect(unknown.status).toBe(400);
   });
 
+  it('forgets uploads on reset', async () => {
+    const { access_token: token } = await connectX(sbx.url, PUBLISH);
+    const media = (await (await api('/2/media/upload', token, { method: 'POST', body: imageForm() })).json()).data;
+    await fetch(`${sbx.url}/admin/reset`, { method: 'POST' });
+    const { access_token: again } = await connectX(sbx.url, PUBLISH);
+    expect((await tweet(again, { text: 'old media', media: { media_ids: [media.id] } })).status).toBe(400);
+  });
+
   it('needs media.write', async () => {
     const { access_token: token } = await connectX(sbx.url, 'tweet.read tweet.write users.read');
     expect((await api('/2/media/upload', token, { method: 'POST', body: imageForm() })).status).toBe(403);

@@ -36,7 +36,6 @@ function invalid(res: Response, message: string, parameters: Record<string, stri
 
 export function xPublishRouter(state: SandboxState, x: XHelpers): Router {
   const router = express.Router();
-  const media = state.publishing.media;
   const now = () => state.now();
 
   const mediaId = () =>
@@ -61,7 +60,7 @@ export function xPublishRouter(state: SandboxState, x: XHelpers): Router {
 
   /** The upload session `id` of this user, or an answer (404 problem) and undefined. */
   const session = (res: Response, user: XUser, id: string | undefined) => {
-    const m = id ? media[id] : undefined;
+    const m = id ? state.publishing.media[id] : undefined;
     if (m && m.platform === 'x' && m.owner === user.id) return m;
     x.problem(res, 404, { detail: `Could not find media with id: [${id ?? ''}].` });
     return undefined;
@@ -85,7 +84,7 @@ export function xPublishRouter(state: SandboxState, x: XHelpers): Router {
       state: 'uploading',
       createdAt: now(),
     };
-    media[m.id] = m;
+    state.publishing.media[m.id] = m;
     res.json({ data: { id: m.id, media_key: `${processed(m) ? 7 : 3}_${m.id}`, expires_after_secs: EXPIRES_AFTER_SECS } });
   };
 
@@ -156,7 +155,7 @@ export function xPublishRouter(state: SandboxState, x: XHelpers): Router {
       state: 'ready',
       createdAt: now(),
     };
-    media[m.id] = m;
+    state.publishing.media[m.id] = m;
     res.json({ data: mediaData(m, false) });
   });
 
@@ -210,7 +209,7 @@ export function xPublishRouter(state: SandboxState, x: XHelpers): Router {
       return invalid(res, 'media, poll and quote_tweet_id are mutually exclusive.');
     if (mediaIds.length > 4) return invalid(res, 'At most 4 media may be attached.', { 'media.media_ids': mediaIds });
     for (const id of mediaIds) {
-      const m = media[id];
+      const m = state.publishing.media[id];
       if (!m || m.platform !== 'x' || m.owner !== user.id)
         return invalid(res, `Your media IDs are invalid.`, { 'media.media_ids': [id] });
       if (m.state !== 'ready' && !(m.state === 'processing' && (m.readyAt ?? 0) <= now()))
