@@ -45,6 +45,7 @@ const configSchema = z
         rateLimitWindowSeconds: z.number().int().positive(),
         rateLimits: z.record(z.string(), z.number().int().nonnegative()),
         enforceRateLimits: z.boolean(),
+        mediaProcessingSeconds: seconds,
       })
       .partial()
       .strict(),
@@ -55,6 +56,8 @@ const configSchema = z
         codeSeconds: seconds,
         dataAccessSeconds: seconds,
         igInsightsDelayHours: z.number().nonnegative(),
+        igContainerSeconds: z.number().nonnegative(),
+        igDailyQuota: z.number().int().nonnegative(),
       })
       .partial()
       .strict(),
@@ -65,7 +68,7 @@ const configSchema = z
 const faultSchema = z
   .object({
     platform,
-    kind: z.enum(['rate_limit', 'server_error', 'latency']),
+    kind: z.enum(['rate_limit', 'server_error', 'latency', 'commit_then_error', 'commit_then_hang']),
     pathPrefix: z.string().min(1).optional(),
     times: z.number().int().positive().default(1),
     resetSeconds: z.number().int().nonnegative().optional(),
@@ -102,7 +105,13 @@ const identitySchema = z.discriminatedUnion('platform', [
     familyName: z.string().min(1),
     email: z.string().email().optional(),
     organizations: z
-      .array(z.object({ id: z.string().regex(/^\d+$/), name: z.string().min(1), vanityName: z.string().optional() }))
+      .array(
+        z.object({
+          id: z.string().regex(/^\d{1,19}$/).optional(),
+          name: z.string().min(1),
+          vanityName: z.string().optional(),
+        }),
+      )
       .default([]),
   }),
   z.object({
@@ -150,7 +159,7 @@ function parse<T extends z.ZodType>(schema: T, body: unknown, res: Response): z.
 
 export function adminRouter(state: SandboxState, enabled: boolean): Router {
   const router = express.Router();
-  router.use(express.json());
+  router.use(express.json({ limit: '5mb' }));
   router.use((_req, res, next) => {
     if (!enabled)
       return void res
@@ -208,12 +217,22 @@ export function adminRouter(state: SandboxState, enabled: boolean): Router {
 
   router.get('/identities', (_req, res) => void res.json(state.identities));
   router.post('/identities', (req, res) => {
-    const input = parse(identitySchema, req.body, res);
+    // One identity, or an array of them (for minting thousands in a few calls); all or nothing.
+    const input = parse(z.union([identitySchema, z.array(identitySchema).max(5000)]), req.body, res);
     if (!input) return;
-    const added = addIdentity(state.identities, input);
-    if (!added)
-      return void res.status(409).json({ error: 'conflict', message: 'An identity with that id already exists.' });
-    res.status(201).json(added);
+    const inputs = Array.isArray(input) ? input : [input];
+    const before = structuredClone(state.identities);
+    const taken = takenIds(state.identities);
+    const added = [];
+    for (const one of inputs) {
+      const identity = addIdentity(state.identities, taken, one);
+      if (!identity) {
+        state.identities = before;
+        return void res.status(409).json({ error: 'conflict', message: 'An identity with that id already exists.' });
+      }
+      added.push(identity);
+    }
+    res.status(201).json(Array.isArray(input) ? added : added[0]);
   });
 
   router.post('/content/publish', (req, res) => {
@@ -224,6 +243,24 @@ export function adminRouter(state: SandboxState, enabled: boolean): Router {
     res.status(201).json({ kind, accountId: input.accountId, published: input.count });
   });
 
+  router.get('/published', (req, res) => {
+    const only = typeof req.query.platform === 'string' ? req.query.platform : undefined;
+    const kind = only === 'twitter' ? 'x' : only;
+    if (kind !== undefined && !['x', 'linkedin', 'facebook', 'instagram'].includes(kind))
+      return void res.status(400).json({ error: 'invalid_request', message: 'platform must be x, linkedin, facebook or instagram' });
+    res.json({
+      published: state.publishing.posts
+        .filter((p) => kind === undefined || p.platform === kind)
+        .map((p) => ({
+          platform: p.platform,
+          account_id: p.accountId,
+          id: p.id,
+          text: p.text,
+          created_at: new Date(p.createdAt).toISOString(),
+        })),
+    });
+  });
+
   router.post('/reset', (_req, res) => {
     resetState(state);
     res.json({ reset: true });
@@ -232,18 +269,47 @@ export function adminRouter(state: SandboxState, enabled: boolean): Router {
   return router;
 }
 
-function nextId(existing: string[], prefix: string, width: number): string {
-  for (let n = existing.length + 1; ; n++) {
-    const id = `${prefix}${String(n).padStart(width, '0')}`;
-    if (!existing.includes(id)) return id;
+/**
+ * A free id shaped like the platform's: `prefix` then a number padded so every id has `digits` digits
+ * in all (X ids are at most 19 digits, as its tweets route checks; Meta user, Page and IG ids 17;
+ * LinkedIn organization ids 9). Counts up from how many exist, so minting many stays fast.
+ */
+function freeId(taken: Set<string>, prefix: string, digits: number): string {
+  const room = digits - prefix.length;
+  for (let n = taken.size + 1; ; n++) {
+    const suffix = String(n);
+    if (suffix.length > room) throw new Error(`no free ${prefix}… id left`);
+    const id = prefix + suffix.padStart(room, '0');
+    if (!taken.has(id)) return id;
   }
 }
 
-function addIdentity(identities: Identities, input: z.infer<typeof identitySchema>) {
+type TakenIds = ReturnType<typeof takenIds>;
+
+function takenIds(identities: Identities) {
+  const pages = identities.meta.flatMap((u) => u.pages);
+  return {
+    linkedin: new Set(identities.linkedin.map((m) => m.id)),
+    organizations: new Set(identities.linkedin.flatMap((m) => m.organizations.map((o) => o.id))),
+    meta: new Set(identities.meta.map((u) => u.id)),
+    pages: new Set(pages.map((p) => p.id)),
+    instagram: new Set(pages.flatMap((p) => (p.instagram ? [p.instagram.id] : []))),
+    twitter: new Set(identities.twitter.map((u) => u.id)),
+  };
+}
+
+function addIdentity(identities: Identities, taken: TakenIds, input: z.infer<typeof identitySchema>) {
   if (input.platform === 'linkedin') {
-    const ids = identities.linkedin.map((m) => m.id);
-    const id = input.id ?? nextId(ids, 'sbxLiMember', 2);
-    if (ids.includes(id)) return undefined;
+    const ids = taken.linkedin;
+    // Member ids are opaque strings on LinkedIn; the sandbox's read sbxLiMember01, 02, ... 10000.
+    let id = input.id;
+    for (let n = ids.size + 1; !id; n++) {
+      const candidate = `sbxLiMember${String(n).padStart(2, '0')}`;
+      if (!ids.has(candidate)) id = candidate;
+    }
+    if (ids.has(id)) return undefined;
+    ids.add(id);
+    const orgIds = taken.organizations;
     const member = {
       id,
       givenName: input.givenName,
@@ -251,30 +317,31 @@ function addIdentity(identities: Identities, input: z.infer<typeof identitySchem
       email: input.email ?? `${id.toLowerCase()}@example.com`,
       emailVerified: true,
       locale: { country: 'US', language: 'en' },
-      organizations: input.organizations.map((o) => ({
-        id: o.id,
-        name: o.name,
-        vanityName: o.vanityName ?? o.name.toLowerCase().replace(/\W+/g, '-'),
-      })),
+      organizations: input.organizations.map((o) => {
+        const orgId = o.id ?? freeId(orgIds, '9', 9);
+        orgIds.add(orgId);
+        return { id: orgId, name: o.name, vanityName: o.vanityName ?? o.name.toLowerCase().replace(/\W+/g, '-') };
+      }),
     };
     identities.linkedin.push(member);
     return member;
   }
   if (input.platform === 'meta') {
-    const ids = identities.meta.map((u) => u.id);
-    const id = input.id ?? nextId(ids, '100000000000000', 2);
-    if (ids.includes(id)) return undefined;
-    const pageIds = identities.meta.flatMap((u) => u.pages.map((p) => p.id));
-    const igIds = identities.meta.flatMap((u) => u.pages.flatMap((p) => (p.instagram ? [p.instagram.id] : [])));
+    const ids = taken.meta;
+    const id = input.id ?? freeId(ids, '1000', 17);
+    if (ids.has(id)) return undefined;
+    ids.add(id);
+    const pageIds = taken.pages;
+    const igIds = taken.instagram;
     const user = {
       id,
       name: input.name,
-      email: input.email ?? `user${id.slice(-4)}@example.com`,
+      email: input.email ?? `user${id.slice(-6)}@example.com`,
       pages: input.pages.map((p) => {
-        const pageId = p.id ?? nextId(pageIds, '200000000000000', 2);
-        pageIds.push(pageId);
-        const igId = p.instagram ? p.instagram.id ?? nextId(igIds, '178414000000000', 2) : undefined;
-        if (igId) igIds.push(igId);
+        const pageId = p.id ?? freeId(pageIds, '2000', 17);
+        pageIds.add(pageId);
+        const igId = p.instagram ? p.instagram.id ?? freeId(igIds, '178414', 17) : undefined;
+        if (igId) igIds.add(igId);
         return {
           id: pageId,
           name: p.name,
@@ -296,9 +363,10 @@ function addIdentity(identities: Identities, input: z.infer<typeof identitySchem
     identities.meta.push(user);
     return user;
   }
-  const ids = identities.twitter.map((u) => u.id);
-  const id = input.id ?? nextId(ids, '17000000000000000', 2);
-  if (ids.includes(id)) return undefined;
+  const ids = taken.twitter;
+  const id = input.id ?? freeId(ids, '17', 19);
+  if (ids.has(id)) return undefined;
+  ids.add(id);
   const user = {
     id,
     username: input.username,

@@ -8,6 +8,7 @@ import { escapeHtml, requestLog } from './http.js';
 import { linkedinRouter } from './linkedin.js';
 import { metaRouter } from './meta.js';
 import { createIdTokenSigner } from './oidc.js';
+import { persistState, type Persistence } from './persistence.js';
 import { createState, type Clients, type SandboxState } from './store.js';
 import { xRouter } from './x.js';
 
@@ -22,9 +23,15 @@ export interface SandboxOptions {
   /** Seed for the generated content (default 'social-sync-sandbox'). */
   seed?: string;
   logger?: Logger;
+  /** Keep the state in this directory across restarts (see persistence.ts); in memory when unset. */
+  dataDir?: string;
 }
 
-export function createSandboxApp(options: SandboxOptions = {}): { app: express.Express; state: SandboxState } {
+export function createSandboxApp(options: SandboxOptions = {}): {
+  app: express.Express;
+  state: SandboxState;
+  persistence?: Persistence;
+} {
   const logger = options.logger ?? createLogger('sandbox');
   const state = createState({
     publicUrl: options.publicUrl ?? config().SANDBOX_URL,
@@ -33,9 +40,13 @@ export function createSandboxApp(options: SandboxOptions = {}): { app: express.E
     ...(options.seed ? { seed: options.seed } : {}),
   });
 
+  const persistence = options.dataDir ? persistState(state, options.dataDir) : undefined;
+
   const app = express();
   app.disable('x-powered-by');
   app.use(requestLog(logger));
+  // Any call may change the state (even a read moves rate windows and sync epochs): save soon after.
+  if (persistence) app.use((_req, res, next) => void (res.on('close', () => persistence.changed()), next()));
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
 
   app.get('/health', (_req, res) => void res.json({ status: 'ok' }));
@@ -75,7 +86,7 @@ export function createSandboxApp(options: SandboxOptions = {}): { app: express.E
     res.status(status).json({ error: status >= 500 ? 'server_error' : 'bad_request' });
   });
 
-  return { app, state };
+  return { app, state, ...(persistence ? { persistence } : {}) };
 }
 
 /** The base URLs clients should be configured with, for humans and scripts. */

@@ -2,6 +2,7 @@
 // Page, an Instagram account). Same seed, same day: same posts, ids, texts and numbers. Metrics grow a
 // little with each sync of the account (each read of a listing's first page bumps its epoch), so
 // repeated syncs see change, deterministically.
+import { postsOf, type PublishedPost } from './published.js';
 import { hash, rng } from './random.js';
 import type { SandboxState } from './store.js';
 
@@ -20,6 +21,8 @@ export interface Post {
   variant: 'share' | 'ugcPost';
   /** 0..1023 from the account id, so two accounts' posts never share an id. */
   shard: number;
+  /** Published through the API: the account's epoch then (its metrics start at zero). */
+  publishedEpoch?: number;
 }
 
 const openers = [
@@ -59,9 +62,12 @@ export function accountKey(kind: ContentKind, accountId: string): string {
 /** All posts of an account, newest first. */
 export function listPosts(state: SandboxState, kind: ContentKind, accountId: string): Post[] {
   const key = accountKey(kind, accountId);
-  const extra = (state.extraPosts.get(key) ?? [])
-    .map((publishedAt, n) => makePost(state, kind, accountId, `e${n}`, 2_000_000 + n, publishedAt))
-    .reverse();
+  const extra = [
+    ...(state.extraPosts.get(key) ?? []).map((publishedAt, n) =>
+      makePost(state, kind, accountId, `e${n}`, 2_000_000 + n, publishedAt),
+    ),
+    ...postsOf(state.publishing, kind, accountId).map((p) => publishedAsPost(p)),
+  ].sort((a, b) => b.publishedAt - a.publishedAt || b.serial - a.serial);
   const r = rng(`${state.seed}:${key}:timeline`);
   const seeded: Post[] = [];
   let at = state.contentAnchor;
@@ -91,6 +97,23 @@ function makePost(
     variant: r.next() < 0.2 ? 'ugcPost' : 'share',
     shard: hash(accountId) % 1024,
   };
+}
+
+/** A post made through a publishing endpoint, as the read endpoints show it. */
+export function publishedAsPost(p: Pick<PublishedPost, 'accountId' | 'serial' | 'createdAt' | 'text' | 'commentary' | 'epoch'>): Post {
+  return {
+    key: `p${p.serial}`,
+    serial: p.serial,
+    publishedAt: p.createdAt,
+    text: p.commentary ?? p.text,
+    variant: 'share',
+    shard: hash(p.accountId) % 1024,
+    publishedEpoch: p.epoch,
+  };
+}
+
+export function currentEpoch(state: SandboxState, kind: ContentKind, accountId: string): number {
+  return state.contentEpochs.get(accountKey(kind, accountId)) ?? 0;
 }
 
 /** Adds `count` posts published now (admin API), so syncs can see new content arrive. */
@@ -142,7 +165,11 @@ export function engagement(state: SandboxState, kind: ContentKind, accountId: st
   const ageDays = Math.max(0, (state.contentAnchor - post.publishedAt) / 86_400_000);
   const rate = ageDays < 14 ? 0.05 : ageDays < 60 ? 0.01 : 0.002;
   const factor = 1 + rate * epoch;
-  const grow = (n: number) => Math.floor(n * factor);
+  // A post published through the API shows zeros in the sync that first sees it, then its numbers
+  // arrive over the next syncs (never decreasing).
+  const arrived =
+    post.publishedEpoch === undefined ? 1 : Math.min(1, Math.max(0, (epoch - post.publishedEpoch - 1) / 2));
+  const grow = (n: number) => Math.floor(n * factor * arrived);
   const impressions = Math.round(200 + 25_000 * r.next() ** 2);
   const like = r.int(1, 40) / 1000;
   const likes = Math.round(impressions * like);

@@ -11,7 +11,12 @@ import type { NextFunction, Request, Response } from 'express';
 import { secret } from './random.js';
 import type { Platform, SandboxState } from './store.js';
 
-export type FaultKind = 'rate_limit' | 'server_error' | 'latency';
+/**
+ * `commit_then_error` and `commit_then_hang` let the call do its work (a post is published) and then
+ * answer a 5xx, or answer only after `delayMs`: the provider committed but the client cannot know.
+ * They hit mutations only (not GET).
+ */
+export type FaultKind = 'rate_limit' | 'server_error' | 'latency' | 'commit_then_error' | 'commit_then_hang';
 
 export interface Fault {
   id: string;
@@ -65,9 +70,21 @@ export function normalizePrefix(prefix: string): string {
   return p || '/';
 }
 
-export function takeFault(state: SandboxState, platform: Platform, path: string, apiCall: boolean): Fault | undefined {
+const commits = new Set<FaultKind>(['commit_then_error', 'commit_then_hang']);
+
+export function takeFault(
+  state: SandboxState,
+  platform: Platform,
+  path: string,
+  apiCall: boolean,
+  method = 'GET',
+): Fault | undefined {
   const index = state.faults.findIndex(
-    (f) => f.platform === platform && f.remaining > 0 && (f.pathPrefix ? path.startsWith(f.pathPrefix) : apiCall),
+    (f) =>
+      f.platform === platform &&
+      f.remaining > 0 &&
+      (f.pathPrefix ? path.startsWith(f.pathPrefix) : apiCall) &&
+      (!commits.has(f.kind) || method !== 'GET'),
   );
   if (index < 0) return undefined;
   const fault = state.faults[index] as Fault;
@@ -86,13 +103,35 @@ export interface FaultRenderer {
 export function faultMiddleware(state: SandboxState, platform: Platform, renderer: FaultRenderer) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const target = renderer.classify(req);
-    const fault = target ? takeFault(state, platform, target.path, target.apiCall) : undefined;
+    const fault = target ? takeFault(state, platform, target.path, target.apiCall, req.method) : undefined;
     if (!fault) return next();
+    if (fault.kind === 'commit_then_error' || fault.kind === 'commit_then_hang') {
+      afterCommit(res, (end) => {
+        if (fault.kind === 'commit_then_hang') return void setTimeout(end, fault.delayMs);
+        // Drop what the handler answered (an id header among them) and answer the provider's 5xx.
+        for (const name of res.getHeaderNames()) res.removeHeader(name);
+        renderer.serverError(fault, req, res);
+      });
+      return next();
+    }
     if (fault.kind === 'latency') {
       await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
       return next();
     }
     if (fault.kind === 'rate_limit') return renderer.rateLimited(fault, req, res);
     return renderer.serverError(fault, req, res);
+  };
+}
+
+/**
+ * Runs `then` when the handler ends its response, instead of ending it; `then` gets the original end
+ * (for a late answer) and may instead write another response, which ends normally.
+ */
+function afterCommit(res: Response, then: (end: () => void) => void): void {
+  const end = res.end.bind(res) as (...args: unknown[]) => Response;
+  (res as { end: unknown }).end = (...args: unknown[]) => {
+    (res as { end: unknown }).end = end;
+    then(() => void end(...args));
+    return res;
   };
 }

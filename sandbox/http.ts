@@ -12,6 +12,8 @@ function flatten(source: unknown): Params {
   for (const [key, value] of Object.entries(source as Record<string, unknown>)) {
     const first = Array.isArray(value) ? value[0] : value;
     if (typeof first === 'string') out[key] = first;
+    // JSON bodies (Graph takes them too): numbers and booleans as the form would carry them.
+    else if (typeof first === 'number' || typeof first === 'boolean') out[key] = String(first);
   }
   return out;
 }

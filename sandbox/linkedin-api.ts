@@ -4,6 +4,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { bumpEpoch, engagement, listPosts, timeId, type Post } from './content.js';
 import { bearerToken, queryParams } from './http.js';
 import type { LinkedInMember } from './identities.js';
+import { linkedinPublishRouter } from './linkedin-publish.js';
 import { checkToken, type SandboxState, type TokenRecord } from './store.js';
 
 /** LinkedIn API error body: `{status, serviceErrorCode, code, message}`. */
@@ -32,12 +33,12 @@ const tokenErrors = {
   expired: [65602, 'EXPIRED_ACCESS_TOKEN', 'The token used in the request has expired'],
 } as const;
 
-interface Caller {
+export interface Caller {
   token: TokenRecord;
   member: LinkedInMember;
 }
 
-function authenticate(state: SandboxState, req: Request, res: Response): Caller | undefined {
+export function authenticate(state: SandboxState, req: Request, res: Response): Caller | undefined {
   const value = bearerToken(req);
   const check = checkToken(state, 'linkedin', value);
   const member = state.identities.linkedin.find((m) => m.id === check.token?.identityId);
@@ -48,11 +49,11 @@ function authenticate(state: SandboxState, req: Request, res: Response): Caller 
   return undefined;
 }
 
-function denied(res: Response, resource: string, version = 'NO_VERSION') {
+export function denied(res: Response, resource: string, version = 'NO_VERSION') {
   apiError(res, 403, 100, 'ACCESS_DENIED', `Not enough permissions to access: ${resource}.${version}`);
 }
 
-const hasAny = (token: TokenRecord, scopes: string[]) => scopes.some((s) => token.scopes.includes(s));
+export const hasAny = (token: TokenRecord, scopes: string[]) => scopes.some((s) => token.scopes.includes(s));
 
 /**
  * /rest needs `LinkedIn-Version: YYYYMM` (missing: 400 VERSION_MISSING; unknown or sunset: 426
@@ -195,18 +196,24 @@ export function linkedinApiRouter(state: SandboxState): Router {
     const q = queryParams(req);
     if (q.q !== 'author' || !q.author)
       return apiError(res, 400, undefined, 'ILLEGAL_ARGUMENT', 'The posts finder needs q=author and author');
+    // Organizations the member administers (r_organization_social), or the member's own posts, which
+    // need the restricted r_member_social (PUBLISHING.md 1.2).
     const orgId = q.author.match(/^urn:li:organization:(\d+)$/)?.[1];
+    const personId = q.author.match(/^urn:li:person:(.+)$/)?.[1];
     const org = caller.member.organizations.find((o) => o.id === orgId);
-    if (!org || !hasAny(caller.token, ['r_organization_social', 'rw_organization_admin'])) {
-      return denied(res, 'partnerApiPostsExternal.FINDER-author', req.get('linkedin-version'));
-    }
+    const allowed = org
+      ? hasAny(caller.token, ['r_organization_social', 'rw_organization_admin'])
+      : personId === caller.member.id && hasAny(caller.token, ['r_member_social']);
+    if (!allowed) return denied(res, 'partnerApiPostsExternal.FINDER-author', req.get('linkedin-version'));
+    const accountId = org ? org.id : caller.member.id;
+    const author = q.author;
     const start = Number(q.start ?? 0);
     const count = Number(q.count ?? 10);
     if (!Number.isInteger(start) || start < 0 || !Number.isInteger(count) || count < 1 || count > 100) {
       return apiError(res, 400, undefined, 'ILLEGAL_ARGUMENT', 'start must be >= 0 and count between 1 and 100');
     }
-    if (start === 0) bumpEpoch(state, 'linkedin', org.id);
-    const posts = listPosts(state, 'linkedin', org.id);
+    if (start === 0) bumpEpoch(state, 'linkedin', accountId);
+    const posts = listPosts(state, 'linkedin', accountId);
     const page = posts.slice(start, start + count);
     const link = (s: number, rel: string) => ({
       type: 'application/json',
@@ -221,7 +228,7 @@ export function linkedinApiRouter(state: SandboxState): Router {
       paging: { start, count, links, total: posts.length },
       elements: page.map((post) => ({
         id: postUrn(post),
-        author: orgUrn(org.id),
+        author,
         commentary: post.text,
         visibility: 'PUBLIC',
         distribution: { feedDistribution: 'MAIN_FEED', targetEntities: [], thirdPartyDistributionChannels: [] },
@@ -237,6 +244,8 @@ export function linkedinApiRouter(state: SandboxState): Router {
       })),
     });
   });
+
+  router.use(linkedinPublishRouter(state));
 
   router.get('/rest/organizationalEntityShareStatistics', (req, res) => {
     const caller = authenticate(state, req, res);

@@ -30,6 +30,8 @@ export const LINKEDIN_SCOPES = [
   'rw_organization_admin',
   'r_organization_admin',
   'r_member_postAnalytics',
+  // Restricted (approved partners): reading a member's own posts back.
+  'r_member_social',
 ];
 
 interface LinkedInAuthorize extends AuthorizeRequest {

@@ -26,6 +26,8 @@ export interface GraphErrorInput {
   status?: number;
   /** Meta's WWW-Authenticate error for OAuth failures (observed on code exchange errors). */
   challenge?: string;
+  error_user_title?: string;
+  error_user_msg?: string;
 }
 
 export function graphError(res: Response, input: GraphErrorInput): void {
@@ -35,6 +37,8 @@ export function graphError(res: Response, input: GraphErrorInput): void {
   const error: Record<string, unknown> = { message: rest.message, type, code: rest.code };
   if (rest.error_subcode !== undefined) error.error_subcode = rest.error_subcode;
   if (rest.is_transient !== undefined) error.is_transient = rest.is_transient;
+  if (rest.error_user_title !== undefined) error.error_user_title = rest.error_user_title;
+  if (rest.error_user_msg !== undefined) error.error_user_msg = rest.error_user_msg;
   error.fbtrace_id = traceId();
   res.status(status).json({ error });
 }

@@ -22,6 +22,7 @@ import {
   pagePosts,
   postInsights,
 } from './meta-content.js';
+import { containerNode, metaPublish, publishingLimit } from './meta-publish.js';
 import { issueToken, revokeGrant, type SandboxState, type TokenRecord } from './store.js';
 
 /**
@@ -154,6 +155,7 @@ export function graphDispatch(ctx: GraphContext): void {
       return permissions(ctx, caller);
     return edge ? unknownPath(ctx, [edge]) : unsupportedGet(ctx.res, head, method);
   }
+  if (method === 'POST' && metaPublish(ctx, caller, head, edge)) return;
   if (method !== 'GET') return unsupportedGet(ctx.res, head, method);
 
   const page = findPage(state, caller, head);
@@ -189,6 +191,7 @@ export function graphDispatch(ctx: GraphContext): void {
       return void (out && ctx.res.json(out));
     }
     if (edge === 'media') return igMedia(ctx, caller, ig.account);
+    if (edge === 'content_publishing_limit') return publishingLimit(ctx, caller, ig.account);
     return unknownPath(ctx, [edge]);
   }
 
@@ -211,6 +214,7 @@ export function graphDispatch(ctx: GraphContext): void {
     return unknownPath(ctx, [edge]);
   }
 
+  if (!edge && containerNode(ctx, caller, head)) return;
   // Objects the caller may not see answer like ones that do not exist, as on Graph.
   unsupportedGet(ctx.res, head);
 }

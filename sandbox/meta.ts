@@ -3,7 +3,7 @@
 // version segment `vNN.N` is accepted, and so are unversioned calls, as on Graph.
 // Documented contract: developers.facebook.com Facebook Login (manually build a login flow, access
 // tokens, long-lived tokens), Graph API error handling, debug_token, Pages API, Instagram Platform.
-import express, { type Request, type Router } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { consentRoutes, type AuthorizeRequest } from './consent.js';
 import { faultMiddleware } from './faults.js';
 import { allParams, basicCredentials, bearerToken, redirectUriAllowed, splitScopes } from './http.js';
@@ -137,6 +137,7 @@ export function metaRouter(state: SandboxState): Router {
     }),
   );
 
+  graph.use(express.json({ limit: '1mb' }));
   graph.use((req, res) => {
     const { version, segments } = split(req);
     const ctx: GraphContext = {
@@ -153,6 +154,12 @@ export function metaRouter(state: SandboxState): Router {
     graphDispatch(ctx);
   });
 
+  // A body that is no JSON, or too large, as a Graph error.
+  graph.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+    const status = (error as { status?: unknown })?.status;
+    if (typeof status !== 'number' || status >= 500) return next(error);
+    graphError(res, { message: '(#100) The request body could not be parsed', code: 100 });
+  });
   router.use('/graph', graph);
   return router;
 }

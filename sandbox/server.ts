@@ -17,7 +17,7 @@ export async function startSandbox(
   options: SandboxOptions & { host?: string; port?: number } = {},
 ): Promise<RunningSandbox> {
   const { host = '127.0.0.1', port = 0, ...appOptions } = options;
-  const { app, state } = createSandboxApp(appOptions);
+  const { app, state, persistence } = createSandboxApp(appOptions);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(port, host, () => resolve(s));
     s.once('error', reject);
@@ -32,7 +32,10 @@ export async function startSandbox(
     state,
     close: () =>
       new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
+        server.close((error) => {
+          persistence?.flush();
+          return error ? reject(error) : resolve();
+        });
         server.closeAllConnections();
       }),
   };

@@ -1,8 +1,10 @@
 // The sandbox's whole state, in memory: configured apps, identities, grants, codes, tokens, the log of
 // every secret it issued or received (for leak scans), injected faults and rate-limit windows.
-// `resetState` puts everything back to the seeded state; nothing survives a restart.
+// `resetState` puts everything back to the seeded state. persistence.ts keeps it across restarts when
+// the sandbox is given a data directory.
 import type { Fault } from './faults.js';
 import { seedIdentities, type Identities } from './identities.js';
+import { emptyPublishing, type PublishingState } from './published.js';
 import { secret } from './random.js';
 
 export type Platform = 'linkedin' | 'twitter' | 'meta';
@@ -70,6 +72,8 @@ export interface SandboxConfig {
     /** Requests per window per user, keyed by route (X's documented per-user limits). */
     rateLimits: Record<string, number>;
     enforceRateLimits: boolean;
+    /** Seconds a finalized video or GIF upload stays in_progress before succeeded. */
+    mediaProcessingSeconds: number;
   };
   meta: {
     /** Short-lived user token from the code exchange. */
@@ -80,6 +84,13 @@ export interface SandboxConfig {
     dataAccessSeconds: number;
     /** Instagram media younger than this answers insights with an empty data set (documented delay). */
     igInsightsDelayHours: number;
+    /** Seconds an Instagram container stays IN_PROGRESS before FINISHED (Meta's processing time). */
+    igContainerSeconds: number;
+    /**
+     * Instagram posts per moving 24 h through the API. The media_publish reference says 50; older pages
+     * say 25 and others 100 (PUBLISHING.md section 4), so it is a setting.
+     */
+    igDailyQuota: number;
   };
 }
 
@@ -98,8 +109,10 @@ export function defaultConfig(): SandboxConfig {
       refreshTokenSeconds: 0,
       codeSeconds: 30,
       rateLimitWindowSeconds: 900,
-      rateLimits: { '/2/users/me': 75, '/2/users/:id/tweets': 900 },
+      // POST /2/tweets: 100 per 15 min per user in the current table (older pages say 200; PUBLISHING.md 4).
+      rateLimits: { '/2/users/me': 75, '/2/users/:id/tweets': 900, '/2/tweets': 100 },
       enforceRateLimits: true,
+      mediaProcessingSeconds: 5,
     },
     meta: {
       accessTokenSeconds: 3600,
@@ -107,6 +120,8 @@ export function defaultConfig(): SandboxConfig {
       codeSeconds: 600,
       dataAccessSeconds: 90 * 24 * 3600,
       igInsightsDelayHours: 24,
+      igContainerSeconds: 3,
+      igDailyQuota: 50,
     },
   };
 }
@@ -201,6 +216,8 @@ export interface SandboxState {
   extraPosts: Map<string, number[]>;
   /** Meta: the Page token handed out for (user token, page), so /me/accounts is stable. */
   pageTokens: Map<string, string>;
+  /** Posts, media and Instagram containers made through the publishing endpoints. */
+  publishing: PublishingState;
 }
 
 export interface StateOptions {
@@ -229,6 +246,7 @@ export function createState(options: StateOptions): SandboxState {
     contentEpochs: new Map(),
     extraPosts: new Map(),
     pageTokens: new Map(),
+    publishing: emptyPublishing(),
   };
   recordClientSecrets(state);
   return state;
@@ -253,6 +271,7 @@ export function resetState(state: SandboxState): void {
     map.clear();
   }
   state.faults.length = 0;
+  state.publishing = emptyPublishing();
 }
 
 export function clearIssued(state: SandboxState): void {

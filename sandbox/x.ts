@@ -9,6 +9,7 @@ import { bumpEpoch, decodeCursor, encodeCursor, engagement, listPosts, timeId, t
 import { faultMiddleware } from './faults.js';
 import { basicCredentials, bearerToken, bodyParams, queryParams, redirectUriAllowed, splitScopes } from './http.js';
 import type { XUser } from './identities.js';
+import { TWEPOCH, xPublishRouter } from './x-publish.js';
 import {
   checkToken,
   consentGrant,
@@ -50,8 +51,6 @@ interface XAuthorize extends AuthorizeRequest {
   codeChallengeMethod: 'S256' | 'plain';
 }
 
-/** X's epoch for snowflake ids. */
-const TWEPOCH = 1288834974657;
 
 function problem(res: Response, status: number, extra: Record<string, unknown> = {}) {
   const title = STATUS_CODES[status] ?? 'Error';
@@ -470,9 +469,10 @@ export function xRouter(state: SandboxState): Router {
     });
   });
 
+  router.use(xPublishRouter(state, { authenticate, rateLimit, problem }));
   return router;
 }
 
 function routeKey(path: string): string {
-  return path.replace(/^\/2\/users\/\d+\//, '/2/users/:id/');
+  return path.replace(/^\/2\/users\/\d+\//, '/2/users/:id/').replace(/^\/2\/media\/upload\/\d+\//, '/2/media/upload/:id/');
 }

@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   // `node --import tsx` rather than the tsx CLI: one process per service, so signals reach it directly.
   const node = (script: string) => [process.execPath, ['--import', 'tsx', script]] as const;
   const children = [
-    run('sandbox', ...node('sandbox/main.ts'), env, logDir),
+    run('sandbox', ...node('sandbox/main.ts'), { ...env, SANDBOX_DATA_DIR: path.join(dataDir, 'sandbox') }, logDir),
     run('worker', ...node('worker/main.ts'), env, logDir),
     run('api', ...node('api/main.ts'), env, logDir),
     // remix-serve serves a production build: it runs with NODE_ENV=production and so needs a session secret.
