@@ -17,3 +17,13 @@ export const ACCOUNT_STATUSES = [
   'disconnected',
 ] as const;
 export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
+
+/** A post's counts as Social Sync keeps them, whatever the platform calls them. */
+export interface PostCounts {
+  impressions: number;
+  likes: number;
+  comments: number;
+  shares: number;
+  clicks: number;
+  engagements: number;
+}

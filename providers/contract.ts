@@ -1,7 +1,7 @@
 // The provider contract: what every platform implements in its own folder (providers/<platform>/),
 // behind the registry (providers/registry.ts). Activities use all of it; the API only builds
 // authorization URLs. Tokens appear here only inside activities and never leave for a workflow.
-import type { Platform } from '../lib/domain.js';
+import type { Platform, PostCounts } from '../lib/domain.js';
 import type { PlatformMetadata } from './metadata.js';
 
 export interface TokenSet {
@@ -66,16 +66,10 @@ export interface StoredGrant {
 }
 
 /** One post and its current metrics, as every provider's sync reports it. */
-export interface SyncedPost {
+export interface SyncedPost extends PostCounts {
   externalId: string;
   postedAt: Date | null;
   text: string | null;
-  impressions: number;
-  likes: number;
-  comments: number;
-  shares: number;
-  clicks: number;
-  engagements: number;
 }
 
 /** One page of an account's posts; `nextCursor` null on the last page. */

@@ -2,7 +2,7 @@
 // worker's bundler all read the same plain TypeScript. Column names are snake_case in the database.
 import { EntitySchema } from 'typeorm';
 
-import type { AccountStatus, Platform } from '../domain.js';
+import type { AccountStatus, Platform, PostCounts } from '../domain.js';
 
 export type { AccountStatus, Platform };
 
@@ -266,7 +266,7 @@ export const SyncRunEntity = new EntitySchema<SyncRun>({
   foreignKeys: [references('accountId', 'SocialAccount'), references('businessId', 'Business')],
 });
 
-export interface PostMetric {
+export interface PostMetric extends PostCounts {
   id: number;
   accountId: number;
   businessId: number;
@@ -274,12 +274,6 @@ export interface PostMetric {
   externalPostId: string;
   postedAt: Date | null;
   text: string | null;
-  impressions: number;
-  likes: number;
-  comments: number;
-  shares: number;
-  clicks: number;
-  engagements: number;
   fetchedAt: Date;
 }
 export const PostMetricEntity = new EntitySchema<PostMetric>({

@@ -7,9 +7,12 @@
 import { z } from 'zod';
 import type { Config } from '../../lib/config.js';
 import { oauthApp } from '../apps.js';
-import type { AccountChoice, DiscoveredAccount, Provider, TokenSet } from '../contract.js';
+import type { AccountChoice, DiscoveredAccount, PostPage, Provider, TokenSet } from '../contract.js';
 import { apiCall } from '../http.js';
+import { builtInPlatform } from '../metadata.js';
 import { oauthClient, type OAuthApp } from '../oauth.js';
+import { classifyMetaFailure } from './failures.js';
+import type { GraphGet } from './posts.js';
 
 export interface MetaPage {
   id: string;
@@ -139,4 +142,30 @@ function choiceOf(page: MetaPage): AccountChoice {
     category: page.category,
     instagram: page.instagram ? { id: page.instagram.id, username: page.instagram.username } : null,
   };
+}
+
+/**
+ * A platform that connects through the Meta login. Facebook Pages and Instagram share the app, the
+ * grant, discovery and failure reading; they differ only in what a sync reads with the Page token.
+ */
+export function metaLoginProvider(
+  config: Config,
+  platform: 'meta' | 'instagram',
+  postsPage: (get: GraphGet, accessToken: string, externalId: string, cursor: string | null) => Promise<PostPage>,
+): Provider | null {
+  const app = metaApp(config);
+  if (!app) return null;
+  const provider: Provider = {
+    platform,
+    metadata: builtInPlatform(platform)!,
+    classify: (failure) => classifyMetaFailure(provider, failure),
+    authorizationUrl: (request) => grant.authorizationUrl(request),
+    exchangeCode: (code, verifier, redirectUri) => grant.exchangeCode(code, verifier, redirectUri),
+    revoke: (stored) => grant.revoke(stored.userToken),
+    discover: (tokens) => grant.discover(tokens),
+    selectAccounts: (userToken, pick) => grant.selectAccounts(userToken, pick),
+    postsPage: (accessToken, target, cursor) => postsPage(grant.get, accessToken, target.externalId, cursor),
+  };
+  const grant = metaGrant(provider, app, config);
+  return provider;
 }
