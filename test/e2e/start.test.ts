@@ -57,13 +57,14 @@ describe('npm start', () => {
     await page.getByLabel('Email').fill('demo@example.com');
     await page.getByLabel('Password').fill('wrong-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.getByText('Email or password is incorrect.').isVisible()).toBe(true);
+    // Password hashing is deliberately slow (scrypt), and slower on a busy machine: allow it time.
+    await expect.poll(() => page.getByText('Email or password is incorrect.').isVisible(), { timeout: 15_000 }).toBe(true);
     await screenshot(page, 'login-error');
 
     await page.getByLabel('Password').fill('demo-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(/\/b\/\d+/);
-    await expect.poll(() => page.getByTestId('business-name').first().textContent()).toContain('Demo Coffee Co.');
+    await expect.poll(() => page.getByTestId('business-name').first().textContent(), { timeout: 15_000 }).toContain('Demo Coffee Co.');
     await screenshot(page, 'overview');
 
     // The session lives in an http-only cookie: scripts in the page cannot read it.
@@ -114,7 +115,7 @@ describe('npm start', () => {
     expect(status).toMatchObject({ accountId: account.id, status: 'active', username: 'restart_check' });
     expect((await again.workflow.getHandle(handle.workflowId).describe()).status.name).toBe('RUNNING');
     await again.connection.close();
-  });
+  }, 180_000); // a whole stop and start of every process
 
   it('refuses to start on a taken port with a clear message', async () => {
     const second = startStack(env, 60_000);
