@@ -3,7 +3,8 @@
 // created with `admin: false`.
 import express, { type Response, type Router } from 'express';
 import { z } from 'zod';
-import { publishPosts, type ContentKind } from './content.js';
+import { publishPosts } from './content.js';
+import type { ContentKind } from './published.js';
 import { addFault } from './faults.js';
 import type { Identities } from './identities.js';
 import {

@@ -2,11 +2,10 @@
 // Page, an Instagram account). Same seed, same day: same posts, ids, texts and numbers. Metrics grow a
 // little with each sync of the account (each read of a listing's first page bumps its epoch), so
 // repeated syncs see change, deterministically.
-import { postsOf, type PublishedPost } from './published.js';
+import { postsOf, type ContentKind, type PublishedPost } from './published.js';
 import { hash, rng } from './random.js';
 import type { SandboxState } from './store.js';
 
-export type ContentKind = 'x' | 'linkedin' | 'facebook' | 'instagram';
 
 const seededCount: Record<ContentKind, number> = { x: 250, linkedin: 230, facebook: 240, instagram: 210 };
 

@@ -9,32 +9,13 @@
 // Consent pages are never faulted.
 import type { NextFunction, Request, Response } from 'express';
 import { secret } from './random.js';
-import type { Platform, SandboxState } from './store.js';
+import type { Fault, FaultKind, Platform, SandboxState } from './store.js';
 
 /**
  * `commit_then_error` and `commit_then_hang` let the call do its work (a post is published) and then
  * answer a 5xx, or answer only after `delayMs`: the provider committed but the client cannot know.
  * They hit mutations only (not GET).
  */
-export type FaultKind = 'rate_limit' | 'server_error' | 'latency' | 'commit_then_error' | 'commit_then_hang';
-
-export interface Fault {
-  id: string;
-  platform: Platform;
-  kind: FaultKind;
-  pathPrefix?: string;
-  /** Calls still to be hit. */
-  remaining: number;
-  /** rate_limit: seconds until the provider says the limit resets. */
-  resetSeconds: number;
-  /** latency: added delay. */
-  delayMs: number;
-  /** Overrides the HTTP status (rate_limit and server_error). */
-  status?: number;
-  /** Meta: the throttling error code (4 app, 17 user, 32 Page, 613 endpoint). */
-  code?: number;
-}
-
 export interface FaultInput {
   platform: Platform;
   kind: FaultKind;

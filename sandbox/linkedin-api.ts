@@ -4,7 +4,6 @@ import express, { type Request, type Response, type Router } from 'express';
 import { bumpEpoch, engagement, listPosts, timeId, type Post } from './content.js';
 import { bearerToken, queryParams } from './http.js';
 import type { LinkedInMember } from './identities.js';
-import { linkedinPublishRouter } from './linkedin-publish.js';
 import { checkToken, type SandboxState, type TokenRecord } from './store.js';
 
 /** LinkedIn API error body: `{status, serviceErrorCode, code, message}`. */
@@ -244,8 +243,6 @@ export function linkedinApiRouter(state: SandboxState): Router {
       })),
     });
   });
-
-  router.use(linkedinPublishRouter(state));
 
   router.get('/rest/organizationalEntityShareStatistics', (req, res) => {
     const caller = authenticate(state, req, res);

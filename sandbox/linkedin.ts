@@ -7,6 +7,7 @@ import { consentRoutes, type AuthorizeRequest } from './consent.js';
 import { faultMiddleware } from './faults.js';
 import { allParams, basicCredentials, redirectUriAllowed, splitScopes, type Params } from './http.js';
 import { apiError, linkedinApiRouter } from './linkedin-api.js';
+import { linkedinPublishRouter } from './linkedin-publish.js';
 import type { IdTokenSigner } from './oidc.js';
 import {
   checkToken,
@@ -313,5 +314,7 @@ export function linkedinRouter(state: SandboxState, signer: IdTokenSigner): Rout
   });
 
   router.use(linkedinApiRouter(state));
+  // After the read API, whose /rest middleware checks the version headers every call needs.
+  router.use(linkedinPublishRouter(state));
   return router;
 }

@@ -7,9 +7,9 @@ import {
   encodeCursor,
   engagement,
   listPosts,
-  type ContentKind,
   type Post,
 } from './content.js';
+import type { ContentKind } from './published.js';
 import type { InstagramAccount, MetaPage } from './identities.js';
 import {
   graphError,

@@ -1,7 +1,8 @@
 // What the publishing endpoints made: posts (shown by the read endpoints beside the seeded content, so
 // a sync sees them), uploaded media (X uploads, LinkedIn images, Facebook photos) and Instagram
 // containers. Plain records, so persistence.ts can write them as they are.
-import type { ContentKind } from './content.js';
+/** Whose posts: one content stream per platform family and account. */
+export type ContentKind = 'x' | 'linkedin' | 'facebook' | 'instagram';
 
 export interface PublishedPost {
   platform: ContentKind;

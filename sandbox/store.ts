@@ -2,7 +2,6 @@
 // every secret it issued or received (for leak scans), injected faults and rate-limit windows.
 // `resetState` puts everything back to the seeded state. persistence.ts keeps it across restarts when
 // the sandbox is given a data directory.
-import type { Fault } from './faults.js';
 import { seedIdentities, type Identities } from './identities.js';
 import { emptyPublishing, type PublishingState } from './published.js';
 import { secret } from './random.js';
@@ -193,6 +192,25 @@ export interface IssuedEntry {
   at: string;
   /** Whether the sandbox made it (issued) or was sent it (received, e.g. a PKCE verifier). */
   direction: 'issued' | 'received';
+}
+
+export type FaultKind = 'rate_limit' | 'server_error' | 'latency' | 'commit_then_error' | 'commit_then_hang';
+
+export interface Fault {
+  id: string;
+  platform: Platform;
+  kind: FaultKind;
+  pathPrefix?: string;
+  /** Calls still to be hit. */
+  remaining: number;
+  /** rate_limit: seconds until the provider says the limit resets. */
+  resetSeconds: number;
+  /** latency: added delay. */
+  delayMs: number;
+  /** Overrides the HTTP status (rate_limit and server_error). */
+  status?: number;
+  /** Meta: the throttling error code (4 app, 17 user, 32 Page, 613 endpoint). */
+  code?: number;
 }
 
 export interface SandboxState {
