@@ -266,10 +266,13 @@ describe('refresh failures (issue 10 item 4)', () => {
     expect(account.state.nextRefreshAt).toBe(iso(T0 + MINUTE));
   });
 
-  it('never refreshes later than the backoff allows, nor earlier than the lead', () => {
+  it('retries at the backoff even when the expiry is far (the refresh followed a 401), and at the lead once it succeeds', () => {
     const { account } = loadedAccount({ tokenExpiresAt: iso(T0 + 2 * HOUR), policy: backoffPolicy });
     account.refreshFailed('timeout', false, T0);
-    expect(account.state.nextRefreshAt).toBe(iso(T0 + 2 * HOUR - 10 * MINUTE)); // the token is good for long yet
+    expect(account.state.nextRefreshAt).toBe(iso(T0 + MINUTE));
+    account.refreshed(iso(T0 + 3 * HOUR));
+    account.schedule(T0 + MINUTE);
+    expect(account.state.nextRefreshAt).toBe(iso(T0 + 3 * HOUR - 10 * MINUTE));
   });
 
   it('skips a sync while the token is expired and the refresh is backing off, and not otherwise', () => {

@@ -184,8 +184,9 @@ export class AccountEntity {
       const expires = Date.parse(state.tokenExpiresAt);
       // Never later than halfway through the token's remaining life, so short-lived tokens refresh in time.
       const lead = Math.min(state.policy.refreshLeadMs, Math.max(0, (expires - now) / 2));
-      const retryAt = state.refreshRetryAt ? Date.parse(state.refreshRetryAt) : 0;
-      state.nextRefreshAt = new Date(Math.max(now, expires - lead, retryAt)).toISOString();
+      // After a failed refresh the backoff decides alone: the token may be dead before its expiry (a 401).
+      const retryAt = (state.refreshFailures ?? 0) > 0 && state.refreshRetryAt ? Date.parse(state.refreshRetryAt) : null;
+      state.nextRefreshAt = new Date(retryAt ?? Math.max(now, expires - lead)).toISOString();
     } else {
       state.nextRefreshAt = null;
     }
