@@ -328,6 +328,14 @@ describe('an account disconnected elsewhere (issue 10 item 7)', () => {
     expect(account.nextDue()).toBeNull();
   });
 
+  it('answers a waiting refresh and refuses a disconnect once it ended that way', () => {
+    const { account } = loadedAccount();
+    const waiting = account.requestRefresh();
+    account.rowChecked(facts({ status: 'disconnected' }));
+    expect(waiting).toEqual({ done: true, error: 'The account is disconnected.' });
+    expect(() => account.assertCanDisconnect()).toThrow('The account is disconnected.');
+  });
+
   it('ends when a reload finds it disconnected', () => {
     const { account } = loadedAccount({ status: 'disconnected' });
     expect(account.ending).toBe(true);

@@ -147,6 +147,7 @@ export class AccountEntity {
   }
 
   assertCanDisconnect(): void {
+    if (this.rowGone) throw new Error('The account is disconnected.');
     if (this.disconnecting) throw new Error('The account is already being disconnected.');
   }
 
@@ -293,6 +294,7 @@ export class AccountEntity {
     this.state.nextRefreshAt = null;
     this.state.nextSyncAt = null;
     this.rowGone = true;
+    this.refreshRan('The account is disconnected.'); // a refreshNow waiting gets its answer
   }
 
   disconnectedWith(outcome: DisconnectOutcome): void {

@@ -123,7 +123,7 @@ async function load(account: AccountEntity, use: (facts: AccountSnapshot) => voi
 
 async function syncNow(account: AccountEntity) {
   account.requestSync();
-  await condition(() => account.state.currentSync?.trigger === 'manual' || account.disconnecting);
+  await condition(() => account.state.currentSync?.trigger === 'manual' || account.ending);
   if (!account.state.currentSync) throw ApplicationFailure.nonRetryable('The account was disconnected.');
   return account.state.currentSync;
 }
