@@ -4,13 +4,17 @@
 // a row, a refresh that fails while a sync meets a 401). The real activities are tested with the sandbox in
 // account.test.ts; here only the workflow's answer to their outcomes is under test.
 import { randomUUID } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AccountSnapshot, Activities } from '../activities/index.js';
 import type { AccountPolicy, AccountStatusView, SyncSummary } from './contract.js';
 import { statusQuery, reconnectedSignal } from './contract.js';
+import { HISTORIES_DIR } from '../test/support/histories.js';
 
 let connection: NativeConnection;
 let client: Client;
@@ -94,10 +98,19 @@ async function scenario(script: Script, row: Partial<AccountSnapshot> = {}, poli
     status: (): Promise<AccountStatusView> => handle.query(statusQuery),
     async stop() {
       await handle.terminate('test over').catch(() => undefined);
+      if (process.env.RECORD_HISTORIES === '1') await recordHistories(handle.workflowId);
       worker.shutdown();
       await running;
     },
   };
+}
+
+/** `RECORD_HISTORIES=1`: adds every run of the workflow to test/histories/ (as test/support/histories.ts does), for the replay test. */
+async function recordHistories(workflowId: string) {
+  for await (const wf of client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) {
+    const file = path.join(HISTORIES_DIR, `${wf.workflowId.replaceAll(':', '_')}__${wf.status.name.toLowerCase()}__${wf.runId.slice(0, 13)}.json`);
+    if (!existsSync(file)) writeFileSync(file, historyToJSON(await client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory()));
+  }
 }
 
 async function historyEvents(handle: WorkflowHandle) {
