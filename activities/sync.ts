@@ -129,15 +129,16 @@ export function syncActivities(deps: SyncDeps) {
       return summary;
     },
 
-    /** Records a sync that failed for good (after its retries), so history shows it. */
-    async finishFailedSync(input: SyncInput & { message: string }): Promise<void> {
+    /** Records a sync that failed, or (`outcome: 'skipped'`) was not run, with the reason. */
+    async finishFailedSync(input: SyncInput & { message: string; outcome?: 'error' | 'skipped' }): Promise<void> {
+      const outcome = input.outcome ?? 'error';
       await db.query(
         `INSERT INTO sync_runs (job_id, account_id, business_id, platform, trigger, status, started_at, finished_at, error_message, progress_step)
-         SELECT $1, id, business_id, platform, $3, 'error', now(), now(), $4, 'Failed' FROM social_accounts WHERE id = $2
-         ON CONFLICT (job_id) DO UPDATE SET status = 'error', finished_at = now(), error_message = $4, progress_step = 'Failed'`,
-        [input.jobId, input.accountId, input.trigger, input.message.slice(0, 1000)],
+         SELECT $1, id, business_id, platform, $3, $5, now(), now(), $4, $6 FROM social_accounts WHERE id = $2
+         ON CONFLICT (job_id) DO UPDATE SET status = $5, finished_at = now(), error_message = $4, progress_step = $6`,
+        [input.jobId, input.accountId, input.trigger, input.message.slice(0, 1000), outcome, outcome === 'error' ? 'Failed' : 'Skipped'],
       );
-      await db.query(`UPDATE social_accounts SET last_sync_at = now(), last_sync_status = 'error' WHERE id = $1`, [input.accountId]);
+      await db.query(`UPDATE social_accounts SET last_sync_at = now(), last_sync_status = $2 WHERE id = $1`, [input.accountId, outcome]);
       const [account] = await db.query('SELECT platform, business_id FROM social_accounts WHERE id = $1', [input.accountId]);
       workerMetrics.syncOutcome(account?.platform ?? 'unknown', 'error', input.trigger);
       activityLog().warn('sync failed', {

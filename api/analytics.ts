@@ -55,12 +55,12 @@ function accountSummary(account: AccountRow, live: AccountStatusView | undefined
   } else if (status === 'syncing' || live?.currentSync) {
     state = 'syncing';
     message = 'Sync in progress';
-  } else if (lastSyncStatus === 'error') {
+  } else if (lastSyncStatus === 'error' || lastSyncStatus === 'skipped') {
     state = 'error';
     message = statusMessage ?? `Last sync failed${live?.lastSync?.error ? `: ${live.lastSync.error}` : ''}`;
   } else if (lastSyncStatus === 'success') {
     state = 'success';
-    message = 'Last sync successful';
+    message = statusMessage ?? 'Last sync successful'; // e.g. a refresh failing since, with its reason
   } else {
     state = 'idle';
     message = 'Waiting for the first sync';

@@ -29,6 +29,8 @@ export function accountPolicy(config: Config): AccountPolicy {
     reconnectWarningMs: config.RECONNECT_WARNING_SECONDS * 1000,
     syncHeartbeatTimeoutMs: config.SYNC_HEARTBEAT_TIMEOUT_SECONDS * 1000,
     maxCyclesPerRun: config.ACCOUNT_MAX_CYCLES_PER_RUN,
+    refreshRetryInitialMs: 30_000,
+    refreshRetryMaxMs: 3_600_000, // a refresh that keeps failing is retried at least hourly (issue 10 item 4)
   };
 }
 
@@ -46,6 +48,9 @@ export function createWorker(options: CreateWorkerOptions): Promise<Worker> {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       policy: accountPolicy(config),
     }),
+    // On SIGTERM, in-flight activities get this long to finish: above the providers' 15 s HTTP timeout,
+    // so a refresh whose provider call already rotated the token stores it (compose allows 60 s).
+    shutdownGraceTime: '45 seconds',
     // Sentry reporting of activity failures (final attempts only) and per-activity isolation scopes.
     interceptors: { activity: [activityInterceptors] },
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),

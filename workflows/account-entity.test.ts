@@ -21,6 +21,7 @@ function facts(overrides: Partial<AccountSnapshot> = {}): AccountSnapshot {
 function loadedAccount(overrides: Partial<AccountSnapshot> = {}, now = T0) {
   const published: Pick<AccountState, 'status' | 'tokenExpiresAt'>[] = [];
   const account = new AccountEntity({ accountId: 7, businessId: 3, platform: overrides.platform ?? 'twitter' }, (s) => published.push({ status: s.status, tokenExpiresAt: s.tokenExpiresAt }));
+  account.reloadPending = false; // as the workflow does before it loads
   account.loaded(facts(overrides), now);
   return { account, published };
 }
@@ -235,5 +236,109 @@ describe('status changes and continue-as-new', () => {
     const other = loadedAccount().account;
     other.takeRequest();
     expect(other.cycleDone(true)).toBe(true);
+  });
+});
+
+describe('refresh failures (issue 10 item 4)', () => {
+  const backoffPolicy = { ...policy, syncIntervalMs: DAY, refreshRetryInitialMs: MINUTE, refreshRetryMaxMs: HOUR };
+
+  it('retries a refresh that fails for a transient reason exponentially, capped at an hour, and says why', () => {
+    const { account } = loadedAccount({ tokenExpiresAt: iso(T0 - MINUTE), policy: backoffPolicy });
+    const waits: number[] = [];
+    let now = T0;
+    for (let i = 0; i < 9; i++) {
+      account.setStatus('refreshing', null);
+      account.refreshFailed('503 Service Unavailable', false, now);
+      const due = account.nextDue()!;
+      expect(due.job).toEqual({ kind: 'refresh' });
+      waits.push((Date.parse(due.at) - now) / MINUTE);
+      now = Date.parse(due.at);
+    }
+    expect(waits).toEqual([1, 2, 4, 8, 16, 32, 60, 60, 60]);
+    expect(account.state).toMatchObject({ status: 'active', statusMessage: 'Token refresh failed: 503 Service Unavailable', refreshFailures: 9 });
+    expect(account.nextDue()!.why).toBe('retry 9 after: Token refresh failed: 503 Service Unavailable');
+  });
+
+  it('says the app\'s credentials were rejected without changing the status', () => {
+    const { account } = loadedAccount({ tokenExpiresAt: iso(T0 - MINUTE), policy: backoffPolicy });
+    account.refreshFailed('invalid_client', true, T0);
+    expect(account.state).toMatchObject({ status: 'active', statusMessage: "The app's credentials were rejected by twitter: invalid_client" });
+    expect(account.state.nextRefreshAt).toBe(iso(T0 + MINUTE));
+  });
+
+  it('retries at the backoff even when the expiry is far (the refresh followed a 401), and at the lead once it succeeds', () => {
+    const { account } = loadedAccount({ tokenExpiresAt: iso(T0 + 2 * HOUR), policy: backoffPolicy });
+    account.refreshFailed('timeout', false, T0);
+    expect(account.state.nextRefreshAt).toBe(iso(T0 + MINUTE));
+    account.refreshed(iso(T0 + 3 * HOUR));
+    account.schedule(T0 + MINUTE);
+    expect(account.state.nextRefreshAt).toBe(iso(T0 + 3 * HOUR - 10 * MINUTE));
+  });
+
+  it('skips a sync while the token is expired and the refresh is backing off, and not otherwise', () => {
+    const { account } = loadedAccount({ tokenExpiresAt: iso(T0 - MINUTE), policy: backoffPolicy });
+    expect(account.syncBlockedBy(T0)).toBeNull(); // never tried: refresh first
+    expect(account.refreshBeforeSync(T0)).toBe(true);
+    account.refreshFailed('503', false, T0);
+    expect(account.refreshBeforeSync(T0 + 30_000)).toBe(false); // the backoff holds
+    expect(account.syncBlockedBy(T0 + 30_000)).toBe('Skipped: the access token expired and could not be refreshed (Token refresh failed: 503).');
+    expect(account.refreshBeforeSync(T0 + MINUTE)).toBe(true); // the backoff is over: try again first
+    account.refreshed(iso(T0 + 3 * HOUR));
+    expect(account.syncBlockedBy(T0 + MINUTE)).toBeNull();
+    expect(account.state.refreshFailures).toBe(0);
+  });
+
+  it('records a skipped sync with its reason', () => {
+    const { account } = loadedAccount();
+    account.syncFailed(account.startSync('schedule', 'abcdef01', T0), 'Skipped: no token', T0, 'skipped');
+    expect(account.state.lastSync).toMatchObject({ status: 'skipped', error: 'Skipped: no token' });
+  });
+});
+
+describe('continue-as-new carries pending messages (issue 10 item 6)', () => {
+  it('carries a reconnect and queued requests into the next run', () => {
+    const { account } = loadedAccount();
+    account.takeRequest(); // the connect sync ran
+    account.reconnected();
+    account.requestSync();
+    const carried = new AccountEntity({ accountId: 7, businessId: 3, platform: 'twitter', state: account.carriedState() }, () => {});
+    expect(carried.reloadPending).toBe(true);
+    expect(carried.takeRequest()).toEqual({ kind: 'sync', trigger: 'manual' });
+    expect(carried.state.pending).toBeUndefined(); // taken over, not carried twice
+  });
+
+  it('starts a continued run without pending messages from a state that has none (runs from before)', () => {
+    const { account } = loadedAccount();
+    account.takeRequest();
+    const { pending: _, ...old } = account.carriedState();
+    const carried = new AccountEntity({ accountId: 7, businessId: 3, platform: 'twitter', state: old }, () => {});
+    expect(carried.reloadPending).toBe(false);
+    expect(carried.hasRequests).toBe(false);
+  });
+});
+
+describe('an account disconnected elsewhere (issue 10 item 7)', () => {
+  it('ends when the stored account is disconnected, with nothing scheduled', () => {
+    const { account } = loadedAccount();
+    account.rowChecked(facts({ status: 'active' }));
+    expect(account.ending).toBe(false);
+    account.rowChecked(facts({ status: 'disconnected' }));
+    expect(account.ending).toBe(true);
+    expect(account.state).toMatchObject({ status: 'disconnected', nextRefreshAt: null, nextSyncAt: null });
+    expect(account.nextDue()).toBeNull();
+  });
+
+  it('answers a waiting refresh and refuses a disconnect once it ended that way', () => {
+    const { account } = loadedAccount();
+    const waiting = account.requestRefresh();
+    account.rowChecked(facts({ status: 'disconnected' }));
+    expect(waiting).toEqual({ done: true, error: 'The account is disconnected.' });
+    expect(() => account.assertCanDisconnect()).toThrow('The account is disconnected.');
+  });
+
+  it('ends when a reload finds it disconnected', () => {
+    const { account } = loadedAccount({ status: 'disconnected' });
+    expect(account.ending).toBe(true);
+    expect(account.hasRequests).toBe(false); // no connect sync
   });
 });

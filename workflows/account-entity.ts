@@ -4,12 +4,16 @@
 // it to handlers, timers and activities.
 import type { AccountSnapshot } from '../activities/index.js';
 import type { AccountStatus } from '../lib/domain.js';
-import type { AccountPolicy, AccountState, AccountStatusView, AccountWorkflowInput, DisconnectOutcome, SyncRef, SyncSummary, SyncTrigger } from './contract.js';
+import type { AccountJob, AccountPolicy, AccountState, AccountStatusView, AccountWorkflowInput, DisconnectOutcome, SyncRef, SyncSummary, SyncTrigger } from './contract.js';
 import { syncJobId } from './ids.js';
 
-/** Work the loop runs: asked for by an update or a reconnect, or due by the clock. */
-export type Job = { kind: 'sync'; trigger: SyncTrigger } | { kind: 'refresh' };
-export type Due = { at: string; job: Job | { kind: 'warn' } | { kind: 'expire' } };
+export type Job = AccountJob;
+/** `why` says what the timer waits for beyond the job, for the Temporal UI (a refresh backing off). */
+export type Due = { at: string; job: Job | { kind: 'warn' } | { kind: 'expire' }; why?: string };
+
+/** Refresh retry backoff when the worker's policy does not say (runs started before it did). */
+const REFRESH_RETRY_INITIAL_MS = 30_000;
+const REFRESH_RETRY_MAX_MS = 3_600_000;
 
 /** What a fresh account's policy is until the worker's own arrives with the first load. */
 const DEFAULT_POLICY: AccountPolicy = {
@@ -28,6 +32,8 @@ export class AccountEntity {
   private disconnectRequested = false;
   /** Set once the disconnect is done; the update answers with it. */
   disconnected: DisconnectOutcome | null = null;
+  /** The account row says disconnected (or is gone): the workflow ends without revoking anything. */
+  private rowGone = false;
   /** The refreshNow update waiting for its refresh, if any. */
   manualRefresh: { done: boolean; error?: string } | null = null;
   private readonly requests: Job[] = [];
@@ -56,11 +62,25 @@ export class AccountEntity {
       syncCount: 0,
       cycles: 0,
     };
-    this.reloadPending = !input.state; // a fresh run loads the stored account first
+    // A fresh run loads the stored account first; a continued one takes over what its predecessor had not done.
+    const { pending, ...state } = this.state;
+    this.state = state;
+    this.reloadPending = !input.state || (pending?.reload ?? false);
+    this.requests.push(...(pending?.requests ?? []));
   }
 
   get disconnecting(): boolean {
     return this.disconnectRequested;
+  }
+
+  /** The grant is dead: nothing runs until the business reconnects. */
+  get reconnectNeeded(): boolean {
+    return this.state.status === 'reconnect_required';
+  }
+
+  /** The loop is over: a disconnect was asked for, or the stored account is no longer connected. */
+  get ending(): boolean {
+    return this.disconnectRequested || this.rowGone;
   }
 
   view(workflowId: string): AccountStatusView {
@@ -80,7 +100,7 @@ export class AccountEntity {
 
   /** The loop should stop waiting: a request, a reload or a disconnect. */
   get interrupted(): boolean {
-    return this.hasRequests || this.reloadPending || this.disconnecting;
+    return this.hasRequests || this.reloadPending || this.ending;
   }
 
   takeRequest(): Job | undefined {
@@ -127,6 +147,7 @@ export class AccountEntity {
   }
 
   assertCanDisconnect(): void {
+    if (this.rowGone) throw new Error('The account is disconnected.');
     if (this.disconnecting) throw new Error('The account is already being disconnected.');
   }
 
@@ -142,7 +163,11 @@ export class AccountEntity {
     const state = this.state;
     if (state.status === 'reconnect_required' || state.status === 'disconnected') return null;
     const candidates: Due[] = [];
-    if (state.nextRefreshAt) candidates.push({ at: state.nextRefreshAt, job: { kind: 'refresh' } });
+    if (state.nextRefreshAt) {
+      const failures = state.refreshFailures ?? 0;
+      const why = failures > 0 ? `retry ${failures} after: ${state.statusMessage}` : undefined;
+      candidates.push({ at: state.nextRefreshAt, job: { kind: 'refresh' }, ...(why ? { why } : {}) });
+    }
     if (state.tokenExpiresAt && !state.canRefresh) {
       const warnAt = new Date(Date.parse(state.tokenExpiresAt) - state.policy.reconnectWarningMs).toISOString();
       if (!state.warning) candidates.push({ at: warnAt, job: { kind: 'warn' } });
@@ -160,7 +185,9 @@ export class AccountEntity {
       const expires = Date.parse(state.tokenExpiresAt);
       // Never later than halfway through the token's remaining life, so short-lived tokens refresh in time.
       const lead = Math.min(state.policy.refreshLeadMs, Math.max(0, (expires - now) / 2));
-      state.nextRefreshAt = new Date(Math.max(now, expires - lead)).toISOString();
+      // After a failed refresh the backoff decides alone: the token may be dead before its expiry (a 401).
+      const retryAt = (state.refreshFailures ?? 0) > 0 && state.refreshRetryAt ? Date.parse(state.refreshRetryAt) : null;
+      state.nextRefreshAt = new Date(retryAt ?? Math.max(now, expires - lead)).toISOString();
     } else {
       state.nextRefreshAt = null;
     }
@@ -172,7 +199,22 @@ export class AccountEntity {
   /** An expired token that can be refreshed is refreshed before a sync, rather than failing it with a 401. */
   refreshBeforeSync(now: number): boolean {
     const { canRefresh, tokenExpiresAt } = this.state;
-    return canRefresh && tokenExpiresAt !== null && Date.parse(tokenExpiresAt) <= now;
+    return canRefresh && tokenExpiresAt !== null && Date.parse(tokenExpiresAt) <= now && !this.refreshBackingOff(now);
+  }
+
+  /**
+   * Why a sync cannot run now, if it cannot: the token has expired and the last refresh failed (and is
+   * backing off). Such a sync is skipped, not run into a certain 401.
+   */
+  syncBlockedBy(now: number): string | null {
+    const { tokenExpiresAt, statusMessage } = this.state;
+    if (!tokenExpiresAt || Date.parse(tokenExpiresAt) > now || !(this.state.refreshFailures ?? 0)) return null;
+    return `Skipped: the access token expired and could not be refreshed (${statusMessage ?? 'no reason given'}).`;
+  }
+
+  private refreshBackingOff(now: number): boolean {
+    const { refreshRetryAt } = this.state;
+    return (this.state.refreshFailures ?? 0) > 0 && refreshRetryAt !== null && refreshRetryAt !== undefined && Date.parse(refreshRetryAt) > now;
   }
 
   // --- Status changes -------------------------------------------------------------------------------
@@ -193,8 +235,9 @@ export class AccountEntity {
 
   /** The stored account was (re)loaded. A new or renewed connection syncs at once, so the dashboard fills. */
   loaded(facts: AccountSnapshot, now: number): void {
+    if (facts.status === 'disconnected') return this.gone();
     const wasDown = this.state.status === 'reconnect_required' || this.state.status === 'connecting';
-    Object.assign(this.state, facts, { warning: null });
+    Object.assign(this.state, facts, { warning: null, refreshFailures: 0, refreshRetryAt: null });
     if (this.state.status !== 'reconnect_required') this.setStatus('active', null);
     this.schedule(now);
     if (wasDown && this.state.status !== 'reconnect_required') this.requests.push({ kind: 'sync', trigger: 'connect' });
@@ -202,7 +245,25 @@ export class AccountEntity {
 
   refreshed(tokenExpiresAt: string | null): void {
     this.state.tokenExpiresAt = tokenExpiresAt;
+    this.state.refreshFailures = 0;
+    this.state.refreshRetryAt = null;
     this.setStatus('active', null);
+  }
+
+  /**
+   * A refresh failed for a reason other than a dead grant (the provider down, the app's credentials
+   * rejected): the account stays as it is, says why, and tries again later, waiting twice as long after
+   * each failure up to the policy's cap. `appCredentials`: the provider refused the app, not the grant.
+   */
+  refreshFailed(reason: string, appCredentials: boolean, now: number): void {
+    const failures = (this.state.refreshFailures ?? 0) + 1;
+    const { refreshRetryInitialMs = REFRESH_RETRY_INITIAL_MS, refreshRetryMaxMs = REFRESH_RETRY_MAX_MS } = this.state.policy;
+    const wait = Math.min(refreshRetryMaxMs, refreshRetryInitialMs * 2 ** Math.min(failures - 1, 30));
+    this.state.refreshFailures = failures;
+    this.state.refreshRetryAt = new Date(now + wait).toISOString();
+    const message = appCredentials ? `The app's credentials were rejected by ${this.state.platform}: ${reason}` : `Token refresh failed: ${reason}`;
+    this.setStatus(this.state.status === 'refreshing' ? 'active' : this.state.status, message);
+    this.schedule(now);
   }
 
   /** "Reconnect soon": the token expires and cannot be refreshed. */
@@ -220,6 +281,20 @@ export class AccountEntity {
     this.setStatus('reconnect_required', `Reconnect required: ${reason}`);
     this.state.nextRefreshAt = null;
     this.state.nextSyncAt = null;
+  }
+
+  /** The stored account was read again to check it is still connected. */
+  rowChecked(facts: AccountSnapshot): void {
+    if (facts.status === 'disconnected') this.gone();
+  }
+
+  /** The stored account is disconnected or deleted (not through this workflow): nothing left to do. */
+  gone(): void {
+    this.setStatus('disconnected', null);
+    this.state.nextRefreshAt = null;
+    this.state.nextSyncAt = null;
+    this.rowGone = true;
+    this.refreshRan('The account is disconnected.'); // a refreshNow waiting gets its answer
   }
 
   disconnectedWith(outcome: DisconnectOutcome): void {
@@ -242,8 +317,8 @@ export class AccountEntity {
     this.setStatus('active', null);
   }
 
-  syncFailed(job: SyncRef, message: string, now: number): void {
-    this.state.lastSync = { status: 'error', postsSynced: 0, impressions: 0, engagements: 0, engagementRate: 0, error: message, jobId: job.jobId, finishedAt: new Date(now).toISOString() };
+  syncFailed(job: SyncRef, message: string, now: number, status: 'error' | 'skipped' = 'error'): void {
+    this.state.lastSync = { status, postsSynced: 0, impressions: 0, engagements: 0, engagementRate: 0, error: message, jobId: job.jobId, finishedAt: new Date(now).toISOString() };
   }
 
   syncEnded(): void {
@@ -255,10 +330,11 @@ export class AccountEntity {
   /** One cycle done; true when this run should hand its state to a new one (never with work queued). */
   cycleDone(continueAsNewSuggested: boolean): boolean {
     this.state.cycles += 1;
-    return !this.disconnecting && !this.hasRequests && (continueAsNewSuggested || this.state.cycles >= this.state.policy.maxCyclesPerRun);
+    return !this.ending && !this.hasRequests && (continueAsNewSuggested || this.state.cycles >= this.state.policy.maxCyclesPerRun);
   }
 
+  /** The state the next run starts from, with every message this one has not acted on yet. */
   carriedState(): AccountState {
-    return { ...this.state, cycles: 0 };
+    return { ...this.state, cycles: 0, pending: { reload: this.reloadPending, requests: [...this.requests] } };
   }
 }

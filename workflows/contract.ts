@@ -24,9 +24,16 @@ export interface AccountPolicy {
   reconnectWarningMs: number;
   syncHeartbeatTimeoutMs: number;
   maxCyclesPerRun: number;
+  /** First wait after a refresh failed for a reason other than a dead grant; doubles per failure. */
+  refreshRetryInitialMs?: number;
+  /** The longest wait between failed refreshes. */
+  refreshRetryMaxMs?: number;
 }
 
 export type SyncTrigger = 'schedule' | 'manual' | 'connect';
+
+/** Work the account's loop runs: asked for by an update or a reconnect, or due by the clock. */
+export type AccountJob = { kind: 'sync'; trigger: SyncTrigger } | { kind: 'refresh' };
 
 export interface SyncRef {
   jobId: string;
@@ -36,7 +43,8 @@ export interface SyncRef {
 
 /** What one sync run found (the sync activity's result). */
 export interface SyncSummary {
-  status: 'success' | 'error';
+  /** `skipped`: not run, because the token had expired and could not be refreshed (the reason in `error`). */
+  status: 'success' | 'error' | 'skipped';
   postsSynced: number;
   impressions: number;
   engagements: number;
@@ -63,6 +71,12 @@ export interface AccountState {
   currentSync: SyncRef | null;
   syncCount: number;
   cycles: number;
+  /** Refreshes failed in a row for a reason other than a dead grant (absent in runs from before it existed). */
+  refreshFailures?: number;
+  /** No refresh before this (the backoff after refreshFailures). */
+  refreshRetryAt?: string | null;
+  /** Messages the previous run received but had not acted on when it continued as new. */
+  pending?: { reload: boolean; requests: AccountJob[] };
 }
 
 export type AccountStatusView = AccountState & { workflowId: string };
