@@ -79,7 +79,13 @@ export function accountActivities(deps: AccountDeps) {
              refresh_token_expires_at = COALESCE($5, refresh_token_expires_at),
              status = 'active', status_message = NULL, updated_at = now()
            WHERE id = $1`,
-          [accountId, keyring.encrypt(fresh.accessToken), keyring.encryptOptional(fresh.refreshToken), fresh.expiresAt, fresh.refreshTokenExpiresAt],
+          [
+            accountId,
+            keyring.encrypt(fresh.accessToken),
+            keyring.encryptOptional(fresh.refreshToken),
+            fresh.expiresAt,
+            fresh.refreshTokenExpiresAt,
+          ],
         ),
       );
       workerMetrics.tokenRefresh(platform, 'success');
@@ -93,9 +99,13 @@ export function accountActivities(deps: AccountDeps) {
     },
 
     async setAccountStatus(input: { accountId: number; status: AccountStatus; message: string | null }): Promise<void> {
-      await accounts().update({ id: input.accountId }, { status: input.status, statusMessage: input.message});
+      await accounts().update({ id: input.accountId }, { status: input.status, statusMessage: input.message });
       if (input.status === 'reconnect_required') workerMetrics.reconnectRequired();
-      activityLog().info('account status changed', { event_type: 'account_status_changed', account_id: input.accountId, status: input.status });
+      activityLog().info('account status changed', {
+        event_type: 'account_status_changed',
+        account_id: input.accountId,
+        status: input.status,
+      });
     },
 
     /**
@@ -113,7 +123,7 @@ export function accountActivities(deps: AccountDeps) {
       }
       await accounts().update(
         { id: accountId },
-        { status: 'disconnected', statusMessage: null, accessTokenEnc: null, refreshTokenEnc: null, userTokenEnc: null},
+        { status: 'disconnected', statusMessage: null, accessTokenEnc: null, refreshTokenEnc: null, userTokenEnc: null },
       );
       workerMetrics.disconnect(account.platform, revokeError === null);
       activityLog().info('account disconnected', {
@@ -146,12 +156,15 @@ export function accountActivities(deps: AccountDeps) {
     const others = await accounts()
       .createQueryBuilder('a')
       .select(['a.id', 'a.userTokenEnc'])
-      .where('a.businessId = :businessId AND a.id <> :id AND a.platform IN (:...platforms) AND a.status <> :disconnected AND a.userTokenEnc IS NOT NULL', {
-        businessId: account.businessId,
-        id: account.id,
-        platforms: platformsOfApp(app),
-        disconnected: 'disconnected',
-      })
+      .where(
+        'a.businessId = :businessId AND a.id <> :id AND a.platform IN (:...platforms) AND a.status <> :disconnected AND a.userTokenEnc IS NOT NULL',
+        {
+          businessId: account.businessId,
+          id: account.id,
+          platforms: platformsOfApp(app),
+          disconnected: 'disconnected',
+        },
+      )
       .getMany();
     return others.some((other) => keyring.decryptOptional(other.userTokenEnc) === userToken);
   }

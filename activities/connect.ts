@@ -66,24 +66,45 @@ export function connectActivities(deps: ConnectDeps) {
       if (!state) throw ApplicationFailure.nonRetryable('The OAuth state is gone.', 'StateGone');
       if (state.outcome) return state.outcome; // a retry after the work was done
       const platform = state.platform;
-      const logFields = { event_type: 'oauth_token_exchange', platform, business_id: state.business_id, user_id: state.user_id, oauth_state_id: state.id };
+      const logFields = {
+        event_type: 'oauth_token_exchange',
+        platform,
+        business_id: state.business_id,
+        user_id: state.user_id,
+        oauth_state_id: state.id,
+      };
       try {
         const provider = providers.get(platform);
         if (!provider) throw notConfigured(platform);
-        const tokens = await provider.exchangeCode(keyring.decrypt(state.code_enc), keyring.decryptOptional(state.code_verifier_enc), state.redirect_uri);
+        const tokens = await provider.exchangeCode(
+          keyring.decrypt(state.code_enc),
+          keyring.decryptOptional(state.code_verifier_enc),
+          state.redirect_uri,
+        );
         const discovery = await provider.discover(tokens);
         let outcome: ConnectOutcome;
         if (discovery.kind === 'choose') {
           const [pending] = await db.query<{ id: number }[]>(
             `INSERT INTO pending_connections (business_id, user_id, platform, user_token_enc, choices, expires_at)
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-            [state.business_id, state.user_id, platform, keyring.encrypt(discovery.userToken.accessToken), JSON.stringify(discovery.choices), new Date(Date.now() + PENDING_TTL_MS)],
+            [
+              state.business_id,
+              state.user_id,
+              platform,
+              keyring.encrypt(discovery.userToken.accessToken),
+              JSON.stringify(discovery.choices),
+              new Date(Date.now() + PENDING_TTL_MS),
+            ],
           );
           outcome = { platform, businessId: state.business_id, accounts: [], pending: { id: pending!.id, choices: discovery.choices } };
           await finishState(db, state.id, outcome);
         } else {
           outcome = await db.transaction(async (tx) => {
-            const result = { platform, businessId: state.business_id, accounts: await storeAccounts(tx, keyring, state.business_id, discovery.accounts) };
+            const result = {
+              platform,
+              businessId: state.business_id,
+              accounts: await storeAccounts(tx, keyring, state.business_id, discovery.accounts),
+            };
             await finishState(tx, state.id, result);
             return result;
           });
@@ -150,12 +171,25 @@ export function connectActivities(deps: ConnectDeps) {
 }
 
 /** Stores discovered accounts in order, linking each to a parent stored before it (an Instagram account to its Page). */
-async function storeAccounts(tx: EntityManager, keyring: Keyring, businessId: number, discovered: DiscoveredAccount[], userToken?: string): Promise<ConnectedAccount[]> {
+async function storeAccounts(
+  tx: EntityManager,
+  keyring: Keyring,
+  businessId: number,
+  discovered: DiscoveredAccount[],
+  userToken?: string,
+): Promise<ConnectedAccount[]> {
   const stored: ConnectedAccount[] = [];
   const idsByExternalId = new Map<string, number>();
   for (const account of discovered) {
     const parentAccountId = account.parentExternalId ? (idsByExternalId.get(account.parentExternalId) ?? null) : null;
-    const connected = await upsertAccount(tx, keyring, { businessId, platform: account.platform, profile: account.profile, tokens: account.tokens, userToken, parentAccountId });
+    const connected = await upsertAccount(tx, keyring, {
+      businessId,
+      platform: account.platform,
+      profile: account.profile,
+      tokens: account.tokens,
+      userToken,
+      parentAccountId,
+    });
     idsByExternalId.set(account.profile.externalId, connected.id);
     stored.push(connected);
   }
@@ -164,7 +198,10 @@ async function storeAccounts(tx: EntityManager, keyring: Keyring, businessId: nu
 
 /** Clears the code and verifier from the consumed state and records what they produced. */
 async function finishState(db: DataSource | EntityManager, stateId: number, outcome: ConnectOutcome): Promise<void> {
-  await db.query('UPDATE oauth_states SET code_enc = NULL, code_verifier_enc = NULL, outcome = $2 WHERE id = $1', [stateId, JSON.stringify(outcome)]);
+  await db.query('UPDATE oauth_states SET code_enc = NULL, code_verifier_enc = NULL, outcome = $2 WHERE id = $1', [
+    stateId,
+    JSON.stringify(outcome),
+  ]);
 }
 
 /**
@@ -174,7 +211,14 @@ async function finishState(db: DataSource | EntityManager, stateId: number, outc
 async function upsertAccount(
   tx: EntityManager,
   keyring: Keyring,
-  input: { businessId: number; platform: Platform; profile: Profile; tokens: TokenSet; userToken?: string; parentAccountId?: number | null },
+  input: {
+    businessId: number;
+    platform: Platform;
+    profile: Profile;
+    tokens: TokenSet;
+    userToken?: string;
+    parentAccountId?: number | null;
+  },
 ): Promise<ConnectedAccount> {
   const { profile, tokens } = input;
   const [row] = await tx.query<{ id: number; username: string | null; reconnected: boolean }[]>(

@@ -7,10 +7,17 @@ const failure = (error: ProviderError) => activityFailure(error) as ApplicationF
 
 describe('provider failures as Temporal failures', () => {
   it('keeps the types the workflow acts on, and adds AppCredentialsRejected as retryable', () => {
-    expect(failure(new ProviderError('twitter', 'grant_dead', 'gone'))).toMatchObject({ type: 'GrantRevoked', nonRetryable: true, message: 'gone' });
+    expect(failure(new ProviderError('twitter', 'grant_dead', 'gone'))).toMatchObject({
+      type: 'GrantRevoked',
+      nonRetryable: true,
+      message: 'gone',
+    });
     expect(failure(new ProviderError('twitter', 'rejected', 'no'))).toMatchObject({ type: 'ProviderRejected', nonRetryable: true });
     expect(failure(new ProviderError('twitter', 'transient', '503'))).toMatchObject({ type: 'ProviderUnavailable', nonRetryable: false });
-    expect(failure(new ProviderError('twitter', 'app_misconfigured', 'unauthorized_client'))).toMatchObject({ type: 'AppCredentialsRejected', nonRetryable: false });
+    expect(failure(new ProviderError('twitter', 'app_misconfigured', 'unauthorized_client'))).toMatchObject({
+      type: 'AppCredentialsRejected',
+      nonRetryable: false,
+    });
   });
 
   it('a rate limit retries after the provider reset', () => {

@@ -42,7 +42,12 @@ export function syncActivities(deps: SyncDeps) {
   const { db, keyring, providers } = deps;
 
   async function progress(jobId: string, step: string, done: number, total: number | null): Promise<void> {
-    await db.query('UPDATE sync_runs SET progress_step = $2, progress_done = $3, progress_total = $4 WHERE job_id = $1', [jobId, step, done, total]);
+    await db.query('UPDATE sync_runs SET progress_step = $2, progress_done = $3, progress_total = $4 WHERE job_id = $1', [
+      jobId,
+      step,
+      done,
+      total,
+    ]);
   }
 
   return {
@@ -70,7 +75,13 @@ export function syncActivities(deps: SyncDeps) {
       const resumed = context.info.heartbeatDetails as Checkpoint | undefined;
       let checkpoint: Checkpoint = resumed ?? { cursor: null, done: 0, pages: 0 };
       if (resumed?.cursor === null && resumed.pages > 0) checkpoint = resumed; // finished paging already
-      const event = { platform: account.platform, account_id: account.id, business_id: account.business_id, job_id: input.jobId, trigger: input.trigger };
+      const event = {
+        platform: account.platform,
+        account_id: account.id,
+        business_id: account.business_id,
+        job_id: input.jobId,
+        trigger: input.trigger,
+      };
       context.log.info('sync started', { event_type: 'sync_started', ...event, resumed_at_page: resumed ? resumed.pages : null });
       try {
         while (checkpoint.pages === 0 || checkpoint.cursor !== null) {
@@ -154,7 +165,11 @@ export function syncActivities(deps: SyncDeps) {
   };
 }
 
-async function savePosts(db: DataSource, account: { id: number; business_id: number; platform: Platform }, posts: SyncedPost[]): Promise<void> {
+async function savePosts(
+  db: DataSource,
+  account: { id: number; business_id: number; platform: Platform },
+  posts: SyncedPost[],
+): Promise<void> {
   if (posts.length === 0) return;
   const columns = 12;
   const values: unknown[] = [];

@@ -83,7 +83,12 @@ function accountSummary(account: AccountRow, live: AccountStatusView | undefined
     next_refresh_at: live?.nextRefreshAt ?? null,
     current_job_id: live?.currentSync?.jobId ?? null,
     last_sync_summary: live?.lastSync
-      ? { posts_synced: live.lastSync.postsSynced, impressions: live.lastSync.impressions, engagements: live.lastSync.engagements, engagement_rate: live.lastSync.engagementRate }
+      ? {
+          posts_synced: live.lastSync.postsSynced,
+          impressions: live.lastSync.impressions,
+          engagements: live.lastSync.engagements,
+          engagement_rate: live.lastSync.engagementRate,
+        }
       : null,
     stale: live === undefined,
   };
@@ -135,7 +140,12 @@ export function analyticsRoutes(deps: AnalyticsDeps): Router {
       if (!current || rank[summary.status] > rank[current.status]) platforms[summary.platform] = summary;
     }
     const overall = summaries.reduce<PlatformState>((worst, s) => (rank[s.status] > rank[worst] ? s.status : worst), 'idle');
-    const lastSync = summaries.map((s) => s.last_sync).filter((t): t is string => t !== null).sort().at(-1) ?? null;
+    const lastSync =
+      summaries
+        .map((s) => s.last_sync)
+        .filter((t): t is string => t !== null)
+        .sort()
+        .at(-1) ?? null;
     res.json({
       business_id: businessId,
       overall_status: overall,

@@ -10,7 +10,7 @@ import { hashPassword, verifyPassword } from '../lib/passwords.js';
 import { HttpError, notFound, parse } from './errors.js';
 import type { RateLimits } from './rate-limits.js';
 
-export interface AuthUser {
+interface AuthUser {
   id: number;
   email: string;
   name: string;

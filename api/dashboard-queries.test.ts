@@ -60,7 +60,13 @@ beforeAll(async () => {
   recording = new DataSource({ ...createDataSource(url).options, logger: recorder });
   await recording.initialize();
   temporal = await testTemporalClient();
-  const app = createApp({ db: recording, temporal, config: testConfig(), logger: capturingLogger('api').logger, rateLimits: { loginPerMinute: 100, oauthPerMinute: 1000 } });
+  const app = createApp({
+    db: recording,
+    temporal,
+    config: testConfig(),
+    logger: capturingLogger('api').logger,
+    rateLimits: { loginPerMinute: 100, oauthPerMinute: 1000 },
+  });
   server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;

@@ -1,6 +1,6 @@
 // The one error shape: { error: { code, message, request_id } } with the right status, never a stack.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { z } from 'zod';
+import { type z } from 'zod';
 import { currentContext } from '../lib/context.js';
 import { routePattern } from '../lib/metrics.js';
 import { captureApiError } from '../lib/sentry.js';
@@ -19,7 +19,7 @@ export class HttpError extends Error {
 export const notFound = (what = 'Resource') => new HttpError(404, 'not_found', `${what} not found.`);
 export const badRequest = (message: string) => new HttpError(400, 'invalid_request', message);
 
-export function errorBody(code: string, message: string) {
+function errorBody(code: string, message: string) {
   return { error: { code, message, request_id: currentContext()?.request_id ?? null } };
 }
 
@@ -43,7 +43,9 @@ export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
   // body-parser errors carry a status (400 bad JSON, 413 too large).
   const status = typeof error?.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
   if (status < 500) {
-    res.status(status).json(errorBody(error.type === 'entity.parse.failed' ? 'invalid_json' : 'invalid_request', 'The request body could not be read.'));
+    res
+      .status(status)
+      .json(errorBody(error.type === 'entity.parse.failed' ? 'invalid_json' : 'invalid_request', 'The request body could not be read.'));
     return;
   }
   req.log?.error({ err: error, event_type: 'unhandled_error' }, 'request failed');

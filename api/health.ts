@@ -10,7 +10,10 @@ export function healthRoutes(db: DataSource, temporal: Client): Router {
   });
   router.get('/ready', async (_req, res) => {
     const [postgres, temporalOk] = await Promise.all([
-      withTimeout(db.query('SELECT 1').then(() => true), 2_000),
+      withTimeout(
+        db.query('SELECT 1').then(() => true),
+        2_000,
+      ),
       withTimeout(
         temporal.workflowService.getSystemInfo({}).then(() => true),
         2_000,
@@ -26,8 +29,5 @@ export function healthRoutes(db: DataSource, temporal: Client): Router {
 }
 
 function withTimeout(check: Promise<boolean>, ms: number): Promise<boolean> {
-  return Promise.race([
-    check.catch(() => false),
-    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms).unref()),
-  ]);
+  return Promise.race([check.catch(() => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms).unref())]);
 }

@@ -28,11 +28,13 @@ server.on('error', (error) => {
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    server.close(async () => {
-      await temporal.connection.close();
-      await db.destroy();
-      await Sentry.close(2_000);
-      process.exit(0);
+    server.close(() => {
+      void (async () => {
+        await temporal.connection.close();
+        await db.destroy();
+        await Sentry.close(2_000);
+        process.exit(0);
+      })();
     });
     server.closeAllConnections();
   });

@@ -9,7 +9,7 @@ import type { Platform } from '../lib/domain.js';
 import { sha256 } from './auth.js';
 import { HttpError } from './errors.js';
 
-export const STATE_TTL_MS = 10 * 60_000;
+const STATE_TTL_MS = 10 * 60_000;
 
 export interface NewState {
   userId: number;

@@ -2,7 +2,15 @@
 // callback -> code exchange in a Temporal activity -> encrypted account -> account workflow.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../lib/db/seed.js';
-import { connect, consentAt, sandboxAdmin, scanForSecrets, startTestSystem, type ApiClient, type TestSystem } from '../test/support/system.js';
+import {
+  connect,
+  consentAt,
+  sandboxAdmin,
+  scanForSecrets,
+  startTestSystem,
+  type ApiClient,
+  type TestSystem,
+} from '../test/support/system.js';
 
 let system: TestSystem;
 let api: ApiClient;
@@ -91,7 +99,9 @@ describe('connect Meta (Pages and Instagram through the page picker)', () => {
     const result = await picked.json();
     expect(picked.status, JSON.stringify(result)).toBe(200);
     expect(result.accounts.map((a: { platform: string }) => a.platform).sort()).toEqual(['instagram', 'meta']);
-    const rows = await system.db.query(`SELECT platform, external_id, parent_account_id, token_expires_at, access_token_enc FROM social_accounts WHERE platform IN ('meta', 'instagram') ORDER BY platform`);
+    const rows = await system.db.query(
+      `SELECT platform, external_id, parent_account_id, token_expires_at, access_token_enc FROM social_accounts WHERE platform IN ('meta', 'instagram') ORDER BY platform`,
+    );
     expect(rows).toHaveLength(2);
     const page = rows.find((r: { platform: string }) => r.platform === 'meta');
     const ig = rows.find((r: { platform: string }) => r.platform === 'instagram');

@@ -89,11 +89,13 @@ export function oauthRoutes(deps: OAuthDeps): Router {
   router.post('/meta/pages', ...limited, async (req, res) => {
     const businessId = await memberBusinessId(db, req, req.query.business_id ?? req.body?.business_id);
     const body = parse(
-      z.object({
-        pending_id: z.coerce.number().int().positive(),
-        page_ids: z.array(z.string().min(1)).default([]),
-        instagram_ids: z.array(z.string().min(1)).default([]),
-      }).refine((b) => b.page_ids.length + b.instagram_ids.length > 0, 'pick at least one Page or Instagram account'),
+      z
+        .object({
+          pending_id: z.coerce.number().int().positive(),
+          page_ids: z.array(z.string().min(1)).default([]),
+          instagram_ids: z.array(z.string().min(1)).default([]),
+        })
+        .refine((b) => b.page_ids.length + b.instagram_ids.length > 0, 'pick at least one Page or Instagram account'),
       req.body ?? {},
     );
     const outcome = await runConnect(deps, {
@@ -105,7 +107,15 @@ export function oauthRoutes(deps: OAuthDeps): Router {
       instagramIds: body.instagram_ids,
     });
     recordOAuthOutcome(outcome.platform, 'connected');
-    req.log.info({ event_type: 'oauth_meta_selection', platform: outcome.platform, outcome: 'connected', account_ids: outcome.accounts.map((a) => a.id) }, 'Meta selection connected');
+    req.log.info(
+      {
+        event_type: 'oauth_meta_selection',
+        platform: outcome.platform,
+        outcome: 'connected',
+        account_ids: outcome.accounts.map((a) => a.id),
+      },
+      'Meta selection connected',
+    );
     res.json(connectResponse(outcome));
   });
 
@@ -115,7 +125,13 @@ export function oauthRoutes(deps: OAuthDeps): Router {
     const provider = providers.get(platform);
     if (!provider) throw new HttpError(409, 'platform_not_configured', `${displayName(platform)} is not configured on this server.`);
     const codeVerifier = provider.metadata.capabilities.pkce ? oauth.generateRandomCodeVerifier() : null;
-    const state = await createState(db, keyring, { userId: req.user!.id, businessId, platform, redirectUri: redirectUri(platform), codeVerifier });
+    const state = await createState(db, keyring, {
+      userId: req.user!.id,
+      businessId,
+      platform,
+      redirectUri: redirectUri(platform),
+      codeVerifier,
+    });
     const authorizationUrl = provider.authorizationUrl({
       state,
       redirectUri: redirectUri(platform),
@@ -129,13 +145,23 @@ export function oauthRoutes(deps: OAuthDeps): Router {
   router.get('/:platform/callback', async (req, res) => {
     const platform = platformParam(req);
     const query = parse(
-      z.object({ code: z.string().max(4096).optional(), state: z.string().max(512).optional(), error: z.string().max(200).optional(), error_description: z.string().max(1000).optional() }),
+      z.object({
+        code: z.string().max(4096).optional(),
+        state: z.string().max(512).optional(),
+        error: z.string().max(200).optional(),
+        error_description: z.string().max(1000).optional(),
+      }),
       req.query,
     );
     const wantsHtml = req.accepts(['json', 'html']) === 'html';
     let businessId: number | undefined;
     // Breadcrumbs say which step a failure happened at; they carry no code, state or token.
-    oauthBreadcrumb('callback received', { platform, has_code: Boolean(query.code), has_state: Boolean(query.state), provider_error: query.error ?? null });
+    oauthBreadcrumb('callback received', {
+      platform,
+      has_code: Boolean(query.code),
+      has_state: Boolean(query.state),
+      provider_error: query.error ?? null,
+    });
     try {
       if (!query.state) throw new HttpError(400, 'missing_state', 'The callback has no state parameter.');
       const statePlatforms = platformsOfApp(oauthAppOf(platform));
@@ -153,9 +179,16 @@ export function oauthRoutes(deps: OAuthDeps): Router {
       addToContext({ user_id: consumed.userId, business_id: consumed.businessId });
       oauthBreadcrumb('state validated', { platform: consumed.platform, business_id: consumed.businessId, oauth_state_id: consumed.id });
       const outcome = await runConnect(deps, { kind: 'oauth_callback', oauthStateId: consumed.id });
-      oauthBreadcrumb('token exchange done', { platform: consumed.platform, account_ids: outcome.accounts.map((a) => a.id), pending_selection: Boolean(outcome.pending) });
+      oauthBreadcrumb('token exchange done', {
+        platform: consumed.platform,
+        account_ids: outcome.accounts.map((a) => a.id),
+        pending_selection: Boolean(outcome.pending),
+      });
       recordOAuthOutcome(consumed.platform, outcome.pending ? 'pending_selection' : 'connected');
-      req.log.info({ event_type: 'oauth_callback', platform: consumed.platform, outcome: 'connected', account_ids: outcome.accounts.map((a) => a.id) }, 'OAuth callback completed');
+      req.log.info(
+        { event_type: 'oauth_callback', platform: consumed.platform, outcome: 'connected', account_ids: outcome.accounts.map((a) => a.id) },
+        'OAuth callback completed',
+      );
       if (wantsHtml) {
         const next = outcome.pending ? `meta_pending=${outcome.pending.id}` : `connected=${consumed.platform}`;
         res.redirect(303, `${config.PUBLIC_WEB_URL}/b/${consumed.businessId}/connections?${next}`);
@@ -166,7 +199,8 @@ export function oauthRoutes(deps: OAuthDeps): Router {
       const errorCode = error instanceof HttpError ? error.code : 'internal_error';
       recordOAuthOutcome(platform, errorCode === 'access_denied' ? 'denied' : 'failed');
       oauthBreadcrumb('callback failed', { platform, error_code: errorCode }, 'warning');
-      if (errorCode !== 'access_denied') req.log.info({ event_type: 'oauth_callback', platform, outcome: 'failed', error_code: errorCode }, 'OAuth callback failed');
+      if (errorCode !== 'access_denied')
+        req.log.info({ event_type: 'oauth_callback', platform, outcome: 'failed', error_code: errorCode }, 'OAuth callback failed');
       if (!(error instanceof HttpError) || !wantsHtml) throw error;
       const target = businessId ? `/b/${businessId}/connections` : '/';
       res.redirect(303, `${config.PUBLIC_WEB_URL}${target}?error=${encodeURIComponent(error.code)}&platform=${platform}`);
@@ -220,7 +254,7 @@ export function oauthRoutes(deps: OAuthDeps): Router {
 }
 
 /** A workflow that refuses an action (validator) answers 409 with its reason. */
-export async function refusedAs409<T>(call: () => Promise<T>): Promise<T> {
+async function refusedAs409<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
@@ -249,7 +283,7 @@ export function requiresAttention(account: AccountRow, now = Date.now()): boolea
   return left <= 0 || (!account.hasRefreshToken && left < 7 * 86_400_000);
 }
 
-export function accountJson(account: AccountRow) {
+function accountJson(account: AccountRow) {
   return {
     id: account.id,
     platform: account.platform,
@@ -288,7 +322,8 @@ async function runConnect(deps: OAuthDeps, input: ConnectInput): Promise<Connect
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
     args: [input],
     workflowExecutionTimeout: '5 minutes',
-    staticSummary: input.kind === 'oauth_callback' ? `OAuth code exchange (state ${input.oauthStateId})` : `Meta page selection ${input.pendingId}`,
+    staticSummary:
+      input.kind === 'oauth_callback' ? `OAuth code exchange (state ${input.oauthStateId})` : `Meta page selection ${input.pendingId}`,
     memo: { request_id: currentContext()?.request_id ?? null },
   });
   let timer: NodeJS.Timeout | undefined;
@@ -302,14 +337,18 @@ async function runConnect(deps: OAuthDeps, input: ConnectInput): Promise<Connect
     return await Promise.race([handle.result() as Promise<ConnectOutcome>, timeout]);
   } catch (error) {
     if (!(error instanceof WorkflowFailedError)) throw error;
-    const cause = (error.cause?.cause ?? error.cause) as { type?: string; message?: string } | undefined;
+    const cause = error.cause?.cause ?? error.cause;
     const type = cause?.type;
     const message = cause?.message ?? 'The provider refused the connection.';
     deps.logger?.warn({ event_type: 'oauth_connect_failed', failure_type: type ?? null, failure: message }, 'connect workflow failed');
     oauthBreadcrumb('token exchange failed', { failure_type: type ?? null }, 'warning');
     if (type === 'PendingGone') throw new HttpError(404, 'selection_expired', message);
     if (type === 'AppCredentialsRejected') {
-      throw new HttpError(502, 'app_credentials_rejected', `The provider rejected this server's app credentials; an operator must fix them. (${message})`);
+      throw new HttpError(
+        502,
+        'app_credentials_rejected',
+        `The provider rejected this server's app credentials; an operator must fix them. (${message})`,
+      );
     }
     if (type === 'ProviderRejected' || type === 'GrantRevoked' || type === 'NotConfigured') {
       throw new HttpError(400, 'token_exchange_failed', `The provider did not accept the authorization: ${message}`);

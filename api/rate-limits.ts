@@ -47,7 +47,13 @@ export function createRateLimits(db: DataSource, settings: RateLimitSettings): R
   return {
     // Per address and email: the dashboard signs everybody in from its own address, so an address alone
     // would make every user share one budget; per email alone would let one address spray many accounts.
-    login: middleware(limiter('login', settings.loginPerMinute), (req) => `${req.ip ?? 'unknown'}:${String(req.body?.email ?? '').toLowerCase().slice(0, 200)}`),
+    login: middleware(
+      limiter('login', settings.loginPerMinute),
+      (req) =>
+        `${req.ip ?? 'unknown'}:${String(req.body?.email ?? '')
+          .toLowerCase()
+          .slice(0, 200)}`,
+    ),
     oauth: middleware(limiter('oauth', settings.oauthPerMinute), (req) => String(req.user?.id ?? req.ip)),
   };
 }

@@ -39,7 +39,11 @@ function countInActivity(name: string, description: string, tags: Tags): void {
 
 export const workerMetrics = {
   syncOutcome(platform: string, outcome: 'success' | 'error', trigger: string): void {
-    countInActivity('social_sync_sync_outcomes', 'Account syncs finished, by platform, outcome and trigger.', { platform, outcome, trigger });
+    countInActivity('social_sync_sync_outcomes', 'Account syncs finished, by platform, outcome and trigger.', {
+      platform,
+      outcome,
+      trigger,
+    });
   },
   tokenRefresh(platform: string, outcome: 'success' | 'failed'): void {
     countInActivity('social_sync_token_refreshes', 'Token refresh attempts by platform and outcome.', { platform, outcome });
@@ -51,6 +55,9 @@ export const workerMetrics = {
     countInActivity('social_sync_reconnect_required', 'Accounts that turned reconnect_required.', {});
   },
   disconnect(platform: string, revoked: boolean): void {
-    countInActivity('social_sync_disconnects', 'Accounts disconnected, by platform and whether the provider revoked the grant.', { platform, revoked: String(revoked) });
+    countInActivity('social_sync_disconnects', 'Accounts disconnected, by platform and whether the provider revoked the grant.', {
+      platform,
+      revoked: String(revoked),
+    });
   },
 };

@@ -13,8 +13,15 @@ describe('config', () => {
     expect(() => assertProductionReady(production, 'api')).toThrowError(
       new ConfigError('Production api needs these variables set: DATABASE_URL, TOKEN_ENCRYPTION_KEYS'),
     );
-    expect(() => assertProductionReady(production, 'web')).toThrowError(new ConfigError('Production web needs these variables set: SESSION_SECRET'));
-    const complete = loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://x/y', SESSION_SECRET: 's', TOKEN_ENCRYPTION_KEYS: 'k1:abc' });
+    expect(() => assertProductionReady(production, 'web')).toThrowError(
+      new ConfigError('Production web needs these variables set: SESSION_SECRET'),
+    );
+    const complete = loadConfig({
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://x/y',
+      SESSION_SECRET: 's',
+      TOKEN_ENCRYPTION_KEYS: 'k1:abc',
+    });
     for (const service of ['api', 'worker', 'web'] as const) expect(() => assertProductionReady(complete, service)).not.toThrow();
     expect(() => assertProductionReady(loadConfig({}), 'api')).not.toThrow(); // development makes local stand-ins
   });

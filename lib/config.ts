@@ -33,7 +33,10 @@ const schema = z.object({
   PUBLIC_WEB_URL: z.string().url().default('http://localhost:3000'),
   SANDBOX_URL: z.string().url().default('http://localhost:8090'),
 
-  SESSION_TTL_HOURS: z.coerce.number().positive().default(24 * 7),
+  SESSION_TTL_HOURS: z.coerce
+    .number()
+    .positive()
+    .default(24 * 7),
   // Signs the dashboard's session cookie.
   SESSION_SECRET: optional,
   // Keyring for tokens at rest: "id:base64key,id:base64key", the first is primary.
@@ -56,7 +59,10 @@ const schema = z.object({
   LINKEDIN_CLIENT_SECRET: optional,
   LINKEDIN_AUTH_URL: z.string().url().default('https://www.linkedin.com'),
   LINKEDIN_API_URL: z.string().url().default('https://api.linkedin.com'),
-  LINKEDIN_API_VERSION: z.string().regex(/^\d{6}$/).default('202610'),
+  LINKEDIN_API_VERSION: z
+    .string()
+    .regex(/^\d{6}$/)
+    .default('202610'),
   LINKEDIN_SCOPES: z.string().default('openid profile email w_member_social r_organization_social rw_organization_admin'),
   TWITTER_CLIENT_ID: optional,
   TWITTER_CLIENT_SECRET: optional,
@@ -67,7 +73,10 @@ const schema = z.object({
   META_APP_SECRET: optional,
   META_WWW_URL: z.string().url().default('https://www.facebook.com'),
   META_GRAPH_URL: z.string().url().default('https://graph.facebook.com'),
-  META_GRAPH_VERSION: z.string().regex(/^v\d+\.\d+$/).default('v24.0'),
+  META_GRAPH_VERSION: z
+    .string()
+    .regex(/^v\d+\.\d+$/)
+    .default('v24.0'),
   META_SCOPES: z
     .string()
     .default(
@@ -77,7 +86,11 @@ const schema = z.object({
   // The account workflow's cadence and lead times (short in the demo and tests).
   SYNC_INTERVAL_SECONDS: z.coerce.number().int().min(5).default(900),
   TOKEN_REFRESH_LEAD_SECONDS: z.coerce.number().int().min(1).default(600),
-  RECONNECT_WARNING_SECONDS: z.coerce.number().int().min(1).default(7 * 86_400),
+  RECONNECT_WARNING_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(7 * 86_400),
   // A sync attempt that stops heartbeating this long is retried (on another worker if this one died).
   SYNC_HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(60),
   // History stays small: the account workflow continues as new after this many actions at the latest.

@@ -8,15 +8,7 @@ import type { BuiltInPlatform } from '../providers/metadata.js';
  */
 export type Platform = BuiltInPlatform | (string & {});
 
-export const ACCOUNT_STATUSES = [
-  'connecting',
-  'active',
-  'syncing',
-  'refreshing',
-  'reconnect_required',
-  'disconnected',
-] as const;
-export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
+export type AccountStatus = 'connecting' | 'active' | 'syncing' | 'refreshing' | 'reconnect_required' | 'disconnected';
 
 /** A post's counts as Social Sync keeps them, whatever the platform calls them. */
 export interface PostCounts {

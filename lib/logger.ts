@@ -26,7 +26,7 @@ const SECRET_FIELDS = [
   'taskToken',
 ];
 
-export const redactPaths = [
+const redactPaths = [
   ...SECRET_FIELDS,
   ...SECRET_FIELDS.map((f) => `*.${f}`),
   'req.headers.authorization',

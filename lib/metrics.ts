@@ -11,7 +11,7 @@ import { nameRequestSpan } from './sentry.js';
 export const apiRegistry = new Registry();
 collectDefaultMetrics({ register: apiRegistry });
 
-export const httpRequestDuration = new Histogram({
+const httpRequestDuration = new Histogram({
   name: 'http_request_duration_seconds',
   help: 'API request latency by method, route pattern and status code.',
   labelNames: ['method', 'route', 'status_code'] as const,
@@ -21,7 +21,7 @@ export const httpRequestDuration = new Histogram({
 
 export type OAuthOutcome = 'authorize' | 'connected' | 'pending_selection' | 'denied' | 'failed';
 
-export const oauthOutcomes = new Counter({
+const oauthOutcomes = new Counter({
   name: 'oauth_outcomes_total',
   help: 'OAuth steps by platform and outcome: authorize (URL issued), connected, pending_selection (Meta page pick), denied, failed.',
   labelNames: ['platform', 'outcome'] as const,
@@ -73,7 +73,10 @@ export const httpMetrics: RequestHandler = (req, res, next) => {
 export function metricsEndpoint(token: string | undefined): RequestHandler {
   return async (req, res) => {
     if (token && !sameSecret(req.get('authorization') ?? '', `Bearer ${token}`)) {
-      res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: { code: 'unauthenticated', message: 'Metrics need the metrics token.', request_id: null } });
+      res
+        .status(401)
+        .set('WWW-Authenticate', 'Bearer')
+        .json({ error: { code: 'unauthenticated', message: 'Metrics need the metrics token.', request_id: null } });
       return;
     }
     res.set('Content-Type', apiRegistry.contentType).send(await apiRegistry.metrics());

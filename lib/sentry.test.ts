@@ -39,7 +39,22 @@ describe('scrubEvent', () => {
   const text = JSON.stringify(scrubbed);
 
   it('leaves no secret anywhere', () => {
-    for (const secret of ['abc123code', 'st4te-value', 'cookie-value', 'hunter2', 'session-token-123', 'key-123', 'rt-secret-1', 'at-secret-2', 'at-secret-3', 'rt-secret-4', 'verifier-5', 'cs-6', 'st-7', 'at-secret-8']) {
+    for (const secret of [
+      'abc123code',
+      'st4te-value',
+      'cookie-value',
+      'hunter2',
+      'session-token-123',
+      'key-123',
+      'rt-secret-1',
+      'at-secret-2',
+      'at-secret-3',
+      'rt-secret-4',
+      'verifier-5',
+      'cs-6',
+      'st-7',
+      'at-secret-8',
+    ]) {
       expect(text, secret).not.toContain(secret);
     }
   });
@@ -57,7 +72,11 @@ describe('scrubEvent', () => {
     expect(scrubbed.user).toEqual({ id: '3' });
     expect(scrubbed.extra.nested).toEqual({ state: REDACTED, status_code: 500, error_code: 'invalid_state', token_expires_in: 3600 });
     expect(scrubbed.breadcrumbs[1]).toEqual(event.breadcrumbs[1]);
-    expect(scrubbed.breadcrumbs[0]!.data).toEqual({ url: 'https://x.example.com/2/oauth2/token', 'http.query': REDACTED, status_code: 200 });
+    expect(scrubbed.breadcrumbs[0]!.data).toEqual({
+      url: 'https://x.example.com/2/oauth2/token',
+      'http.query': REDACTED,
+      status_code: 200,
+    });
     expect(scrubbed.exception.values[0]!.value).toBe(`token endpoint said no to refresh_token=${REDACTED} (Bearer ${REDACTED})`);
     expect(scrubbed.extra.list[0]).toBe(`https://graph.example.com/me?access_token=${REDACTED}&fields=id`);
   });
@@ -92,7 +111,14 @@ describe('scrub helpers', () => {
 
 describe('probes', () => {
   it('recognises /health, /ready and /metrics, as paths or URLs, and nothing else', () => {
-    for (const quiet of ['/health', '/ready', '/metrics', '/health?x=1', 'http://127.0.0.1:8000/ready', 'https://api.example.com/health/']) {
+    for (const quiet of [
+      '/health',
+      '/ready',
+      '/metrics',
+      '/health?x=1',
+      'http://127.0.0.1:8000/ready',
+      'https://api.example.com/health/',
+    ]) {
       expect(isQuietUrl(quiet), quiet).toBe(true);
     }
     for (const loud of ['/api/v1/health-report', '/healthy', '/api/v1/oauth/x/callback', 'http://h/readyz', undefined]) {

@@ -69,7 +69,7 @@ export function scrubEvent<E extends Sentry.Event>(event: E): E {
 }
 
 /** Requests operators' probes make all day: no breadcrumbs, no traces. */
-export const QUIET_PATHS = /^(?:https?:\/\/[^/]+)?\/(health|ready|metrics)\/?(?:[?#]|$)/;
+const QUIET_PATHS = /^(?:https?:\/\/[^/]+)?\/(health|ready|metrics)\/?(?:[?#]|$)/;
 
 export function isQuietUrl(url: unknown): boolean {
   return typeof url === 'string' && QUIET_PATHS.test(url);
@@ -108,7 +108,10 @@ export function initSentry(config: Config, service: 'api' | 'worker'): boolean {
       mcp: { inputs: false, outputs: false },
     },
     integrations: [
-      Sentry.httpIntegration({ ignoreIncomingRequests: (urlPath) => isQuietUrl(urlPath), ignoreOutgoingRequests: (url) => isQuietUrl(url) }),
+      Sentry.httpIntegration({
+        ignoreIncomingRequests: (urlPath) => isQuietUrl(urlPath),
+        ignoreOutgoingRequests: (url) => isQuietUrl(url),
+      }),
       Sentry.nativeNodeFetchIntegration({ ignoreOutgoingRequests: (url) => isQuietUrl(url) }),
     ],
     tracesSampler: ({ name, normalizedRequest, inheritOrSampleWith }) =>

@@ -7,7 +7,15 @@ import { temporalFields, temporalLogger } from './temporal-logging.js';
 function capture(level = 'debug') {
   const chunks: string[] = [];
   const destination = new Writable({ write: (c, _e, done) => (chunks.push(String(c)), done()) });
-  return { logger: createLogger('worker', { level, destination }), lines: () => chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l)) };
+  return {
+    logger: createLogger('worker', { level, destination }),
+    lines: () =>
+      chunks
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l)),
+  };
 }
 
 describe('temporalFields', () => {
@@ -65,7 +73,14 @@ describe('temporalLogger', () => {
     });
     const [line, ...rest] = lines();
     expect(rest).toEqual([]);
-    expect(line).toMatchObject({ level: 'warn', service: 'worker', message: 'Activity failed', activity_type: 'syncAccount', attempt: 1, err: { message: 'boom' } });
+    expect(line).toMatchObject({
+      level: 'warn',
+      service: 'worker',
+      message: 'Activity failed',
+      activity_type: 'syncAccount',
+      attempt: 1,
+      err: { message: 'boom' },
+    });
     expect(line).not.toHaveProperty('request_id');
   });
 

@@ -10,7 +10,14 @@ export function oauthApp(
   sandbox: { name: string; authPath: string; apiPath: string },
 ): OAuthApp | null {
   if (real.clientId && real.clientSecret) {
-    return { clientId: real.clientId, clientSecret: real.clientSecret, authUrl: real.authUrl, apiUrl: real.apiUrl, scopes: real.scopes, sandbox: real.authUrl.startsWith('http:') };
+    return {
+      clientId: real.clientId,
+      clientSecret: real.clientSecret,
+      authUrl: real.authUrl,
+      apiUrl: real.apiUrl,
+      scopes: real.scopes,
+      sandbox: real.authUrl.startsWith('http:'),
+    };
   }
   if (config.isProduction) return null;
   return {

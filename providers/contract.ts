@@ -49,16 +49,16 @@ export interface AccountChoice {
   instagram: { id: string; username: string | null } | null;
 }
 
-export interface AccountPick {
+interface AccountPick {
   pageIds: string[];
   instagramIds: string[];
 }
 
 /** What a fresh grant gives: the account(s) to store now, or choices for the user with the grant's token. */
-export type Discovery = { kind: 'accounts'; accounts: DiscoveredAccount[] } | { kind: 'choose'; userToken: TokenSet; choices: AccountChoice[] };
+type Discovery = { kind: 'accounts'; accounts: DiscoveredAccount[] } | { kind: 'choose'; userToken: TokenSet; choices: AccountChoice[] };
 
 /** The tokens stored for an account, for revocation. */
-export interface StoredGrant {
+interface StoredGrant {
   accessToken: string | null;
   refreshToken: string | null;
   /** The user token a Meta Page token came from: revoking it ends the whole grant. */

@@ -32,7 +32,12 @@ export async function readBody(response: Response): Promise<unknown> {
 }
 
 /** Checks an answer's shape; a mismatch is `rejected`, naming the provider, what was read and the field. */
-export function parseAnswer<S extends z.ZodType>(provider: Pick<Provider, 'platform' | 'metadata'>, what: string, schema: S, body: unknown): z.output<S> {
+export function parseAnswer<S extends z.ZodType>(
+  provider: Pick<Provider, 'platform' | 'metadata'>,
+  what: string,
+  schema: S,
+  body: unknown,
+): z.output<S> {
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;

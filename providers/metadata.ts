@@ -4,9 +4,9 @@
 // brings its own metadata.
 
 /** How an account's access is renewed: not at all, with a refresh token that stays, or one that rotates on every use. */
-export type RefreshKind = 'none' | 'non-rotating' | 'rotating';
+type RefreshKind = 'none' | 'non-rotating' | 'rotating';
 
-export interface PlatformCapabilities {
+interface PlatformCapabilities {
   /** The authorization request carries a PKCE (S256) challenge. */
   pkce: boolean;
   /** X rotates; LinkedIn refreshes only for approved partner apps (a refresh token is then stored); Meta never. */
@@ -22,7 +22,7 @@ export interface PlatformCapabilities {
   publishing: boolean;
 }
 
-export interface PlatformLimits {
+interface PlatformLimits {
   /** Longest post text, in characters, for publishing (issue 11); null when unknown. */
   textLength: number | null;
 }

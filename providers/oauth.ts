@@ -97,7 +97,15 @@ export function oauthClient(provider: ProviderRef, settings: OAuthSettings) {
         if (settings.pkce && !codeVerifier) throw new ProviderError(provider.platform, 'rejected', 'The PKCE verifier is missing.');
         // The API already checked `state` against its one-time record before the code reached here.
         const params = oauth.validateAuthResponse(as, client, new URLSearchParams({ code }), oauth.skipStateCheck);
-        const response = await oauth.authorizationCodeGrantRequest(as, client, auth, params, redirectUri, codeVerifier ?? oauth.nopkce, options);
+        const response = await oauth.authorizationCodeGrantRequest(
+          as,
+          client,
+          auth,
+          params,
+          redirectUri,
+          codeVerifier ?? oauth.nopkce,
+          options,
+        );
         return oauth.processAuthorizationCodeResponse(as, client, response);
       });
     },
@@ -111,7 +119,11 @@ export function oauthClient(provider: ProviderRef, settings: OAuthSettings) {
     /** Another grant type at the token endpoint (Meta's fb_exchange_token for a long-lived user token). */
     grant(grantType: string, parameters: Record<string, string>): Promise<TokenSet> {
       return tokens('exchange', async () =>
-        oauth.processGenericTokenEndpointResponse(as, client, await oauth.genericTokenEndpointRequest(as, client, auth, grantType, parameters, options)),
+        oauth.processGenericTokenEndpointResponse(
+          as,
+          client,
+          await oauth.genericTokenEndpointRequest(as, client, auth, grantType, parameters, options),
+        ),
       );
     },
 
@@ -125,7 +137,6 @@ export function oauthClient(provider: ProviderRef, settings: OAuthSettings) {
     },
   };
 }
-
 
 /** Turns whatever oauth4webapi or fetch threw into the provider's classified error. */
 async function failureOf(provider: ProviderRef, step: ProviderStep, error: unknown): Promise<ProviderError> {
@@ -141,7 +152,11 @@ async function failureOf(provider: ProviderRef, step: ProviderStep, error: unkno
   }
   if (isNetworkFailure(error)) return unreachable(provider, error, 'token endpoint');
   // oauth4webapi refused a successful answer (no access_token, an unknown token_type, ...).
-  return new ProviderError(provider.platform, 'rejected', `${provider.metadata.displayName} token endpoint answered in an unexpected shape (${(error as Error)?.message ?? String(error)})`);
+  return new ProviderError(
+    provider.platform,
+    'rejected',
+    `${provider.metadata.displayName} token endpoint answered in an unexpected shape (${(error as Error)?.message ?? String(error)})`,
+  );
 }
 
 const withBearerTokenType: typeof fetch = async (input, init) => {

@@ -25,7 +25,8 @@ describe('the provider registry', () => {
 
   it('every provider offers refresh exactly when its metadata says it refreshes', () => {
     const providers = providersFor(loadConfig({ NODE_ENV: 'test' }));
-    for (const meta of BUILT_IN_PLATFORMS) expect(Boolean(providers.get(meta.id)!.refresh), meta.id).toBe(meta.capabilities.refresh !== 'none');
+    for (const meta of BUILT_IN_PLATFORMS)
+      expect(Boolean(providers.get(meta.id)!.refresh), meta.id).toBe(meta.capabilities.refresh !== 'none');
   });
 
   it('registers a platform at run time, refuses a second registration, and removes it again', () => {

@@ -44,7 +44,9 @@ export function platformMetadata(platform: Platform): PlatformMetadata | undefin
 
 /** The platforms that connect through one OAuth app (Meta: Facebook Pages and Instagram). */
 export function platformsOfApp(oauthApp: string): Platform[] {
-  return registeredPlatforms().filter((p) => p.oauthApp === oauthApp).map((p) => p.id);
+  return registeredPlatforms()
+    .filter((p) => p.oauthApp === oauthApp)
+    .map((p) => p.id);
 }
 
 export interface Providers {

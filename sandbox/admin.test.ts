@@ -91,16 +91,13 @@ async function metaToken() {
 }
 
 const xMe = (token: string) => fetch(`${sbx.url}/x/2/users/me`, { headers: { authorization: `Bearer ${token}` } });
-const liMe = (token: string) =>
-  fetch(`${sbx.url}/linkedin/v2/userinfo`, { headers: { authorization: `Bearer ${token}` } });
+const liMe = (token: string) => fetch(`${sbx.url}/linkedin/v2/userinfo`, { headers: { authorization: `Bearer ${token}` } });
 const metaMe = (token: string) => fetch(`${sbx.url}/meta/graph/v21.0/me/accounts?access_token=${token}`);
 
 describe('faults', () => {
   it('X: 429 with the observed body and reset header, for the next N calls only', async () => {
     const { access_token } = await xToken();
-    expect((await admin('/faults', { platform: 'x', kind: 'rate_limit', times: 2, resetSeconds: 30 })).status).toBe(
-      201,
-    );
+    expect((await admin('/faults', { platform: 'x', kind: 'rate_limit', times: 2, resetSeconds: 30 })).status).toBe(201);
     for (let i = 0; i < 2; i++) {
       const res = await xMe(access_token);
       expect(res.status).toBe(429);
@@ -217,9 +214,7 @@ describe('admin API', () => {
   });
 
   it('sets lifetimes and expires or revokes tokens on demand', async () => {
-    const config = await (
-      await admin('/config', { twitter: { accessTokenSeconds: 60 }, linkedin: { refreshEnabled: true } })
-    ).json();
+    const config = await (await admin('/config', { twitter: { accessTokenSeconds: 60 }, linkedin: { refreshEnabled: true } })).json();
     expect(config.twitter.accessTokenSeconds).toBe(60);
     expect((await xToken()).expires_in).toBe(60);
     expect((await admin('/config', { twitter: { accessTokenSeconds: -1 } })).status).toBe(400);
@@ -229,9 +224,7 @@ describe('admin API', () => {
     expect((await xMe(access_token)).status).toBe(401);
 
     const second = await xToken();
-    expect(
-      (await (await admin('/grants/revoke', { platform: 'twitter', userId: '1700000000000000001' })).json()).revoked,
-    ).toBe(1);
+    expect((await (await admin('/grants/revoke', { platform: 'twitter', userId: '1700000000000000001' })).json()).revoked).toBe(1);
     expect((await xMe(second.access_token)).status).toBe(401);
     const refresh = await fetch(`${sbx.url}/x/2/oauth2/token`, {
       method: 'POST',
@@ -246,9 +239,7 @@ describe('admin API', () => {
   });
 
   it('adds identities that the consent page then offers, and publishes new content', async () => {
-    const added = await (
-      await admin('/identities', { platform: 'x', username: 'new_sbx', name: 'New Sandbox' })
-    ).json();
+    const added = await (await admin('/identities', { platform: 'x', username: 'new_sbx', name: 'New Sandbox' })).json();
     expect(added.id).toMatch(/^\d{19}$/);
     const url = new URL(`${sbx.url}/x/i/oauth2/authorize`);
     url.search = form({
@@ -260,9 +251,7 @@ describe('admin API', () => {
       code_challenge: 'c'.repeat(43),
     }).toString();
     expect(await (await fetch(url)).text()).toContain('@new_sbx');
-    expect((await admin('/identities', { platform: 'x', id: added.id, username: 'dup', name: 'Dup' })).status).toBe(
-      409,
-    );
+    expect((await admin('/identities', { platform: 'x', id: added.id, username: 'dup', name: 'Dup' })).status).toBe(409);
 
     const { access_token } = await xToken();
     await admin('/content/publish', { kind: 'x', accountId: '1700000000000000001', count: 2 });

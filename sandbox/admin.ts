@@ -7,20 +7,11 @@ import { publishPosts } from './content.js';
 import type { ContentKind } from './published.js';
 import { addFault } from './faults.js';
 import type { Identities } from './identities.js';
-import {
-  clearIssued,
-  expireTokens,
-  parsePlatform,
-  resetState,
-  revokeGrants,
-  type Platform,
-  type SandboxState,
-} from './store.js';
+import { clearIssued, expireTokens, parsePlatform, resetState, revokeGrants, type Platform, type SandboxState } from './store.js';
 
 const platform = z.string().transform((value, ctx) => {
   const parsed = parsePlatform(value);
-  if (!parsed)
-    ctx.addIssue({ code: 'custom', message: 'platform must be linkedin, twitter (x) or meta (facebook, instagram)' });
+  if (!parsed) ctx.addIssue({ code: 'custom', message: 'platform must be linkedin, twitter (x) or meta (facebook, instagram)' });
   return parsed as Platform;
 });
 const seconds = z.number().int().nonnegative();
@@ -108,7 +99,10 @@ const identitySchema = z.discriminatedUnion('platform', [
     organizations: z
       .array(
         z.object({
-          id: z.string().regex(/^\d{1,19}$/).optional(),
+          id: z
+            .string()
+            .regex(/^\d{1,19}$/)
+            .optional(),
           name: z.string().min(1),
           vanityName: z.string().optional(),
         }),
@@ -162,10 +156,7 @@ export function adminRouter(state: SandboxState, enabled: boolean): Router {
   const router = express.Router();
   router.use(express.json({ limit: '5mb' }));
   router.use((_req, res, next) => {
-    if (!enabled)
-      return void res
-        .status(403)
-        .json({ error: 'admin_disabled', message: 'The sandbox admin API is disabled for this app.' });
+    if (!enabled) return void res.status(403).json({ error: 'admin_disabled', message: 'The sandbox admin API is disabled for this app.' });
     next();
   });
 
@@ -341,7 +332,7 @@ function addIdentity(identities: Identities, taken: TakenIds, input: z.infer<typ
       pages: input.pages.map((p) => {
         const pageId = p.id ?? freeId(pageIds, '2000', 17);
         pageIds.add(pageId);
-        const igId = p.instagram ? p.instagram.id ?? freeId(igIds, '178414', 17) : undefined;
+        const igId = p.instagram ? (p.instagram.id ?? freeId(igIds, '178414', 17)) : undefined;
         if (igId) igIds.add(igId);
         return {
           id: pageId,

@@ -68,13 +68,9 @@ export function createSandboxApp(options: SandboxOptions = {}): {
   app.use('/meta', metaRouter(state));
   app.use('/admin', adminRouter(state, options.admin ?? true));
 
-  app.use(
-    (_req, res) =>
-      void res.status(404).json({ error: 'not_found', message: 'No sandbox endpoint here. GET / lists them.' }),
-  );
+  app.use((_req, res) => void res.status(404).json({ error: 'not_found', message: 'No sandbox endpoint here. GET / lists them.' }));
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const status =
-      typeof error === 'object' && error && 'status' in error && typeof error.status === 'number' ? error.status : 500;
+    const status = typeof error === 'object' && error && 'status' in error && typeof error.status === 'number' ? error.status : 500;
     if (status >= 500)
       logger.error(
         {

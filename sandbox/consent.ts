@@ -15,7 +15,7 @@ export interface AuthorizeRequest {
   state?: string;
 }
 
-export type Validation<T extends AuthorizeRequest> =
+type Validation<T extends AuthorizeRequest> =
   | { ok: true; request: T }
   /** Invalid client or redirect URI (or anything the provider shows on its own page): never redirect. */
   | { ok: false; page: { title: string; message: string } }
@@ -34,18 +34,13 @@ export interface ConsentSpec<T extends AuthorizeRequest> {
   fragment?: string;
 }
 
-export function consentRoutes<T extends AuthorizeRequest>(
-  state: SandboxState,
-  paths: string[],
-  spec: ConsentSpec<T>,
-): Router {
+export function consentRoutes<T extends AuthorizeRequest>(state: SandboxState, paths: string[], spec: ConsentSpec<T>): Router {
   const router = express.Router();
 
   const handle = (req: Request, res: Response) => {
     const validation = spec.validate(queryParams(req));
     if (!validation.ok) {
-      if ('page' in validation)
-        return errorPage(res, spec.providerName, validation.page.title, validation.page.message);
+      if ('page' in validation) return errorPage(res, spec.providerName, validation.page.title, validation.page.message);
       return redirectWith(res, validation.redirect.uri, validation.redirect.params, spec.fragment);
     }
     const request = validation.request;
@@ -58,8 +53,7 @@ export function consentRoutes<T extends AuthorizeRequest>(
     if (decision !== 'allow') return errorPage(res, spec.providerName, 'Bad request', 'Choose Allow or Deny.');
     const wanted = typeof body.identity === 'string' ? body.identity : identities[0]?.id;
     const identity = identities.find((i) => i.id === wanted);
-    if (!identity)
-      return errorPage(res, spec.providerName, 'Unknown identity', `No sandbox identity with id ${wanted ?? ''}.`);
+    if (!identity) return errorPage(res, spec.providerName, 'Unknown identity', `No sandbox identity with id ${wanted ?? ''}.`);
     return redirectWith(res, request.redirectUri, spec.allow(request, identity.id), spec.fragment);
   };
 
@@ -70,13 +64,7 @@ export function consentRoutes<T extends AuthorizeRequest>(
   return router;
 }
 
-function consentPage<T extends AuthorizeRequest>(
-  req: Request,
-  res: Response,
-  state: SandboxState,
-  spec: ConsentSpec<T>,
-  request: T,
-) {
+function consentPage<T extends AuthorizeRequest>(req: Request, res: Response, state: SandboxState, spec: ConsentSpec<T>, request: T) {
   const identities = state.identities[spec.platform];
   const options = identities
     .map((identity, i) => {
@@ -105,7 +93,7 @@ function consentPage<T extends AuthorizeRequest>(
   page(res, 200, `${spec.providerName} (sandbox): authorize ${request.clientId}`, spec.providerName, body);
 }
 
-export function errorPage(res: Response, providerName: string, title: string, message: string, status = 400): void {
+function errorPage(res: Response, providerName: string, title: string, message: string, status = 400): void {
   page(
     res,
     status,

@@ -6,7 +6,6 @@ import { postsOf, type ContentKind, type PublishedPost } from './published.js';
 import { hash, rng } from './random.js';
 import type { SandboxState } from './store.js';
 
-
 const seededCount: Record<ContentKind, number> = { x: 250, linkedin: 230, facebook: 240, instagram: 210 };
 
 export interface Post {
@@ -44,17 +43,9 @@ const subjects = [
   'the bakery case is full of cardamom buns',
   'our roaster turned five today',
 ];
-const closers = [
-  'See you soon.',
-  'Link in bio.',
-  'Tag a friend.',
-  'Which one is your favourite?',
-  '#coffee',
-  '#smallbusiness',
-  '',
-];
+const closers = ['See you soon.', 'Link in bio.', 'Tag a friend.', 'Which one is your favourite?', '#coffee', '#smallbusiness', ''];
 
-export function accountKey(kind: ContentKind, accountId: string): string {
+function accountKey(kind: ContentKind, accountId: string): string {
   return `${kind}:${accountId}`;
 }
 
@@ -62,9 +53,7 @@ export function accountKey(kind: ContentKind, accountId: string): string {
 export function listPosts(state: SandboxState, kind: ContentKind, accountId: string): Post[] {
   const key = accountKey(kind, accountId);
   const extra = [
-    ...(state.extraPosts.get(key) ?? []).map((publishedAt, n) =>
-      makePost(state, kind, accountId, `e${n}`, 2_000_000 + n, publishedAt),
-    ),
+    ...(state.extraPosts.get(key) ?? []).map((publishedAt, n) => makePost(state, kind, accountId, `e${n}`, 2_000_000 + n, publishedAt)),
     ...postsOf(state.publishing, kind, accountId).map((p) => publishedAsPost(p)),
   ].sort((a, b) => b.publishedAt - a.publishedAt || b.serial - a.serial);
   const r = rng(`${state.seed}:${key}:timeline`);
@@ -78,14 +67,7 @@ export function listPosts(state: SandboxState, kind: ContentKind, accountId: str
   return [...extra, ...seeded];
 }
 
-function makePost(
-  state: SandboxState,
-  kind: ContentKind,
-  accountId: string,
-  key: string,
-  serial: number,
-  publishedAt: number,
-): Post {
+function makePost(state: SandboxState, kind: ContentKind, accountId: string, key: string, serial: number, publishedAt: number): Post {
   const r = rng(`${state.seed}:${kind}:${accountId}:${key}:text`);
   const text = `${r.pick(openers)} ${r.pick(subjects)}. ${r.pick(closers)}`.trim();
   return {
@@ -134,11 +116,7 @@ export function bumpEpoch(state: SandboxState, kind: ContentKind, accountId: str
  * then 10 bits of account shard and 12 of sequence.
  */
 export function timeId(post: Post, epochMs = 0): string {
-  return (
-    (BigInt(post.publishedAt - epochMs) << 22n) +
-    (BigInt(post.shard) << 12n) +
-    BigInt(post.serial % 4096)
-  ).toString();
+  return ((BigInt(post.publishedAt - epochMs) << 22n) + (BigInt(post.shard) << 12n) + BigInt(post.serial % 4096)).toString();
 }
 
 export interface Engagement {
@@ -166,8 +144,7 @@ export function engagement(state: SandboxState, kind: ContentKind, accountId: st
   const factor = 1 + rate * epoch;
   // A post published through the API shows zeros in the sync that first sees it, then its numbers
   // arrive over the next syncs (never decreasing).
-  const arrived =
-    post.publishedEpoch === undefined ? 1 : Math.min(1, Math.max(0, (epoch - post.publishedEpoch - 1) / 2));
+  const arrived = post.publishedEpoch === undefined ? 1 : Math.min(1, Math.max(0, (epoch - post.publishedEpoch - 1) / 2));
   const grow = (n: number) => Math.floor(n * factor * arrived);
   const impressions = Math.round(200 + 25_000 * r.next() ** 2);
   const like = r.int(1, 40) / 1000;

@@ -44,7 +44,7 @@ export function addFault(state: SandboxState, input: FaultInput): Fault {
 }
 
 /** Provider path as the real host sees it: sandbox prefixes and Meta's version segment removed. */
-export function normalizePrefix(prefix: string): string {
+function normalizePrefix(prefix: string): string {
   let p = prefix.startsWith('/') ? prefix : `/${prefix}`;
   p = p.replace(/^\/(x|linkedin|meta\/graph|meta\/www)(?=\/|$)/, '');
   p = p.replace(/^\/v\d+\.\d+(?=\/|$)/, '');
@@ -53,13 +53,7 @@ export function normalizePrefix(prefix: string): string {
 
 const commits = new Set<FaultKind>(['commit_then_error', 'commit_then_hang']);
 
-export function takeFault(
-  state: SandboxState,
-  platform: Platform,
-  path: string,
-  apiCall: boolean,
-  method = 'GET',
-): Fault | undefined {
+function takeFault(state: SandboxState, platform: Platform, path: string, apiCall: boolean, method = 'GET'): Fault | undefined {
   const index = state.faults.findIndex(
     (f) =>
       f.platform === platform &&

@@ -55,19 +55,11 @@ export function bearerToken(req: Request): string | undefined {
 }
 
 export function escapeHtml(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c] as string),
-  );
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 }
 
 /** 302 to `uri` with `params` added to its query (and an optional fragment, as Meta appends `#_=_`). */
-export function redirectWith(
-  res: Response,
-  uri: string,
-  params: Record<string, string | undefined>,
-  fragment?: string,
-): void {
+export function redirectWith(res: Response, uri: string, params: Record<string, string | undefined>, fragment?: string): void {
   const url = new URL(uri);
   for (const [key, value] of Object.entries(params)) if (value !== undefined) url.searchParams.set(key, value);
   if (fragment !== undefined) url.hash = fragment;

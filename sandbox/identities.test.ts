@@ -69,9 +69,7 @@ describe('identities at scale', () => {
     expect(page?.id).toMatch(/^\d{17}$/);
     expect(page?.instagram?.id).toMatch(/^17841\d{12}$/);
     const meta = await connectMeta(sbx.url, undefined, user.id);
-    const media = await fetch(
-      `${sbx.url}/meta/graph/v21.0/${page?.instagram?.id}/media?limit=5&access_token=${meta.userToken}`,
-    );
+    const media = await fetch(`${sbx.url}/meta/graph/v21.0/${page?.instagram?.id}/media?limit=5&access_token=${meta.userToken}`);
     expect(media.status).toBe(200);
     expect(Object.keys(meta.pageTokens)).toEqual([page?.id]);
   }, 120_000);

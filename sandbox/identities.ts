@@ -3,7 +3,7 @@
 // ids are opaque strings, X ids are snowflakes, Meta ids are long numbers) so clients that validate
 // shapes are exercised.
 
-export interface LinkedInOrganization {
+interface LinkedInOrganization {
   id: string;
   name: string;
   vanityName: string;
@@ -142,9 +142,7 @@ export function identityLabel(platform: IdentityPlatform, identity: Identities[I
   }
   if (platform === 'linkedin') {
     const m = identity as LinkedInMember;
-    return `${m.givenName} ${m.familyName} (${m.id}; admin of ${
-      m.organizations.map((o) => o.name).join(', ') || 'no organization'
-    })`;
+    return `${m.givenName} ${m.familyName} (${m.id}; admin of ${m.organizations.map((o) => o.name).join(', ') || 'no organization'})`;
   }
   const u = identity as MetaUser;
   return `${u.name} (id ${u.id}; Pages: ${u.pages.map((p) => p.name).join(', ') || 'none'})`;

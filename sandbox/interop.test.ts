@@ -38,15 +38,7 @@ describe('oauth4webapi against the sandbox', () => {
 
     const { location } = await consent(url.toString());
     const params = oauth.validateAuthResponse(as, client, location as URL, state);
-    const response = await oauth.authorizationCodeGrantRequest(
-      as,
-      client,
-      auth,
-      params,
-      redirectUri,
-      verifier,
-      insecure,
-    );
+    const response = await oauth.authorizationCodeGrantRequest(as, client, auth, params, redirectUri, verifier, insecure);
     const tokens = await oauth.processAuthorizationCodeResponse(as, client, response);
     expect(tokens.token_type).toBe('bearer');
 
@@ -76,17 +68,12 @@ describe('oauth4webapi against the sandbox', () => {
       error_description: 'Value passed for the token was invalid.',
     });
 
-    await oauth.processRevocationResponse(
-      await oauth.revocationRequest(as, client, auth, rotated.access_token, insecure),
-    );
+    await oauth.processRevocationResponse(await oauth.revocationRequest(as, client, auth, rotated.access_token, insecure));
   });
 
   it('LinkedIn: discovery, code grant without PKCE, ID token; token_type is missing as on the real one', async () => {
     const issuer = new URL(`${sbx.url}/linkedin/oauth`);
-    const as = await oauth.processDiscoveryResponse(
-      issuer,
-      await oauth.discoveryRequest(issuer, { ...insecure, algorithm: 'oidc' }),
-    );
+    const as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { ...insecure, algorithm: 'oidc' }));
     const client: oauth.Client = { client_id: 'sandbox-linkedin-client' };
     const auth = oauth.ClientSecretPost('sandbox-linkedin-secret');
     const redirectUri = 'http://localhost:8000/api/v1/oauth/linkedin/callback';
@@ -108,18 +95,8 @@ describe('oauth4webapi against the sandbox', () => {
     };
 
     const first = await grant();
-    const plain = await oauth.authorizationCodeGrantRequest(
-      as,
-      client,
-      auth,
-      first.params,
-      redirectUri,
-      oauth.nopkce,
-      insecure,
-    );
-    await expect(
-      oauth.processAuthorizationCodeResponse(as, client, plain, { expectedNonce: first.nonce }),
-    ).rejects.toThrow(/token_type/);
+    const plain = await oauth.authorizationCodeGrantRequest(as, client, auth, first.params, redirectUri, oauth.nopkce, insecure);
+    await expect(oauth.processAuthorizationCodeResponse(as, client, plain, { expectedNonce: first.nonce })).rejects.toThrow(/token_type/);
 
     // The workaround a LinkedIn client needs (as with the real LinkedIn): default token_type to bearer.
     const withTokenType: typeof fetch = async (input, init) => {
@@ -129,15 +106,10 @@ describe('oauth4webapi against the sandbox', () => {
       return Response.json({ token_type: 'Bearer', ...body }, { status: response.status, headers: response.headers });
     };
     const second = await grant();
-    const fixed = await oauth.authorizationCodeGrantRequest(
-      as,
-      client,
-      auth,
-      second.params,
-      redirectUri,
-      oauth.nopkce,
-      { ...insecure, [oauth.customFetch]: withTokenType },
-    );
+    const fixed = await oauth.authorizationCodeGrantRequest(as, client, auth, second.params, redirectUri, oauth.nopkce, {
+      ...insecure,
+      [oauth.customFetch]: withTokenType,
+    });
     const tokens = await oauth.processAuthorizationCodeResponse(as, client, fixed, {
       expectedNonce: second.nonce,
       requireIdToken: true,

@@ -7,13 +7,7 @@ import type { LinkedInMember } from './identities.js';
 import { checkToken, type SandboxState, type TokenRecord } from './store.js';
 
 /** LinkedIn API error body: `{status, serviceErrorCode, code, message}`. */
-export function apiError(
-  res: Response,
-  status: number,
-  serviceErrorCode: number | undefined,
-  code: string | undefined,
-  message: string,
-) {
+export function apiError(res: Response, status: number, serviceErrorCode: number | undefined, code: string | undefined, message: string) {
   res.status(status).json({
     status,
     ...(serviceErrorCode !== undefined ? { serviceErrorCode } : {}),
@@ -42,8 +36,7 @@ export function authenticate(state: SandboxState, req: Request, res: Response): 
   const check = checkToken(state, 'linkedin', value);
   const member = state.identities.linkedin.find((m) => m.id === check.token?.identityId);
   if (check.status === 'valid' && check.token && member) return { token: check.token, member };
-  const [serviceErrorCode, code, message] =
-    tokenErrors[!value ? 'empty' : check.status === 'valid' ? 'unknown' : check.status];
+  const [serviceErrorCode, code, message] = tokenErrors[!value ? 'empty' : check.status === 'valid' ? 'unknown' : check.status];
   apiError(res, 401, serviceErrorCode, code, message);
   return undefined;
 }
@@ -114,7 +107,7 @@ function restliList(value: string | undefined): string[] | undefined {
 }
 
 const orgUrn = (id: string) => `urn:li:organization:${id}`;
-export const postUrn = (post: Post) => `urn:li:${post.variant}:${timeId(post)}`;
+const postUrn = (post: Post) => `urn:li:${post.variant}:${timeId(post)}`;
 
 export function linkedinApiRouter(state: SandboxState): Router {
   const router = express.Router();
@@ -145,14 +138,7 @@ export function linkedinApiRouter(state: SandboxState): Router {
     const q = queryParams(req);
     if (q.q !== 'roleAssignee')
       return apiError(res, 400, undefined, 'ILLEGAL_ARGUMENT', 'Invalid query parameter q, expected roleAssignee');
-    if (
-      !hasAny(caller.token, [
-        'rw_organization_admin',
-        'r_organization_admin',
-        'r_organization_social',
-        'w_organization_social',
-      ])
-    ) {
+    if (!hasAny(caller.token, ['rw_organization_admin', 'r_organization_admin', 'r_organization_social', 'w_organization_social'])) {
       return denied(res, 'organizationAcls.FINDER-roleAssignee', req.get('linkedin-version'));
     }
     const role = q.role ?? 'ADMINISTRATOR';
@@ -174,13 +160,7 @@ export function linkedinApiRouter(state: SandboxState): Router {
     if (!caller) return;
     const org = caller.member.organizations.find((o) => o.id === req.params.id);
     if (!org)
-      return apiError(
-        res,
-        403,
-        100,
-        'ACCESS_DENIED',
-        `Not enough permissions to access: organizations.GET.${req.get('linkedin-version')}`,
-      );
+      return apiError(res, 403, 100, 'ACCESS_DENIED', `Not enough permissions to access: organizations.GET.${req.get('linkedin-version')}`);
     res.json({
       id: Number(org.id),
       localizedName: org.name,
@@ -250,13 +230,7 @@ export function linkedinApiRouter(state: SandboxState): Router {
     const q = queryParams(req);
     const version = req.get('linkedin-version');
     if (q.q !== 'organizationalEntity' || !q.organizationalEntity) {
-      return apiError(
-        res,
-        400,
-        undefined,
-        'ILLEGAL_ARGUMENT',
-        'The finder needs q=organizationalEntity and organizationalEntity',
-      );
+      return apiError(res, 400, undefined, 'ILLEGAL_ARGUMENT', 'The finder needs q=organizationalEntity and organizationalEntity');
     }
     const orgId = q.organizationalEntity.match(/^urn:li:organization:(\d+)$/)?.[1];
     const org = caller.member.organizations.find((o) => o.id === orgId);
@@ -294,12 +268,11 @@ export function linkedinApiRouter(state: SandboxState): Router {
     }
 
     const intervals = q.timeIntervals?.match(/timeRange:\(start:(\d+),end:(\d+)\),timeGranularityType:(DAY|MONTH)/);
-    if (q.timeIntervals && !intervals)
-      return apiError(res, 400, undefined, 'ILLEGAL_ARGUMENT', 'Invalid timeIntervals');
+    if (q.timeIntervals && !intervals) return apiError(res, 400, undefined, 'ILLEGAL_ARGUMENT', 'Invalid timeIntervals');
     if (intervals) {
       const [, startText, endText, granularity] = intervals;
       const elements = [];
-      for (let from = Number(startText); from < Number(endText); ) {
+      for (let from = Number(startText); from < Number(endText);) {
         const to = granularity === 'DAY' ? from + 86_400_000 : nextMonth(from);
         const inRange = posts.filter((p) => p.publishedAt >= from && p.publishedAt < to);
         elements.push({
@@ -315,9 +288,7 @@ export function linkedinApiRouter(state: SandboxState): Router {
     const yearAgo = state.now() - 365 * 86_400_000;
     res.json({
       paging: { start: 0, count: 10, links: [] },
-      elements: [
-        { organizationalEntity: entity, totalShareStatistics: stats(posts.filter((p) => p.publishedAt >= yearAgo)) },
-      ],
+      elements: [{ organizationalEntity: entity, totalShareStatistics: stats(posts.filter((p) => p.publishedAt >= yearAgo)) }],
     });
   });
 

@@ -49,7 +49,10 @@ const published = async () =>
 
 describe('LinkedIn POST /rest/posts', () => {
   it('publishes for an organization (201, URN in x-restli-id) and the posts finder shows it with zero metrics', async () => {
-    const { access_token: token } = await connectLinkedIn(sbx.url, 'openid profile w_organization_social r_organization_social rw_organization_admin');
+    const { access_token: token } = await connectLinkedIn(
+      sbx.url,
+      'openid profile w_organization_social r_organization_social rw_organization_admin',
+    );
     const res = await post(token, ORG, 'Hello from the org');
     expect(res.status).toBe(201);
     const urn = res.headers.get('x-restli-id') as string;
@@ -104,10 +107,7 @@ describe('LinkedIn POST /rest/posts', () => {
     expect((await post(token, ORG, 'Open now \\(until 6pm\\) \\#coffee')).status).toBe(201);
     expect((await published()).map((p) => p.text)).toEqual(['Open now ', 'Open now (until 6pm) #coffee']);
     const list = await (await rest(`/posts?q=author&author=${encodeURIComponent(ORG)}&count=2`, token)).json();
-    expect(list.elements.map((e: { commentary: string }) => e.commentary)).toEqual([
-      'Open now \\(until 6pm\\) \\#coffee',
-      'Open now ',
-    ]);
+    expect(list.elements.map((e: { commentary: string }) => e.commentary)).toEqual(['Open now \\(until 6pm\\) \\#coffee', 'Open now ']);
   });
 
   it('uploads an image (initializeUpload, then PUT) and posts it', async () => {

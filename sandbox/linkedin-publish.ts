@@ -28,12 +28,7 @@ function authorAccount(res: Response, caller: Caller, urn: string, resource: str
   const personId = urn.match(/^urn:li:person:(.+)$/)?.[1];
   if (personId && personId === caller.member.id && hasAny(caller.token, ['w_member_social'])) return personId;
   const orgId = urn.match(/^urn:li:organization:(\d+)$/)?.[1];
-  if (
-    orgId &&
-    caller.member.organizations.some((o) => o.id === orgId) &&
-    hasAny(caller.token, ['w_organization_social'])
-  )
-    return orgId;
+  if (orgId && caller.member.organizations.some((o) => o.id === orgId) && hasAny(caller.token, ['w_organization_social'])) return orgId;
   denied(res, resource, version);
   return undefined;
 }
@@ -84,8 +79,7 @@ export function linkedinPublishRouter(state: SandboxState): Router {
     const check = checkToken(state, 'linkedin', bearerToken(req));
     if (check.status !== 'valid') return apiError(res, 401, 65600, 'INVALID_ACCESS_TOKEN', 'Invalid access token');
     const image = state.publishing.media[`urn:li:image:${req.params.key}`];
-    if (!image || image.state !== 'uploading')
-      return apiError(res, 404, undefined, 'NOT_FOUND', 'No upload is waiting at this URL');
+    if (!image || image.state !== 'uploading') return apiError(res, 404, undefined, 'NOT_FOUND', 'No upload is waiting at this URL');
     const bytes = Buffer.isBuffer(req.body) ? req.body.length : 0;
     if (bytes === 0) return apiError(res, 400, undefined, 'ILLEGAL_ARGUMENT', 'The upload is empty');
     image.receivedBytes = bytes;
@@ -101,11 +95,9 @@ export function linkedinPublishRouter(state: SandboxState): Router {
     if (typeof body.author !== 'string') return invalidField(res, '/author');
     const accountId = authorAccount(res, caller, body.author, 'partnerApiPostsExternal.CREATE', version);
     if (!accountId) return;
-    if (body.commentary !== undefined && typeof body.commentary !== 'string')
-      return invalidField(res, '/commentary', 'is not a string');
+    if (body.commentary !== undefined && typeof body.commentary !== 'string') return invalidField(res, '/commentary', 'is not a string');
     if (typeof body.visibility !== 'string') return invalidField(res, '/visibility');
-    if (!VISIBILITY.includes(body.visibility))
-      return invalidField(res, '/visibility', `"${body.visibility}" is not an enum symbol`);
+    if (!VISIBILITY.includes(body.visibility)) return invalidField(res, '/visibility', `"${body.visibility}" is not an enum symbol`);
     const distribution = body.distribution as { feedDistribution?: unknown } | undefined;
     if (!distribution || typeof distribution !== 'object') return invalidField(res, '/distribution');
     if (typeof distribution.feedDistribution !== 'string') return invalidField(res, '/distribution/feedDistribution');
@@ -121,7 +113,7 @@ export function linkedinPublishRouter(state: SandboxState): Router {
       if (!image || image.owner !== body.author || image.state !== 'ready')
         return invalidField(res, '/content', `media ${String(id)} is not an available image of the author`);
     }
-    const { commentary, text } = parseLittleText((body.commentary as string | undefined) ?? '');
+    const { commentary, text } = parseLittleText(body.commentary ?? '');
     const duplicate = postsOf(state.publishing, 'linkedin', accountId).find(
       (p) => p.commentary === commentary && JSON.stringify(p.mediaIds ?? []) === JSON.stringify(imageIds),
     );

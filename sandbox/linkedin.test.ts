@@ -322,9 +322,7 @@ describe('LinkedIn API errors', () => {
     });
     expect(noRestli.status).toBe(400);
 
-    const acls = await (
-      await api('/rest/organizationAcls?q=roleAssignee&role=ADMINISTRATOR&state=APPROVED', access_token)
-    ).json();
+    const acls = await (await api('/rest/organizationAcls?q=roleAssignee&role=ADMINISTRATOR&state=APPROVED', access_token)).json();
     expect(acls.elements).toEqual([
       {
         roleAssignee: 'urn:li:person:sbxLiMember01',
@@ -344,9 +342,7 @@ describe('LinkedIn content', () => {
     let start = 0;
     let total = Infinity;
     while (start < total) {
-      const body = await (
-        await api(`/rest/posts?q=author&author=${author}&start=${start}&count=100`, access_token)
-      ).json();
+      const body = await (await api(`/rest/posts?q=author&author=${author}&start=${start}&count=100`, access_token)).json();
       total = body.paging.total;
       expect(body.paging.start).toBe(start);
       expect(body.paging.count).toBe(100);
@@ -357,10 +353,7 @@ describe('LinkedIn content', () => {
     expect(total).toBe(230);
     expect(new Set(seen).size).toBe(230);
 
-    const notMine = await api(
-      `/rest/posts?q=author&author=${encodeURIComponent('urn:li:organization:90000002')}`,
-      access_token,
-    );
+    const notMine = await api(`/rest/posts?q=author&author=${encodeURIComponent('urn:li:organization:90000002')}`, access_token);
     expect(notMine.status).toBe(403);
 
     const share = seen.find((id) => id.startsWith('urn:li:share:')) as string;
@@ -391,10 +384,7 @@ describe('LinkedIn content', () => {
     expect(totals.impressionCount).toBeGreaterThan(0);
 
     const lifetime = await (
-      await api(
-        `/rest/organizationalEntityShareStatistics?q=organizationalEntity&organizationalEntity=${author}`,
-        access_token,
-      )
+      await api(`/rest/organizationalEntityShareStatistics?q=organizationalEntity&organizationalEntity=${author}`, access_token)
     ).json();
     expect(lifetime.elements).toHaveLength(1);
     expect(lifetime.elements[0].totalShareStatistics.impressionCount).toBeGreaterThan(totals.impressionCount);

@@ -9,19 +9,10 @@ import { allParams, basicCredentials, redirectUriAllowed, splitScopes, type Para
 import { apiError, linkedinApiRouter } from './linkedin-api.js';
 import { linkedinPublishRouter } from './linkedin-publish.js';
 import type { IdTokenSigner } from './oidc.js';
-import {
-  checkToken,
-  consentGrant,
-  issueCode,
-  issueToken,
-  record,
-  takeCode,
-  type SandboxState,
-  type TokenRecord,
-} from './store.js';
+import { checkToken, consentGrant, issueCode, issueToken, record, takeCode, type SandboxState, type TokenRecord } from './store.js';
 
 /** Scopes the sandbox LinkedIn app has products for; retired ones (r_liteprofile, r_emailaddress) are refused. */
-export const LINKEDIN_SCOPES = [
+const LINKEDIN_SCOPES = [
   'openid',
   'profile',
   'email',
@@ -83,8 +74,7 @@ export function linkedinRouter(state: SandboxState, signer: IdTokenSigner): Rout
         if (scopes.length === 0) return back('invalid_request', 'The scope parameter is required');
         const refused = scopes.find((s) => !LINKEDIN_SCOPES.includes(s));
         // Observed: an unprovisioned scope redirects back with unauthorized_scope_error.
-        if (refused)
-          return back('unauthorized_scope_error', `Scope "${refused}" is not authorized for your application`);
+        if (refused) return back('unauthorized_scope_error', `Scope "${refused}" is not authorized for your application`);
         return {
           ok: true,
           request: { clientId: app.clientId, redirectUri: q.redirect_uri, scopes, state: q.state, nonce: q.nonce },
@@ -148,13 +138,7 @@ export function linkedinRouter(state: SandboxState, signer: IdTokenSigner): Rout
         // Observed body; LinkedIn documents no rate-limit headers. Retry-After is the sandbox's addition
         // (unconfirmed) so clients that honour it can be tested; daily quotas really reset at midnight UTC.
         res.set('Retry-After', String(fault.resetSeconds));
-        apiError(
-          res,
-          fault.status ?? 429,
-          101,
-          undefined,
-          'Resource level throttle limit for calls to this resource is reached.',
-        );
+        apiError(res, fault.status ?? 429, 101, undefined, 'Resource level throttle limit for calls to this resource is reached.');
       },
       serverError(fault, _req, res) {
         apiError(res, fault.status ?? 500, 0, undefined, 'Internal Server Error');
@@ -174,9 +158,7 @@ export function linkedinRouter(state: SandboxState, signer: IdTokenSigner): Rout
     const p = allParams(req);
     const client = clientCredentials(req, p);
     const required = (names: string[]) => {
-      const missing = names.find(
-        (n) => !(n === 'client_id' ? client.id : n === 'client_secret' ? client.secret : p[n]),
-      );
+      const missing = names.find((n) => !(n === 'client_id' ? client.id : n === 'client_secret' ? client.secret : p[n]));
       if (missing) oauthError(res, 400, 'invalid_request', `A required parameter "${missing}" is missing`);
       return !missing;
     };
@@ -185,8 +167,7 @@ export function linkedinRouter(state: SandboxState, signer: IdTokenSigner): Rout
       if (!required(['code', 'redirect_uri', 'client_id', 'client_secret'])) return;
       if (!clientValid(client)) return oauthError(res, 401, 'invalid_client', 'Client authentication failed');
       const taken = takeCode(state, 'linkedin', p.code as string);
-      if (taken.problem || taken.code.redirectUri !== p.redirect_uri)
-        return oauthError(res, 400, 'invalid_request', CODE_MISMATCH);
+      if (taken.problem || taken.code.redirectUri !== p.redirect_uri) return oauthError(res, 400, 'invalid_request', CODE_MISMATCH);
       const code = taken.code;
       const access = issueToken(state, {
         platform: 'linkedin',
@@ -236,8 +217,7 @@ export function linkedinRouter(state: SandboxState, signer: IdTokenSigner): Rout
   });
 
   const tokenBody = (access: TokenRecord, refresh?: TokenRecord, idToken?: string) => {
-    const seconds = (t: TokenRecord) =>
-      t.expiresAt === null ? 0 : Math.max(0, Math.round((t.expiresAt - state.now()) / 1000));
+    const seconds = (t: TokenRecord) => (t.expiresAt === null ? 0 : Math.max(0, Math.round((t.expiresAt - state.now()) / 1000)));
     return {
       access_token: access.value,
       expires_in: seconds(access),
@@ -262,8 +242,7 @@ export function linkedinRouter(state: SandboxState, signer: IdTokenSigner): Rout
             locale: `${member.locale.language}_${member.locale.country}`,
           }
         : {};
-    const email =
-      access.scopes.includes('email') && member ? { email: member.email, email_verified: member.emailVerified } : {};
+    const email = access.scopes.includes('email') && member ? { email: member.email, email_verified: member.emailVerified } : {};
     const idToken = signer.sign({
       iss: issuer(),
       aud: state.clients.linkedin.clientId,
@@ -283,10 +262,9 @@ export function linkedinRouter(state: SandboxState, signer: IdTokenSigner): Rout
     const client = clientCredentials(req, p);
     if (!p.token) return oauthError(res, 400, 'invalid_request', 'A required parameter "token" is missing');
     if (!clientValid(client)) return oauthError(res, 401, 'invalid_client', 'Client authentication failed');
-    const check = [
-      checkToken(state, 'linkedin', p.token, 'access'),
-      checkToken(state, 'linkedin', p.token, 'refresh'),
-    ].find((c) => c.token);
+    const check = [checkToken(state, 'linkedin', p.token, 'access'), checkToken(state, 'linkedin', p.token, 'refresh')].find(
+      (c) => c.token,
+    );
     // Unknown tokens: `{active:false}` (unconfirmed; the documented fields need a token to describe).
     if (!check?.token || !check.grant) return res.json({ active: false });
     const { token, grant } = check;

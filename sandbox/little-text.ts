@@ -4,7 +4,7 @@
 // commentary there (observed, PUBLISHING.md 1.2). Valid elements kept here: mentions
 // `@[Name](urn:li:person|organization:id)` and hashtag templates `{hashtag|\#|word}`.
 
-export const RESERVED = new Set(['\\', '|', '{', '}', '@', '[', ']', '(', ')', '<', '>', '#', '*', '_', '~']);
+const RESERVED = new Set(['\\', '|', '{', '}', '@', '[', ']', '(', ')', '<', '>', '#', '*', '_', '~']);
 
 const MENTION = /^@\[([^\]\\]*)\]\((urn:li:(?:person|organization):[A-Za-z0-9_-]+)\)/;
 const HASHTAG = /^\{hashtag\|\\#\|([^{}|\\]+)\}/;
@@ -19,7 +19,7 @@ export interface LittleText {
 
 export function parseLittleText(input: string): LittleText {
   let text = '';
-  for (let i = 0; i < input.length; ) {
+  for (let i = 0; i < input.length;) {
     const ch = input[i] as string;
     if (ch === '\\' && RESERVED.has(input[i + 1] ?? '')) {
       text += input[i + 1];

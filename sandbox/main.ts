@@ -45,10 +45,7 @@ const stop = async (signal: string) => {
     await sandbox.close();
     process.exit(0);
   } catch (error) {
-    logger.error(
-      { event_type: 'sandbox_stop_failed', err: error instanceof Error ? error.message : String(error) },
-      'sandbox stop failed',
-    );
+    logger.error({ event_type: 'sandbox_stop_failed', err: error instanceof Error ? error.message : String(error) }, 'sandbox stop failed');
     process.exit(1);
   }
 };

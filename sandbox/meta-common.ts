@@ -32,8 +32,7 @@ export interface GraphErrorInput {
 
 export function graphError(res: Response, input: GraphErrorInput): void {
   const { status = 400, challenge, type = 'OAuthException', ...rest } = input;
-  if (challenge)
-    res.set('WWW-Authenticate', `OAuth "Facebook Platform" "${challenge}" "${rest.message.replace(/"/g, "'")}"`);
+  if (challenge) res.set('WWW-Authenticate', `OAuth "Facebook Platform" "${challenge}" "${rest.message.replace(/"/g, "'")}"`);
   const error: Record<string, unknown> = { message: rest.message, type, code: rest.code };
   if (rest.error_subcode !== undefined) error.error_subcode = rest.error_subcode;
   if (rest.is_transient !== undefined) error.is_transient = rest.is_transient;
@@ -66,9 +65,7 @@ export function tokenError(res: Response, check: ReturnType<typeof checkToken>, 
     graphError(res, { message, code: 190, ...(error_subcode ? { error_subcode } : {}), challenge: 'invalid_token' });
   if (check.status === 'expired' && check.token?.expiresAt) {
     return fail(
-      `Error validating access token: Session has expired on ${fbTime(
-        check.token.expiresAt,
-      )}. The current time is ${fbTime(now)}.`,
+      `Error validating access token: Session has expired on ${fbTime(check.token.expiresAt)}. The current time is ${fbTime(now)}.`,
       463,
     );
   }
@@ -78,12 +75,11 @@ export function tokenError(res: Response, check: ReturnType<typeof checkToken>, 
       460,
     );
   }
-  if (check.status === 'revoked')
-    return fail(`Error validating access token: The user has not authorized application ${clientId}.`, 458);
+  if (check.status === 'revoked') return fail(`Error validating access token: The user has not authorized application ${clientId}.`, 458);
   fail('Invalid OAuth access token - Cannot parse access token', 467);
 }
 
-export function graphTokenValue(ctx: GraphContext): string | undefined {
+function graphTokenValue(ctx: GraphContext): string | undefined {
   return ctx.params.access_token ?? bearerToken(ctx.req);
 }
 
@@ -123,7 +119,7 @@ export function authenticate(ctx: GraphContext, aboutMe: boolean): Caller | unde
 }
 
 /** Pages the caller may act on: its own Page (Page token) or every Page of the user (user token). */
-export function accessiblePages(caller: Caller): MetaPage[] {
+function accessiblePages(caller: Caller): MetaPage[] {
   return caller.page ? [caller.page] : caller.user.pages;
 }
 
@@ -138,7 +134,7 @@ export function findInstagram(state: SandboxState, caller: Caller, id: string) {
 }
 
 /** Top-level names in a `fields` list, e.g. `id,reactions.summary(true),comments{id}` -> id, reactions, comments. */
-export function fieldNames(fields: string | undefined, defaults: string[]): string[] {
+function fieldNames(fields: string | undefined, defaults: string[]): string[] {
   if (!fields) return defaults;
   const names: string[] = [];
   let depth = 0;
@@ -156,12 +152,7 @@ export function fieldNames(fields: string | undefined, defaults: string[]): stri
 }
 
 /** Picks `fields` from a node's available values (Graph always adds `id`); an unknown name fails like Graph does. */
-export function selectFields(
-  ctx: GraphContext,
-  nodeType: string,
-  available: Record<string, () => unknown>,
-  defaults: string[],
-) {
+export function selectFields(ctx: GraphContext, nodeType: string, available: Record<string, () => unknown>, defaults: string[]) {
   const out: Record<string, unknown> = {};
   const names = fieldNames(ctx.params.fields, defaults);
   if (available.id && !names.includes('id')) names.push('id');
@@ -208,9 +199,7 @@ function usageHeaders(state: SandboxState, res: Response, token: TokenRecord, pa
     return;
   }
   const users = new Set(
-    [...state.grants.values()]
-      .filter((g) => g.platform === 'meta' && g.revokedAt === undefined)
-      .map((g) => g.identityId),
+    [...state.grants.values()].filter((g) => g.platform === 'meta' && g.revokedAt === undefined).map((g) => g.identityId),
   ).size;
   const percent = Math.min(100, Math.floor((bump('meta:app', 3_600_000) * 100) / (200 * Math.max(1, users))));
   res.set(

@@ -1,24 +1,10 @@
 // Facebook Page posts and their insights, Instagram media and their insights, with Graph's cursor
 // paging. Metric names are the current ones; retired names fail the whole call with code 100, as the
 // real API does (post_impressions -> post_media_view, Nov 2025; IG impressions/plays -> views, Apr 2025).
-import {
-  bumpEpoch,
-  decodeCursor,
-  encodeCursor,
-  engagement,
-  listPosts,
-  type Post,
-} from './content.js';
+import { bumpEpoch, decodeCursor, encodeCursor, engagement, listPosts, type Post } from './content.js';
 import type { ContentKind } from './published.js';
 import type { InstagramAccount, MetaPage } from './identities.js';
-import {
-  graphError,
-  graphTime,
-  missingPermission,
-  selectFields,
-  type Caller,
-  type GraphContext,
-} from './meta-common.js';
+import { graphError, graphTime, missingPermission, selectFields, type Caller, type GraphContext } from './meta-common.js';
 import type { SandboxState } from './store.js';
 
 export const fbPostId = (page: MetaPage, post: Post) => `${page.id}_1220${String(post.serial).padStart(12, '0')}`;
@@ -65,8 +51,7 @@ export function pagedList<T>(
   }
   const link = (cursor: Record<string, string>) => {
     const query = new URLSearchParams();
-    for (const [k, v] of Object.entries(params))
-      if (v !== undefined && k !== 'after' && k !== 'before') query.set(k, v);
+    for (const [k, v] of Object.entries(params)) if (v !== undefined && k !== 'after' && k !== 'before') query.set(k, v);
     query.set('limit', String(size));
     for (const [k, v] of Object.entries(cursor)) query.set(k, v);
     // Graph's paging links carry the access_token of the request, like the real ones do.
@@ -108,8 +93,7 @@ function postFields(ctx: GraphContext, page: MetaPage, post: Post) {
 }
 
 export function pagePosts(ctx: GraphContext, caller: Caller, page: MetaPage, edge: string) {
-  if (!has(caller, ['pages_read_engagement', 'pages_read_user_content']))
-    return missingPermission(ctx.res, 'pages_read_engagement');
+  if (!has(caller, ['pages_read_engagement', 'pages_read_user_content'])) return missingPermission(ctx.res, 'pages_read_engagement');
   const posts = listPosts(ctx.state, 'facebook', page.id);
   pagedList(
     ctx,
@@ -122,8 +106,7 @@ export function pagePosts(ctx: GraphContext, caller: Caller, page: MetaPage, edg
 }
 
 export function pagePost(ctx: GraphContext, caller: Caller, page: MetaPage, post: Post) {
-  if (!has(caller, ['pages_read_engagement', 'pages_read_user_content']))
-    return missingPermission(ctx.res, 'pages_read_engagement');
+  if (!has(caller, ['pages_read_engagement', 'pages_read_user_content'])) return missingPermission(ctx.res, 'pages_read_engagement');
   const out = postFields(ctx, page, post);
   if (out) ctx.res.json(out);
 }
@@ -143,7 +126,11 @@ function reactionMetrics(): Record<string, Metric> {
       const name = type[0]!.toUpperCase() + type.slice(1);
       return [
         `post_reactions_${type}_total`,
-        { title: `Lifetime Total ${name} Reactions of a post.`, description: `Lifetime: Total ${type} reactions of a post.`, value: (e) => e.reactions[type] },
+        {
+          title: `Lifetime Total ${name} Reactions of a post.`,
+          description: `Lifetime: Total ${type} reactions of a post.`,
+          value: (e) => e.reactions[type],
+        },
       ];
     }),
   );
@@ -220,13 +207,7 @@ const mediaMetrics: Record<string, Metric> = {
 };
 
 /** Retired Instagram media metrics with the dedicated message Graph gives them (observed for impressions). */
-const retiredMedia = new Set([
-  'impressions',
-  'plays',
-  'clips_replays_count',
-  'ig_reels_aggregated_all_plays_count',
-  'video_views',
-]);
+const retiredMedia = new Set(['impressions', 'plays', 'clips_replays_count', 'ig_reels_aggregated_all_plays_count', 'video_views']);
 
 function insights(
   ctx: GraphContext,
@@ -332,18 +313,11 @@ export function mediaInsights(ctx: GraphContext, caller: Caller, account: Instag
   if (!has(caller, ['instagram_manage_insights'])) return missingPermission(ctx.res, 'instagram_manage_insights');
   // Only media published after the seed (admin API) can be young enough to have no data yet, so seeded
   // content answers the same whatever the time of day.
-  const young =
-    post.key.startsWith('e') &&
-    ctx.state.now() - post.publishedAt < ctx.state.config.meta.igInsightsDelayHours * 3_600_000;
+  const young = post.key.startsWith('e') && ctx.state.now() - post.publishedAt < ctx.state.config.meta.igInsightsDelayHours * 3_600_000;
   const kind: ContentKind = 'instagram';
-  insights(
-    ctx,
-    igMediaId(post),
-    mediaMetrics,
-    young ? undefined : engagement(ctx.state, kind, account.id, post),
-    (name, index) =>
-      retiredMedia.has(name)
-        ? `(#100) Starting from version v22.0 and above, the ${name} metric is no longer supported. Please refer to the documentation at https://developers.facebook.com/docs/instagram-platform/reference/instagram-media/insights for a list of supported metrics.`
-        : `(#100) metric[${index}] must be one of the following values: ${Object.keys(mediaMetrics).join(', ')}`,
+  insights(ctx, igMediaId(post), mediaMetrics, young ? undefined : engagement(ctx.state, kind, account.id, post), (name, index) =>
+    retiredMedia.has(name)
+      ? `(#100) Starting from version v22.0 and above, the ${name} metric is no longer supported. Please refer to the documentation at https://developers.facebook.com/docs/instagram-platform/reference/instagram-media/insights for a list of supported metrics.`
+      : `(#100) metric[${index}] must be one of the following values: ${Object.keys(mediaMetrics).join(', ')}`,
   );
 }

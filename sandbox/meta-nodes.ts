@@ -35,8 +35,7 @@ function pageToken(state: SandboxState, caller: Caller, page: MetaPage): TokenRe
   if (existing) return existing;
   const source = caller.token;
   const longLived = source.meta?.longLived === true;
-  const seconds =
-    longLived || source.expiresAt === null ? null : Math.max(0, Math.floor((source.expiresAt - state.now()) / 1000));
+  const seconds = longLived || source.expiresAt === null ? null : Math.max(0, Math.floor((source.expiresAt - state.now()) / 1000));
   const token = issueToken(state, {
     platform: 'meta',
     kind: 'access',
@@ -151,8 +150,7 @@ export function graphDispatch(ctx: GraphContext): void {
   if (isMe) {
     if (!edge && method === 'GET') return me(ctx, caller);
     if (edge === 'accounts' && method === 'GET') return accounts(ctx, caller);
-    if (edge === 'permissions' && (method === 'GET' || method === 'DELETE') && !caller.page)
-      return permissions(ctx, caller);
+    if (edge === 'permissions' && (method === 'GET' || method === 'DELETE') && !caller.page) return permissions(ctx, caller);
     return edge ? unknownPath(ctx, [edge]) : unsupportedGet(ctx.res, head, method);
   }
   if (method === 'POST' && metaPublish(ctx, caller, head, edge)) return;
@@ -204,9 +202,7 @@ export function graphDispatch(ctx: GraphContext): void {
     return unknownPath(ctx, [edge]);
   }
 
-  const accountsOfCaller = (caller.page ? [caller.page] : caller.user.pages).flatMap((p) =>
-    p.instagram ? [p.instagram] : [],
-  );
+  const accountsOfCaller = (caller.page ? [caller.page] : caller.user.pages).flatMap((p) => (p.instagram ? [p.instagram] : []));
   const media = /^\d+$/.test(head) ? findMedia(state, accountsOfCaller, head) : undefined;
   if (media) {
     if (!edge) return igMediaNode(ctx, caller, media.account, media.post);

@@ -71,7 +71,9 @@ describe('Facebook Page publishing', () => {
       body: JSON.stringify({ message: 'Two photos', attached_media: [{ media_fbid: photo.id }] }),
     });
     expect(res.status).toBe(200);
-    const bad = await json(graph(`${PAGE}/feed`, token, { message: 'reuse', 'attached_media[0]': JSON.stringify({ media_fbid: photo.id }) }));
+    const bad = await json(
+      graph(`${PAGE}/feed`, token, { message: 'reuse', 'attached_media[0]': JSON.stringify({ media_fbid: photo.id }) }),
+    );
     expect(bad.error.code).toBe(100);
   });
 

@@ -26,15 +26,14 @@ const DAY_MS = 86_400_000;
 /** Handles a publishing POST; false when the path is no publishing endpoint. */
 export function metaPublish(ctx: GraphContext, caller: Caller, head: string, edge: string | undefined): boolean {
   const fail = (error: unknown) => {
-    if (!ctx.res.headersSent)
-      graphError(ctx.res, { message: `An unexpected error has occurred: ${String(error)}`, code: 2, status: 500 });
+    if (!ctx.res.headersSent) graphError(ctx.res, { message: `An unexpected error has occurred: ${String(error)}`, code: 2, status: 500 });
   };
   const page = findPage(ctx.state, caller, head);
-  if (page && edge === 'feed') return void pageFeed(ctx, caller, page), true;
-  if (page && edge === 'photos') return void pagePhoto(ctx, caller, page).catch(fail), true;
+  if (page && edge === 'feed') return (void pageFeed(ctx, caller, page), true);
+  if (page && edge === 'photos') return (void pagePhoto(ctx, caller, page).catch(fail), true);
   const ig = findInstagram(ctx.state, caller, head);
-  if (ig && edge === 'media') return void createContainer(ctx, caller, ig.account).catch(fail), true;
-  if (ig && edge === 'media_publish') return void publishContainer(ctx, caller, ig.account), true;
+  if (ig && edge === 'media') return (void createContainer(ctx, caller, ig.account).catch(fail), true);
+  if (ig && edge === 'media_publish') return (void publishContainer(ctx, caller, ig.account), true);
   return false;
 }
 
@@ -88,14 +87,12 @@ function pageFeed(ctx: GraphContext, caller: Caller, page: MetaPage): void {
     mediaIds.push(photo.id);
   }
   const message = p.message ?? '';
-  if (!message && !p.link && mediaIds.length === 0)
-    return graphError(res, { message: '(#100) Missing message or attachment', code: 100 });
+  if (!message && !p.link && mediaIds.length === 0) return graphError(res, { message: '(#100) Missing message or attachment', code: 100 });
   // Duplicates (observed codes; when each applies is unconfirmed): the same message as the Page's
   // latest post is #506; the same message and link as another post of the last 24 h is #368.
   const posts = postsOf(state.publishing, 'facebook', page.id);
   const latest = posts[posts.length - 1];
-  if (message && latest && latest.text === message)
-    return graphError(res, { message: '(#506) Duplicate status message', code: 506 });
+  if (message && latest && latest.text === message) return graphError(res, { message: '(#506) Duplicate status message', code: 506 });
   if (message && posts.some((x) => x.text === message && x.link === p.link && state.now() - x.createdAt < DAY_MS))
     return graphError(res, {
       message: '(#368) The action attempted has been deemed abusive or is otherwise disallowed',
@@ -104,7 +101,13 @@ function pageFeed(ctx: GraphContext, caller: Caller, page: MetaPage): void {
       error_user_title: "You've already posted this",
       error_user_msg: 'This status update is identical to one you posted recently. Try writing something different.',
     });
-  const draft = { accountId: page.id, serial: nextSerial(state.publishing), createdAt: state.now(), text: message, epoch: currentEpoch(state, 'facebook', page.id) };
+  const draft = {
+    accountId: page.id,
+    serial: nextSerial(state.publishing),
+    createdAt: state.now(),
+    text: message,
+    epoch: currentEpoch(state, 'facebook', page.id),
+  };
   const id = fbPostId(page, publishedAsPost(draft));
   state.publishing.posts.push({
     ...draft,
@@ -136,8 +139,7 @@ async function pagePhoto(ctx: GraphContext, caller: Caller, page: MetaPage): Pro
   if (!p.url) return graphError(res, { message: '(#324) Requires upload file', code: 324 });
   const type = await fetchMedia(p.url);
   // Unconfirmed: the error for a URL Facebook cannot fetch or that is no image.
-  if (!type?.startsWith('image/'))
-    return graphError(res, { message: '(#324) Missing or invalid image file', code: 324 });
+  if (!type?.startsWith('image/')) return graphError(res, { message: '(#324) Missing or invalid image file', code: 324 });
   const published = p.published !== 'false';
   const photo: UploadedMedia = {
     id: String(5_000_000_000_000_000 + nextSerial(state.publishing)),
@@ -153,7 +155,13 @@ async function pagePhoto(ctx: GraphContext, caller: Caller, page: MetaPage): Pro
   state.publishing.media[photo.id] = photo;
   if (!published) return void res.json({ id: photo.id });
   // A published photo is also a Page post (Graph answers both ids).
-  const draft = { accountId: page.id, serial: nextSerial(state.publishing), createdAt: state.now(), text: p.caption ?? p.message ?? '', epoch: currentEpoch(state, 'facebook', page.id) };
+  const draft = {
+    accountId: page.id,
+    serial: nextSerial(state.publishing),
+    createdAt: state.now(),
+    text: p.caption ?? p.message ?? '',
+    epoch: currentEpoch(state, 'facebook', page.id),
+  };
   const postId = fbPostId(page, publishedAsPost(draft));
   state.publishing.posts.push({ ...draft, platform: 'facebook', id: postId, mediaIds: [photo.id] });
   res.json({ id: photo.id, post_id: postId });
@@ -167,9 +175,9 @@ function igAllowed(ctx: GraphContext, caller: Caller): boolean {
   return false;
 }
 
-export type ContainerStatus = 'IN_PROGRESS' | 'FINISHED' | 'ERROR' | 'EXPIRED' | 'PUBLISHED';
+type ContainerStatus = 'IN_PROGRESS' | 'FINISHED' | 'ERROR' | 'EXPIRED' | 'PUBLISHED';
 
-export function containerStatus(now: number, c: IgContainer): ContainerStatus {
+function containerStatus(now: number, c: IgContainer): ContainerStatus {
   if (c.mediaId) return 'PUBLISHED';
   if (c.error) return 'ERROR';
   if (now - c.createdAt >= DAY_MS) return 'EXPIRED';
@@ -195,7 +203,10 @@ function childIds(ctx: GraphContext): string[] {
   } catch {
     // a comma-separated list, as documented
   }
-  return raw.split(',').map((s) => s.trim()).filter(Boolean);
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 async function createContainer(ctx: GraphContext, caller: Caller, account: InstagramAccount): Promise<void> {
@@ -264,8 +275,7 @@ function publishContainer(ctx: GraphContext, caller: Caller, account: InstagramA
   if (!p.creation_id) return graphError(res, { message: '(#100) The parameter creation_id is required', code: 100 });
   const container = state.publishing.containers[p.creation_id];
   if (!container || container.igUserId !== account.id) return unsupportedGet(res, p.creation_id, 'POST');
-  if (container.isCarouselItem)
-    return graphError(res, { message: '(#100) A carousel item cannot be published on its own', code: 100 });
+  if (container.isCarouselItem) return graphError(res, { message: '(#100) A carousel item cannot be published on its own', code: 100 });
   if (quotaUsage(ctx, account) >= state.config.meta.igDailyQuota)
     // Documented (Instagram error codes): 9 / 2207042; the top-level message is unconfirmed.
     return graphError(res, {

@@ -196,9 +196,7 @@ describe('Facebook Login', () => {
       const { error } = await res.json();
       expect(error).toMatchObject({ type: 'OAuthException', code: 190, error_subcode: 458 });
     }
-    const debug = (
-      await (await graph(`debug_token?${form({ input_token: page, access_token: `${CLIENT}|${SECRET}` })}`)).json()
-    ).data;
+    const debug = (await (await graph(`debug_token?${form({ input_token: page, access_token: `${CLIENT}|${SECRET}` })}`)).json()).data;
     expect(debug.is_valid).toBe(false);
   });
 
@@ -263,11 +261,7 @@ describe('Facebook and Instagram content', () => {
     const insights = await (
       await graph(`${post.id}/insights?metric=post_media_view,post_reactions_by_type_total,post_clicks`, page)
     ).json();
-    expect(insights.data.map((m: { name: string }) => m.name)).toEqual([
-      'post_media_view',
-      'post_reactions_by_type_total',
-      'post_clicks',
-    ]);
+    expect(insights.data.map((m: { name: string }) => m.name)).toEqual(['post_media_view', 'post_reactions_by_type_total', 'post_clicks']);
     expect(insights.data[0]).toMatchObject({
       period: 'lifetime',
       values: [{ value: expect.any(Number) }],
@@ -285,9 +279,7 @@ describe('Facebook and Instagram content', () => {
 
   it('pages Instagram media and serves media insights; impressions and plays are retired', async () => {
     const page = await pageToken(await longLived());
-    const first = await (
-      await graph(`${IG_USER}/media?fields=id,caption,timestamp,like_count,comments_count&limit=100`, page)
-    ).json();
+    const first = await (await graph(`${IG_USER}/media?fields=id,caption,timestamp,like_count,comments_count&limit=100`, page)).json();
     expect(first.data).toHaveLength(100);
     expect(first.data[0]).toEqual({
       id: expect.any(String),
@@ -296,9 +288,7 @@ describe('Facebook and Instagram content', () => {
       like_count: expect.any(Number),
       comments_count: expect.any(Number),
     });
-    const second = await (
-      await graph(`${IG_USER}/media?fields=id&limit=100&after=${first.paging.cursors.after}`, page)
-    ).json();
+    const second = await (await graph(`${IG_USER}/media?fields=id&limit=100&after=${first.paging.cursors.after}`, page)).json();
     const third = await (await fetch(second.paging.next)).json();
     expect(third.data).toHaveLength(10);
     expect(third.paging.next).toBeUndefined();

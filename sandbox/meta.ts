@@ -11,7 +11,7 @@ import { bucUsage, graphError, tokenError, type GraphContext } from './meta-comm
 import { graphDispatch } from './meta-nodes.js';
 import { checkToken, consentGrant, issueCode, issueToken, takeCode, type SandboxState } from './store.js';
 
-export const META_PERMISSIONS = [
+const META_PERMISSIONS = [
   'public_profile',
   'email',
   'pages_show_list',
@@ -49,8 +49,7 @@ export function metaRouter(state: SandboxState): Router {
       fragment: '_=_',
       validate(q) {
         const fail = (title: string, message: string) => ({ ok: false as const, page: { title, message } });
-        if (q.client_id !== app().clientId)
-          return fail('Invalid App ID', 'The provided app ID does not look like a valid app ID.');
+        if (q.client_id !== app().clientId) return fail('Invalid App ID', 'The provided app ID does not look like a valid app ID.');
         if (!redirectUriAllowed(app(), q.redirect_uri)) {
           return fail(
             'URL blocked',
@@ -62,10 +61,7 @@ export function metaRouter(state: SandboxState): Router {
         const scopes = splitScopes(q.scope);
         const invalid = scopes.filter((s) => !META_PERMISSIONS.includes(s));
         if (invalid.length)
-          return fail(
-            'Invalid Scopes',
-            `Invalid Scopes: ${invalid.join(', ')}. This message is only shown to developers.`,
-          );
+          return fail('Invalid Scopes', `Invalid Scopes: ${invalid.join(', ')}. This message is only shown to developers.`);
         const granted = [...new Set(['public_profile', ...scopes])];
         return {
           ok: true,
@@ -114,10 +110,7 @@ export function metaRouter(state: SandboxState): Router {
         const code = fault.code ?? 4;
         const objectId = split(req).segments.find((s) => /^\d+$/.test(s)) ?? app().clientId;
         res.set('X-App-Usage', JSON.stringify({ call_count: 100, total_cputime: 100, total_time: 100 }));
-        res.set(
-          'X-Business-Use-Case-Usage',
-          JSON.stringify(bucUsage(objectId, 100, Math.ceil(fault.resetSeconds / 60))),
-        );
+        res.set('X-Business-Use-Case-Usage', JSON.stringify(bucUsage(objectId, 100, Math.ceil(fault.resetSeconds / 60))));
         // Observed: throttling answers HTTP 403 with is_transient.
         graphError(res, {
           message: throttleMessages[code] ?? `(#${code}) Request limit reached`,
@@ -173,8 +166,7 @@ function tokenEndpoint(ctx: GraphContext): void {
   // Error codes and messages as observed from Graph (101 application, 1 client secret, 100 code problems
   // with subcodes 36007 expired, 36008 redirect_uri mismatch, 36009 used; 191 missing redirect_uri).
   if (!clientId) return graphError(res, { message: 'Missing client_id parameter.', code: 101 });
-  if (clientId !== app.clientId)
-    return graphError(res, { message: 'Error validating application. Invalid application ID.', code: 101 });
+  if (clientId !== app.clientId) return graphError(res, { message: 'Error validating application. Invalid application ID.', code: 101 });
   if (clientSecret !== app.clientSecret)
     return graphError(res, { message: 'Error validating client secret.', code: 1, challenge: 'invalid_client' });
 
@@ -245,8 +237,7 @@ function debugToken(ctx: GraphContext): void {
   } else if (checkToken(state, 'meta', caller).status !== 'valid') {
     // Observed message when no usable app (or app developer) token is given.
     return graphError(res, {
-      message:
-        '(#100) You must provide an app access token, or a user access token that is an owner or developer of the app',
+      message: '(#100) You must provide an app access token, or a user access token that is an owner or developer of the app',
       code: 100,
     });
   }
@@ -278,17 +269,16 @@ function debugToken(ctx: GraphContext): void {
       check.status === 'expired'
         ? { code: 190, subcode: 463, message: 'Error validating access token: Session has expired.' }
         : passwordChanged
-        ? {
-            code: 190,
-            subcode: 460,
-            message:
-              'Error validating access token: The session has been invalidated because the user changed their password.',
-          }
-        : {
-            code: 190,
-            subcode: 458,
-            message: `Error validating access token: The user has not authorized application ${app.clientId}.`,
-          };
+          ? {
+              code: 190,
+              subcode: 460,
+              message: 'Error validating access token: The session has been invalidated because the user changed their password.',
+            }
+          : {
+              code: 190,
+              subcode: 458,
+              message: `Error validating access token: The user has not authorized application ${app.clientId}.`,
+            };
   }
   res.json({ data });
 }

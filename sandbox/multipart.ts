@@ -17,8 +17,7 @@ export async function formFields(req: Request): Promise<FormFields | undefined> 
   if (!Buffer.isBuffer(req.body)) {
     // A urlencoded body was already parsed by the app's form parser.
     const fields: Record<string, string> = {};
-    for (const [k, v] of Object.entries((req.body ?? {}) as Record<string, unknown>))
-      if (typeof v === 'string') fields[k] = v;
+    for (const [k, v] of Object.entries((req.body ?? {}) as Record<string, unknown>)) if (typeof v === 'string') fields[k] = v;
     return { fields, files: {} };
   }
   try {

@@ -25,8 +25,7 @@ const refreshX = (base: string, refreshToken: string) =>
     headers: { authorization: basic('sandbox-twitter-client', 'sandbox-twitter-secret') },
   });
 
-const me = (base: string, token: string) =>
-  fetch(`${base}/x/2/users/me`, { headers: { authorization: `Bearer ${token}` } });
+const me = (base: string, token: string) => fetch(`${base}/x/2/users/me`, { headers: { authorization: `Bearer ${token}` } });
 
 describe('state under a data directory', () => {
   it('keeps grants, tokens, rotations and settings across a restart', async () => {

@@ -74,7 +74,9 @@ export function persistState(state: SandboxState, dataDir: string, debounceMs = 
     try {
       saved = JSON.parse(readFileSync(file, 'utf8')) as Snapshot;
     } catch (error) {
-      throw new Error(`${file} is not readable sandbox state (${(error as Error).message}); move it away to start afresh`);
+      throw new Error(`${file} is not readable sandbox state (${(error as Error).message}); move it away to start afresh`, {
+        cause: error,
+      });
     }
     if (saved.version !== VERSION) throw new Error(`${file}: unknown sandbox state version ${String(saved.version)}`);
     restore(state, saved);

@@ -13,9 +13,7 @@ export interface RunningSandbox {
   close(): Promise<void>;
 }
 
-export async function startSandbox(
-  options: SandboxOptions & { host?: string; port?: number } = {},
-): Promise<RunningSandbox> {
+export async function startSandbox(options: SandboxOptions & { host?: string; port?: number } = {}): Promise<RunningSandbox> {
   const { host = '127.0.0.1', port = 0, ...appOptions } = options;
   const { app, state, persistence } = createSandboxApp(appOptions);
   const server = await new Promise<Server>((resolve, reject) => {

@@ -7,7 +7,7 @@ import { emptyPublishing, type PublishingState } from './published.js';
 import { secret } from './random.js';
 
 export type Platform = 'linkedin' | 'twitter' | 'meta';
-export const PLATFORMS: readonly Platform[] = ['linkedin', 'twitter', 'meta'];
+const PLATFORMS: readonly Platform[] = ['linkedin', 'twitter', 'meta'];
 
 /** Accepts the platform names the rest of the project uses (x, facebook, instagram are aliases). */
 export function parsePlatform(value: unknown): Platform | undefined {
@@ -39,7 +39,7 @@ export interface ClientApp {
 
 export type Clients = Record<Platform, ClientApp>;
 
-export const defaultClients: Clients = {
+const defaultClients: Clients = {
   linkedin: { clientId: 'sandbox-linkedin-client', clientSecret: 'sandbox-linkedin-secret' },
   twitter: { clientId: 'sandbox-twitter-client', clientSecret: 'sandbox-twitter-secret' },
   meta: { clientId: 'sandbox-meta-client', clientSecret: 'sandbox-meta-secret' },
@@ -176,14 +176,7 @@ export interface TokenRecord {
   meta?: { type: 'USER' | 'PAGE'; longLived: boolean; pageId?: string };
 }
 
-export type IssuedKind =
-  | 'access_token'
-  | 'refresh_token'
-  | 'id_token'
-  | 'code'
-  | 'code_verifier'
-  | 'code_challenge'
-  | 'client_secret';
+export type IssuedKind = 'access_token' | 'refresh_token' | 'id_token' | 'code' | 'code_verifier' | 'code_challenge' | 'client_secret';
 
 export interface IssuedEntry {
   platform: Platform;
@@ -277,15 +270,7 @@ export function createState(options: StateOptions): SandboxState {
 export function resetState(state: SandboxState): void {
   state.identities = seedIdentities();
   state.config = defaultConfig();
-  for (const map of [
-    state.grants,
-    state.codes,
-    state.tokens,
-    state.rateWindows,
-    state.contentEpochs,
-    state.extraPosts,
-    state.pageTokens,
-  ]) {
+  for (const map of [state.grants, state.codes, state.tokens, state.rateWindows, state.contentEpochs, state.extraPosts, state.pageTokens]) {
     map.clear();
   }
   state.faults.length = 0;
@@ -298,8 +283,7 @@ export function clearIssued(state: SandboxState): void {
 }
 
 function recordClientSecrets(state: SandboxState): void {
-  for (const platform of PLATFORMS)
-    record(state, platform, 'client_secret', state.clients[platform].clientSecret, 'received');
+  for (const platform of PLATFORMS) record(state, platform, 'client_secret', state.clients[platform].clientSecret, 'received');
 }
 
 export function record(
@@ -320,8 +304,7 @@ export function consentGrant(state: SandboxState, platform: Platform, identityId
   const clientId = state.clients[platform].clientId;
   const now = state.now();
   const existing = [...state.grants.values()].find(
-    (g) =>
-      g.platform === platform && g.clientId === clientId && g.identityId === identityId && g.revokedAt === undefined,
+    (g) => g.platform === platform && g.clientId === clientId && g.identityId === identityId && g.revokedAt === undefined,
   );
   if (existing) {
     existing.scopes = [...new Set([...existing.scopes, ...scopes])];
@@ -342,12 +325,7 @@ export function revokeGrant(state: SandboxState, grant: Grant, reason: RevokeRea
 }
 
 /** Revokes every live grant of a platform (optionally one identity's); returns how many. */
-export function revokeGrants(
-  state: SandboxState,
-  platform: Platform,
-  identityId: string | undefined,
-  reason: RevokeReason,
-): number {
+export function revokeGrants(state: SandboxState, platform: Platform, identityId: string | undefined, reason: RevokeReason): number {
   let count = 0;
   for (const grant of state.grants.values()) {
     if (grant.platform !== platform || grant.revokedAt !== undefined) continue;
@@ -418,7 +396,7 @@ export function issueToken(
   return token;
 }
 
-export type TokenStatus = 'valid' | 'expired' | 'revoked' | 'unknown';
+type TokenStatus = 'valid' | 'expired' | 'revoked' | 'unknown';
 
 export interface TokenCheck {
   status: TokenStatus;

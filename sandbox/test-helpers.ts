@@ -34,11 +34,7 @@ export interface ConsentResult {
 }
 
 /** GETs the consent page, then submits its form as a click on Allow or Deny would. */
-export async function consent(
-  authorizeUrl: string,
-  decision: 'allow' | 'deny' = 'allow',
-  identity?: string,
-): Promise<ConsentResult> {
+export async function consent(authorizeUrl: string, decision: 'allow' | 'deny' = 'allow', identity?: string): Promise<ConsentResult> {
   const page = await fetch(authorizeUrl, { redirect: 'manual' });
   const html = await page.text();
   if (page.status !== 200) return { html, status: page.status, ...locationOf(page, authorizeUrl) };
@@ -152,9 +148,9 @@ export async function connectMeta(
       })}`,
     )
   ).json()) as { access_token: string };
-  const accounts = (await (
-    await fetch(`${base}/meta/graph/v21.0/me/accounts?${form({ access_token: long.access_token })}`)
-  ).json()) as { data: { id: string; access_token: string }[] };
+  const accounts = (await (await fetch(`${base}/meta/graph/v21.0/me/accounts?${form({ access_token: long.access_token })}`)).json()) as {
+    data: { id: string; access_token: string }[];
+  };
   return {
     userToken: long.access_token,
     pageTokens: Object.fromEntries(accounts.data.map((p) => [p.id, p.access_token])),

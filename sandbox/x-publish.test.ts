@@ -178,9 +178,7 @@ describe('commit faults', () => {
     const failed = await tweet(token, { text: 'committed anyway' });
     expect(failed.status).toBe(503);
     expect((await failed.json()).status).toBe(503);
-    expect((await (await admin('/published')).json()).published.map((p: { text: string }) => p.text)).toEqual([
-      'committed anyway',
-    ]);
+    expect((await (await admin('/published')).json()).published.map((p: { text: string }) => p.text)).toEqual(['committed anyway']);
     await admin('/faults', { platform: 'x', kind: 'commit_then_hang', pathPrefix: '/2/tweets', delayMs: 700 });
     const started = Date.now();
     const late = await tweet(token, { text: 'late answer' });

@@ -38,8 +38,7 @@ export function xPublishRouter(state: SandboxState, x: XHelpers): Router {
   const router = express.Router();
   const now = () => state.now();
 
-  const mediaId = () =>
-    ((BigInt(now() - TWEPOCH) << 22n) + BigInt(nextSerial(state.publishing) % 4_194_304)).toString();
+  const mediaId = () => ((BigInt(now() - TWEPOCH) << 22n) + BigInt(nextSerial(state.publishing) % 4_194_304)).toString();
 
   const mediaData = (m: UploadedMedia, withProcessing: boolean) => {
     const data: Record<string, unknown> = {
@@ -210,8 +209,7 @@ export function xPublishRouter(state: SandboxState, x: XHelpers): Router {
     if (mediaIds.length > 4) return invalid(res, 'At most 4 media may be attached.', { 'media.media_ids': mediaIds });
     for (const id of mediaIds) {
       const m = state.publishing.media[id];
-      if (!m || m.platform !== 'x' || m.owner !== user.id)
-        return invalid(res, `Your media IDs are invalid.`, { 'media.media_ids': [id] });
+      if (!m || m.platform !== 'x' || m.owner !== user.id) return invalid(res, `Your media IDs are invalid.`, { 'media.media_ids': [id] });
       if (m.state !== 'ready' && !(m.state === 'processing' && (m.readyAt ?? 0) <= now()))
         return invalid(res, `Media ${id} is not ready: finalize it and wait for processing to succeed.`, {
           'media.media_ids': [id],

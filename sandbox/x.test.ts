@@ -126,9 +126,7 @@ describe('X OAuth 2.0 with PKCE', () => {
       code_verifier: 'plain-verifier-plain-verifier-plain-verifier',
     });
     const { access_token } = await res.json();
-    const me = await (
-      await fetch(`${sbx.url}/x/2/users/me`, { headers: { authorization: `Bearer ${access_token}` } })
-    ).json();
+    const me = await (await fetch(`${sbx.url}/x/2/users/me`, { headers: { authorization: `Bearer ${access_token}` } })).json();
     expect(me.data.username).toBe('sandbox_x_two');
   });
 
@@ -240,10 +238,7 @@ describe('X OAuth 2.0 with PKCE', () => {
   });
 
   it('redirects a denial with error=access_denied and the state', async () => {
-    const result = await consent(
-      authorizeUrl({ code_challenge: 'c'.repeat(43), code_challenge_method: 'plain' }),
-      'deny',
-    );
+    const result = await consent(authorizeUrl({ code_challenge: 'c'.repeat(43), code_challenge_method: 'plain' }), 'deny');
     expect(result.status).toBe(302);
     expect(result.location?.searchParams.get('error')).toBe('access_denied');
     expect(result.location?.searchParams.get('state')).toBe('state-123');
@@ -271,9 +266,7 @@ describe('X OAuth 2.0 with PKCE', () => {
     const userId = '1700000000000000001';
     const tooFew = await fetch(`${sbx.url}/x/2/users/${userId}/tweets?max_results=4`, { headers: auth });
     expect(tooFew.status).toBe(400);
-    expect((await tooFew.json()).errors[0].message).toBe(
-      'The `max_results` query parameter value [4] is not between 5 and 100',
-    );
+    expect((await tooFew.json()).errors[0].message).toBe('The `max_results` query parameter value [4] is not between 5 and 100');
 
     const ids: string[] = [];
     let next: string | undefined;

@@ -10,18 +10,9 @@ import { faultMiddleware } from './faults.js';
 import { basicCredentials, bearerToken, bodyParams, queryParams, redirectUriAllowed, splitScopes } from './http.js';
 import type { XUser } from './identities.js';
 import { TWEPOCH, xPublishRouter } from './x-publish.js';
-import {
-  checkToken,
-  consentGrant,
-  issueCode,
-  issueToken,
-  record,
-  takeCode,
-  type SandboxState,
-  type TokenRecord,
-} from './store.js';
+import { checkToken, consentGrant, issueCode, issueToken, record, takeCode, type SandboxState, type TokenRecord } from './store.js';
 
-export const X_SCOPES = [
+const X_SCOPES = [
   'tweet.read',
   'tweet.write',
   'tweet.moderate.write',
@@ -50,7 +41,6 @@ interface XAuthorize extends AuthorizeRequest {
   codeChallenge: string;
   codeChallengeMethod: 'S256' | 'plain';
 }
-
 
 function problem(res: Response, status: number, extra: Record<string, unknown> = {}) {
   const title = STATUS_CODES[status] ?? 'Error';
@@ -110,12 +100,9 @@ export function xRouter(state: SandboxState): Router {
         // so for a missing or over-long state and for missing PKCE, which X requires (unconfirmed which
         // of those X redirects instead).
         const fail = (message: string) => ({ ok: false as const, page: { title: 'Something went wrong', message } });
-        if (q.client_id !== app().clientId)
-          return fail("You weren't able to give access to the App: unknown client_id.");
+        if (q.client_id !== app().clientId) return fail("You weren't able to give access to the App: unknown client_id.");
         if (!redirectUriAllowed(app(), q.redirect_uri))
-          return fail(
-            "You weren't able to give access to the App: the redirect_uri does not match the App's callback URLs.",
-          );
+          return fail("You weren't able to give access to the App: the redirect_uri does not match the App's callback URLs.");
         if (!q.state) return fail('The state parameter is required.');
         if (q.state.length > 500) return fail('The state parameter must be at most 500 characters.');
         if (!q.code_challenge) return fail('The code_challenge parameter is required (PKCE).');
@@ -202,8 +189,7 @@ export function xRouter(state: SandboxState): Router {
       const verifier = p.code_verifier as string;
       record(state, 'twitter', 'code_verifier', verifier, 'received');
       const taken = takeCode(state, 'twitter', p.code as string);
-      if (taken.problem)
-        return oauthError(res, 400, 'invalid_request', 'Value passed for the authorization code was invalid.');
+      if (taken.problem) return oauthError(res, 400, 'invalid_request', 'Value passed for the authorization code was invalid.');
       const code = taken.code;
       if (code.redirectUri !== p.redirect_uri) {
         return oauthError(
@@ -213,15 +199,9 @@ export function xRouter(state: SandboxState): Router {
           'Value passed for the redirect uri did not match the uri of the authorization code.',
         );
       }
-      const expected =
-        code.codeChallengeMethod === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier;
+      const expected = code.codeChallengeMethod === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier;
       if (expected !== code.codeChallenge) {
-        return oauthError(
-          res,
-          400,
-          'invalid_request',
-          'Value passed for the code verifier did not match the code challenge.',
-        );
+        return oauthError(res, 400, 'invalid_request', 'Value passed for the code verifier did not match the code challenge.');
       }
       return res.set('Cache-Control', 'no-store').json(issuePair(code.grantId, code.identityId, code.scopes));
     }
@@ -264,11 +244,7 @@ export function xRouter(state: SandboxState): Router {
   });
 
   /** The caller, or a 401 problem (the same body for bad, expired and revoked tokens, as observed). */
-  const authenticate = (
-    req: Request,
-    res: Response,
-    scopes: string[],
-  ): { token: TokenRecord; user: XUser } | undefined => {
+  const authenticate = (req: Request, res: Response, scopes: string[]): { token: TokenRecord; user: XUser } | undefined => {
     const check = checkToken(state, 'twitter', bearerToken(req));
     const user = state.identities.twitter.find((u) => u.id === check.token?.identityId);
     if (check.status !== 'valid' || !check.token || !user) {
@@ -312,12 +288,7 @@ export function xRouter(state: SandboxState): Router {
     const fields = splitScopes(q[name], /,/);
     const bad = fields.find((f) => !allowed.includes(f));
     if (bad) {
-      invalidParameter(
-        res,
-        name,
-        q[name] ?? '',
-        `The \`${name}\` query parameter value [${bad}] is not one of [${allowed.join(',')}]`,
-      );
+      invalidParameter(res, name, q[name] ?? '', `The \`${name}\` query parameter value [${bad}] is not one of [${allowed.join(',')}]`);
       return undefined;
     }
     return new Set(fields);
@@ -400,22 +371,12 @@ export function xRouter(state: SandboxState): Router {
     for (const name of ['since_id', 'until_id'] as const) {
       const value = q[name];
       if (value !== undefined && !/^\d{1,19}$/.test(value))
-        return invalidParameter(
-          res,
-          name,
-          value,
-          `The \`${name}\` query parameter value [${value}] does not match ^[0-9]{1,19}$`,
-        );
+        return invalidParameter(res, name, value, `The \`${name}\` query parameter value [${value}] does not match ^[0-9]{1,19}$`);
     }
     for (const name of ['start_time', 'end_time'] as const) {
       const value = q[name];
       if (value !== undefined && Number.isNaN(Date.parse(value)))
-        return invalidParameter(
-          res,
-          name,
-          value,
-          `Invalid '${name}':'${value}'. '${name}' must be a date in ISO 8601 format`,
-        );
+        return invalidParameter(res, name, value, `Invalid '${name}':'${value}'. '${name}' must be a date in ISO 8601 format`);
     }
     const tweetId = (p: Post) => timeId(p, TWEPOCH);
     const since = q.since_id ? BigInt(q.since_id) : undefined;

@@ -21,7 +21,12 @@ export async function rotateKeys(db: DataSource, keyring: Keyring): Promise<numb
   );
 }
 
-async function rotate<T extends { id: number }>(db: DataSource, keyring: Keyring, entity: EntitySchema<T>, secrets: SecretOf<T>[]): Promise<number> {
+async function rotate<T extends { id: number }>(
+  db: DataSource,
+  keyring: Keyring,
+  entity: EntitySchema<T>,
+  secrets: SecretOf<T>[],
+): Promise<number> {
   return db.transaction(async (tx) => {
     const repository = tx.getRepository(entity);
     const select = Object.fromEntries(['id', ...secrets].map((p) => [p, true])) as FindOptionsSelect<T>;

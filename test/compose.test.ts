@@ -41,7 +41,7 @@ describe('docker-compose.yml', () => {
 
   const serviceBlock = (name: string) =>
     compose(['config'], secrets)
-      .stdout.split(/\n  (?=\S)/)
+      .stdout.split(/\n {2}(?=\S)/)
       .find((block) => block.startsWith(`${name}:`)) ?? '';
 
   it('publishes the Temporal UI on loopback only (it has no login)', () => {

@@ -27,11 +27,9 @@ export default async function setup(project: TestProject) {
   const cli = ensureTemporalCli();
 
   const [postgres, temporal, bundle] = await Promise.all([
-    freePort().then((port) =>
-      startEmbeddedPostgres({ dataDir: path.join(workDir, 'pg'), port, dbName: TEMPLATE_DB, persistent: false }),
-    ),
+    freePort().then((port) => startEmbeddedPostgres({ dataDir: path.join(workDir, 'pg'), port, dbName: TEMPLATE_DB, persistent: false })),
     freePort().then((port) => startTemporalDevServer({ cli, port, logFile: path.join(workDir, 'temporal.log') })),
-    bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never }),
+    bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } }),
   ]);
   const template = await openDatabase(postgres.url, { migrate: true, poolSize: 1 });
   await template.destroy();

@@ -177,7 +177,12 @@ describe('a connect-refresh-sync-fail-disconnect flow', () => {
     expect(res.status, JSON.stringify(body)).toBe(200);
     accountId = body.accounts[0].id;
     await expect
-      .poll(async () => (await system.db.query(`SELECT count(*)::int AS n FROM sync_runs WHERE account_id = $1 AND status = 'success'`, [accountId]))[0].n, { timeout: 30_000 })
+      .poll(
+        async () =>
+          (await system.db.query(`SELECT count(*)::int AS n FROM sync_runs WHERE account_id = $1 AND status = 'success'`, [accountId]))[0]
+            .n,
+        { timeout: 30_000 },
+      )
       .toBe(1);
     const refreshed = await api(`/api/v1/oauth/twitter/refresh?business_id=${businessId}`, { method: 'POST' });
     expect(refreshed.status, await refreshed.clone().text()).toBe(200);
@@ -189,7 +194,11 @@ describe('a connect-refresh-sync-fail-disconnect flow', () => {
     expect(res.status, JSON.stringify(body)).toBe(200);
     const picked = await api(`/api/v1/oauth/meta/pages?business_id=${businessId}`, {
       method: 'POST',
-      body: JSON.stringify({ pending_id: body.pending_selection.id, page_ids: ['20000000000000001'], instagram_ids: ['17841400000000001'] }),
+      body: JSON.stringify({
+        pending_id: body.pending_selection.id,
+        page_ids: ['20000000000000001'],
+        instagram_ids: ['17841400000000001'],
+      }),
     });
     expect(picked.status, await picked.clone().text()).toBe(200);
   });
@@ -204,7 +213,11 @@ describe('a connect-refresh-sync-fail-disconnect flow', () => {
     await sandboxAdmin(system, '/grants/revoke', { platform: 'twitter', userId: X_USER });
     const job = (await syncNow()).find((j) => j.account_id === accountId)!;
     expect((await waitForJob(job.job_id)).status).toBe('failed');
-    await expect.poll(async () => (await system.db.query('SELECT status FROM social_accounts WHERE id = $1', [accountId]))[0].status, { timeout: 15_000 }).toBe('reconnect_required');
+    await expect
+      .poll(async () => (await system.db.query('SELECT status FROM social_accounts WHERE id = $1', [accountId]))[0].status, {
+        timeout: 15_000,
+      })
+      .toBe('reconnect_required');
 
     await flushEverything();
     const syncEvents = byTag('activity_type', 'syncAccount');
@@ -229,9 +242,12 @@ describe('a connect-refresh-sync-fail-disconnect flow', () => {
 
   it('a code the provider rejects: the exchange activity is reported once, the connect workflow not again', async () => {
     const authorize = await (await api(`/api/v1/oauth/linkedin/authorize?business_id=${businessId}`)).json();
-    const res = await fetch(`${system.apiUrl}/api/v1/oauth/linkedin/callback?${new URLSearchParams({ code: 'rejected-code-0123456789', state: authorize.state })}`, {
-      headers: { accept: 'application/json' },
-    });
+    const res = await fetch(
+      `${system.apiUrl}/api/v1/oauth/linkedin/callback?${new URLSearchParams({ code: 'rejected-code-0123456789', state: authorize.state })}`,
+      {
+        headers: { accept: 'application/json' },
+      },
+    );
     extraSecrets.push('rejected-code-0123456789');
     expect(res.status).toBe(400);
 
@@ -246,19 +262,32 @@ describe('a connect-refresh-sync-fail-disconnect flow', () => {
   it('disconnects', async () => {
     const res = await api(`/api/v1/oauth/twitter/disconnect?business_id=${businessId}`, { method: 'DELETE' });
     expect(res.status, await res.clone().text()).toBe(200);
-    await expect.poll(() => workerLines().some((l) => l.event_type === 'account_workflow_finished' && l.account_id === accountId), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(() => workerLines().some((l) => l.event_type === 'account_workflow_finished' && l.account_id === accountId), {
+        timeout: 10_000,
+      })
+      .toBe(true);
   });
 });
 
 describe('workflow problems reach Sentry from outside the sandbox', () => {
   it('a workflow task that cannot run (an unknown workflow type) is reported once per run', async () => {
-    const handle = await system.temporal.workflow.start('noSuchWorkflow', { workflowId: `obs-unknown-type-${system.config.TEMPORAL_TASK_QUEUE}`, taskQueue: system.config.TEMPORAL_TASK_QUEUE, args: [] });
+    const handle = await system.temporal.workflow.start('noSuchWorkflow', {
+      workflowId: `obs-unknown-type-${system.config.TEMPORAL_TASK_QUEUE}`,
+      taskQueue: system.config.TEMPORAL_TASK_QUEUE,
+      args: [],
+    });
     try {
       await expect
-        .poll(async () => {
-          await flushEverything();
-          return ingest.events().filter((e) => e.tags?.failure === 'workflow_task_failed' && e.tags?.run_id === handle.firstExecutionRunId).length;
-        }, { timeout: 20_000, interval: 500 })
+        .poll(
+          async () => {
+            await flushEverything();
+            return ingest
+              .events()
+              .filter((e) => e.tags?.failure === 'workflow_task_failed' && e.tags?.run_id === handle.firstExecutionRunId).length;
+          },
+          { timeout: 20_000, interval: 500 },
+        )
         .toBe(1);
     } finally {
       await handle.terminate('test over');
@@ -275,11 +304,20 @@ describe('workflow problems reach Sentry from outside the sandbox', () => {
       account_id: 999,
       err: Object.assign(new Error('state went missing'), { name: 'Error' }),
     });
-    reportTemporalProblem('warn', 'Workflow failed', { workflow_id: 'connect:oauth:9', run_id: 'run-obs-2', err: new Error('Activity task failed') });
+    reportTemporalProblem('warn', 'Workflow failed', {
+      workflow_id: 'connect:oauth:9',
+      run_id: 'run-obs-2',
+      err: new Error('Activity task failed'),
+    });
     await flushEverything();
     const events = ingest.events().filter((e) => e.tags?.failure === 'workflow_failed');
     expect(events).toHaveLength(1);
-    expect(events[0].tags).toMatchObject({ workflow_id: 'account:999', run_id: 'run-obs-1', workflow_type: 'accountWorkflow', account_id: '999' });
+    expect(events[0].tags).toMatchObject({
+      workflow_id: 'account:999',
+      run_id: 'run-obs-1',
+      workflow_type: 'accountWorkflow',
+      account_id: '999',
+    });
   });
 });
 
@@ -294,13 +332,22 @@ describe('logs', () => {
       expect(line).not.toHaveProperty('taskToken');
     }
     const authorize = system.apiLog.lines().find((l) => l.event_type === 'oauth_authorize');
-    expect(authorize).toMatchObject({ request_id: expect.any(String), user_id: system.user.userId, business_id: businessId, platform: 'twitter' });
+    expect(authorize).toMatchObject({
+      request_id: expect.any(String),
+      user_id: system.user.userId,
+      business_id: businessId,
+      platform: 'twitter',
+    });
     const callback = system.apiLog.lines().find((l) => l.event_type === 'oauth_callback' && l.outcome === 'connected');
     expect(callback).toMatchObject({ request_id: expect.any(String), user_id: system.user.userId, business_id: businessId });
   });
 
   it('domain events are there, each with its event_type', () => {
-    const types = new Set(allLines().map((l) => l.event_type).filter(Boolean));
+    const types = new Set(
+      allLines()
+        .map((l) => l.event_type)
+        .filter(Boolean),
+    );
     for (const type of [
       'http_request',
       'oauth_authorize',
@@ -327,7 +374,11 @@ describe('logs', () => {
     const workflowLines = lines.filter((l) => l.sdk_component === 'workflow');
     expect(workflowLines.length).toBeGreaterThan(3);
     for (const line of workflowLines) {
-      expect(line, JSON.stringify(line)).toMatchObject({ workflow_id: expect.any(String), run_id: expect.any(String), workflow_type: expect.any(String) });
+      expect(line, JSON.stringify(line)).toMatchObject({
+        workflow_id: expect.any(String),
+        run_id: expect.any(String),
+        workflow_type: expect.any(String),
+      });
       if (line.workflow_type === 'accountWorkflow') expect(line).toMatchObject({ account_id: expect.any(Number), business_id: businessId });
     }
     const reconnect = workflowLines.find((l) => l.event_type === 'reconnect_required');
@@ -336,11 +387,19 @@ describe('logs', () => {
     const activityLines = lines.filter((l) => l.sdk_component === 'activity');
     expect(activityLines.length).toBeGreaterThan(5);
     for (const line of activityLines) {
-      expect(line, JSON.stringify(line)).toMatchObject({ activity_type: expect.any(String), attempt: expect.any(Number), workflow_id: expect.any(String) });
+      expect(line, JSON.stringify(line)).toMatchObject({
+        activity_type: expect.any(String),
+        attempt: expect.any(Number),
+        workflow_id: expect.any(String),
+      });
     }
     // The retried sync logged its failed first attempt and its successful second one.
-    const retried = activityLines.filter((l) => l.activity_type === 'syncAccount' && (l.event_type === 'sync_attempt_failed' || l.event_type === 'sync_completed'));
-    expect(retried.some((l) => l.event_type === 'sync_attempt_failed' && l.attempt === 1 && l.error_type === 'ProviderUnavailable')).toBe(true);
+    const retried = activityLines.filter(
+      (l) => l.activity_type === 'syncAccount' && (l.event_type === 'sync_attempt_failed' || l.event_type === 'sync_completed'),
+    );
+    expect(retried.some((l) => l.event_type === 'sync_attempt_failed' && l.attempt === 1 && l.error_type === 'ProviderUnavailable')).toBe(
+      true,
+    );
     expect(retried.some((l) => l.event_type === 'sync_completed' && l.attempt === 2)).toBe(true);
   });
 
@@ -348,7 +407,11 @@ describe('logs', () => {
     const chunks: string[] = [];
     const destination = new Writable({ write: (c, _e, done) => (chunks.push(String(c)), done()) });
     await bundleWorkflowCode({ workflowsPath, logger: bundlerLogger(createLogger('worker', { level: 'debug', destination })) });
-    const levels = chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l).level);
+    const levels = chunks
+      .join('')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l).level);
     expect(levels.filter((l) => l !== 'warn' && l !== 'error')).toEqual([]);
   });
 });
@@ -356,7 +419,9 @@ describe('logs', () => {
 describe('Sentry traces', () => {
   it('name requests by route and leave out the probes', async () => {
     await flushEverything();
-    const spans = ingest.items('span').flatMap((i) => i.payload.items as { name: string; attributes: Record<string, { value: unknown }> }[]);
+    const spans = ingest
+      .items('span')
+      .flatMap((i) => i.payload.items as { name: string; attributes: Record<string, { value: unknown }> }[]);
     const server = spans.filter((s) => s.attributes['sentry.op']?.value === 'http.server');
     expect(server.map((s) => s.name)).toContain('GET /api/v1/oauth/:platform/callback');
     expect(server.filter((s) => /\/(health|ready|metrics)$/.test(String(s.attributes['url.path']?.value)))).toEqual([]);
@@ -374,7 +439,9 @@ describe('metrics', () => {
     expect(metricValue(text, 'temporal_workflow_completed')).toBeGreaterThan(0);
     expect(metricValue(text, 'temporal_activity_execution_failed')).toBeGreaterThan(0);
     expect(metricValue(text, 'temporal_activity_execution_latency_count', { activity_type: 'syncAccount' })).toBeGreaterThan(0);
-    expect(metricValue(text, 'social_sync_sync_outcomes', { outcome: 'success', platform: 'twitter', activity_type: 'syncAccount' })).toBeGreaterThanOrEqual(2);
+    expect(
+      metricValue(text, 'social_sync_sync_outcomes', { outcome: 'success', platform: 'twitter', activity_type: 'syncAccount' }),
+    ).toBeGreaterThanOrEqual(2);
     expect(metricValue(text, 'social_sync_sync_outcomes', { outcome: 'error', platform: 'twitter' })).toBe(1);
     expect(metricValue(text, 'social_sync_token_refreshes', { outcome: 'success', platform: 'twitter' })).toBeGreaterThanOrEqual(1);
     expect(metricValue(text, 'social_sync_token_exchanges', { outcome: 'success' })).toBeGreaterThanOrEqual(2);
@@ -387,8 +454,16 @@ describe('metrics', () => {
     const res = await fetch(`${system.apiUrl}/metrics`);
     expect(res.status).toBe(200);
     const text = await res.text();
-    expect(metricValue(text, 'http_request_duration_seconds_count', { route: '/api/v1/oauth/:platform/callback', method: 'GET', status_code: '200' })).toBeGreaterThanOrEqual(2);
-    expect(metricValue(text, 'http_request_duration_seconds_count', { route: '/api/v1/oauth/:platform/status', status_code: '500' })).toBe(1);
+    expect(
+      metricValue(text, 'http_request_duration_seconds_count', {
+        route: '/api/v1/oauth/:platform/callback',
+        method: 'GET',
+        status_code: '200',
+      }),
+    ).toBeGreaterThanOrEqual(2);
+    expect(metricValue(text, 'http_request_duration_seconds_count', { route: '/api/v1/oauth/:platform/status', status_code: '500' })).toBe(
+      1,
+    );
     expect(text).not.toMatch(/route="[^"]*\/(twitter|linkedin|\d+)(\/|")/); // patterns, never raw paths or ids
     expect(metricValue(text, 'oauth_outcomes_total', { platform: 'twitter', outcome: 'authorize' })).toBeGreaterThanOrEqual(2);
     expect(metricValue(text, 'oauth_outcomes_total', { platform: 'twitter', outcome: 'connected' })).toBe(1);

@@ -45,7 +45,12 @@ function idsFrom(activityType: string, args: unknown[]): { accountId?: number; b
   if (typeof first === 'number' && activityType !== 'exchangeAuthorizationCode') return { accountId: first };
   if (first && typeof first === 'object') {
     const input = first as { accountId?: unknown; id?: unknown; businessId?: unknown };
-    const accountId = typeof input.accountId === 'number' ? input.accountId : activityType === 'ensureAccountWorkflow' && typeof input.id === 'number' ? input.id : undefined;
+    const accountId =
+      typeof input.accountId === 'number'
+        ? input.accountId
+        : activityType === 'ensureAccountWorkflow' && typeof input.id === 'number'
+          ? input.id
+          : undefined;
     return { accountId, businessId: typeof input.businessId === 'number' ? input.businessId : undefined };
   }
   return {};
@@ -92,8 +97,15 @@ function accountIdOf(workflowId: string | undefined): number | undefined {
 const snakeCaseMetricTags: ActivityOutboundCallsInterceptor = {
   getMetricTags(input: MetricTags, next: Next<ActivityOutboundCallsInterceptor, 'getMetricTags'>): MetricTags {
     const { taskQueue, activityType, ...rest } = next(input);
-    return { ...rest, ...(taskQueue !== undefined ? { task_queue: taskQueue } : {}), ...(activityType !== undefined ? { activity_type: activityType } : {}) };
+    return {
+      ...rest,
+      ...(taskQueue !== undefined ? { task_queue: taskQueue } : {}),
+      ...(activityType !== undefined ? { activity_type: activityType } : {}),
+    };
   },
 };
 
-export const activityInterceptors: ActivityInterceptorsFactory = (ctx) => ({ inbound: new ObservedActivity(ctx), outbound: snakeCaseMetricTags });
+export const activityInterceptors: ActivityInterceptorsFactory = (ctx) => ({
+  inbound: new ObservedActivity(ctx),
+  outbound: snakeCaseMetricTags,
+});

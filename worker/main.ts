@@ -26,7 +26,11 @@ const connection = await NativeConnection.connect({ address: settings.TEMPORAL_A
 const temporal = await connectTemporal({ address: settings.TEMPORAL_ADDRESS, namespace: settings.TEMPORAL_NAMESPACE });
 const worker = await createWorker({ connection, config: settings, db, temporal, workflowBundle });
 logger.info(
-  { event_type: 'worker_started', task_queue: settings.TEMPORAL_TASK_QUEUE, metrics: runtime.metrics ? `http://${metricsBindAddress}/metrics` : null },
+  {
+    event_type: 'worker_started',
+    task_queue: settings.TEMPORAL_TASK_QUEUE,
+    metrics: runtime.metrics ? `http://${metricsBindAddress}/metrics` : null,
+  },
   'worker started',
 );
 // The SDK handles SIGINT/SIGTERM by draining in-flight tasks, which resolves run().

@@ -1,7 +1,7 @@
 // Builds the Temporal worker: the bundled workflows plus activities bound to their dependencies.
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
 import { createActivities } from '../activities/index.js';
 import { providersFor } from '../providers/registry.js';
@@ -22,7 +22,7 @@ export interface CreateWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
-export function accountPolicy(config: Config): AccountPolicy {
+function accountPolicy(config: Config): AccountPolicy {
   return {
     syncIntervalMs: config.SYNC_INTERVAL_SECONDS * 1000,
     refreshLeadMs: config.TOKEN_REFRESH_LEAD_SECONDS * 1000,

@@ -11,16 +11,35 @@ const DAY = 24 * HOUR;
 const T0 = Date.parse('2026-03-01T12:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();
 
-const policy: AccountPolicy = { syncIntervalMs: 15 * MINUTE, refreshLeadMs: 10 * MINUTE, reconnectWarningMs: 7 * DAY, syncHeartbeatTimeoutMs: MINUTE, maxCyclesPerRun: 3 };
+const policy: AccountPolicy = {
+  syncIntervalMs: 15 * MINUTE,
+  refreshLeadMs: 10 * MINUTE,
+  reconnectWarningMs: 7 * DAY,
+  syncHeartbeatTimeoutMs: MINUTE,
+  maxCyclesPerRun: 3,
+};
 
 function facts(overrides: Partial<AccountSnapshot> = {}): AccountSnapshot {
-  return { accountId: 7, businessId: 3, platform: 'twitter', username: 'sandbox_x', status: 'active', statusMessage: null, tokenExpiresAt: iso(T0 + 2 * HOUR), canRefresh: true, policy, ...overrides };
+  return {
+    accountId: 7,
+    businessId: 3,
+    platform: 'twitter',
+    username: 'sandbox_x',
+    status: 'active',
+    statusMessage: null,
+    tokenExpiresAt: iso(T0 + 2 * HOUR),
+    canRefresh: true,
+    policy,
+    ...overrides,
+  };
 }
 
 /** A freshly connected account loaded at T0, with what it published to operators. */
 function loadedAccount(overrides: Partial<AccountSnapshot> = {}, now = T0) {
   const published: Pick<AccountState, 'status' | 'tokenExpiresAt'>[] = [];
-  const account = new AccountEntity({ accountId: 7, businessId: 3, platform: overrides.platform ?? 'twitter' }, (s) => published.push({ status: s.status, tokenExpiresAt: s.tokenExpiresAt }));
+  const account = new AccountEntity({ accountId: 7, businessId: 3, platform: overrides.platform ?? 'twitter' }, (s) =>
+    published.push({ status: s.status, tokenExpiresAt: s.tokenExpiresAt }),
+  );
   account.reloadPending = false; // as the workflow does before it loads
   account.loaded(facts(overrides), now);
   return { account, published };
@@ -32,7 +51,7 @@ describe('refresh lead', () => {
     expect(account.state.nextRefreshAt).toBe(iso(T0 + 2 * HOUR - 10 * MINUTE));
   });
 
-  it('never later than halfway through a short token\'s remaining life', () => {
+  it("never later than halfway through a short token's remaining life", () => {
     const { account } = loadedAccount({ tokenExpiresAt: iso(T0 + 6 * MINUTE) });
     expect(account.state.nextRefreshAt).toBe(iso(T0 + 3 * MINUTE));
   });
@@ -66,14 +85,16 @@ describe('refresh lead', () => {
 describe('tokens that cannot be refreshed', () => {
   const linkedin = { platform: 'linkedin' as const, canRefresh: false, tokenExpiresAt: iso(T0 + 60 * DAY) };
 
-  it('warns the policy\'s warning time before expiry, once', () => {
+  it("warns the policy's warning time before expiry, once", () => {
     const { account } = loadedAccount(linkedin);
     account.takeRequest();
     expect(account.nextDue()).toEqual({ at: iso(T0 + 15 * MINUTE), job: { kind: 'sync', trigger: 'schedule' } });
     account.state.nextSyncAt = null; // look past the syncs
     expect(account.nextDue()).toEqual({ at: iso(T0 + 53 * DAY), job: { kind: 'warn' } });
     account.warn();
-    expect(account.state.warning).toBe(`The linkedin token expires at ${iso(T0 + 60 * DAY)} and cannot be refreshed: reconnect before then.`);
+    expect(account.state.warning).toBe(
+      `The linkedin token expires at ${iso(T0 + 60 * DAY)} and cannot be refreshed: reconnect before then.`,
+    );
     expect(account.nextDue()).toEqual({ at: iso(T0 + 60 * DAY), job: { kind: 'expire' } });
   });
 
@@ -110,7 +131,11 @@ describe('sync cadence', () => {
     expect(account.takeRequest()).toEqual({ kind: 'sync', trigger: 'connect' });
     const job = account.startSync('connect', '82bb0226-6eb0-4c1e-9a7d-000000000000', T0);
     expect(job).toEqual({ jobId: 'account:7:sync:82bb0226:1', trigger: 'connect', startedAt: iso(T0) });
-    account.syncSucceeded(job, { status: 'success', postsSynced: 250, impressions: 10, engagements: 1, engagementRate: 10, error: null }, T0 + MINUTE);
+    account.syncSucceeded(
+      job,
+      { status: 'success', postsSynced: 250, impressions: 10, engagements: 1, engagementRate: 10, error: null },
+      T0 + MINUTE,
+    );
     account.syncEnded();
     account.schedule(T0 + MINUTE);
     expect(account.state.nextSyncAt).toBe(iso(T0 + 16 * MINUTE));
@@ -161,9 +186,9 @@ describe('requests and validators', () => {
   });
 
   it('refuses a refresh the platform cannot do, saying why', () => {
-    expect(() => loadedAccount({ platform: 'linkedin', canRefresh: false, tokenExpiresAt: iso(T0 + DAY) }).account.assertCanRefresh()).toThrow(
-      `linkedin gives this app no refresh token: reconnect before ${iso(T0 + DAY)}.`,
-    );
+    expect(() =>
+      loadedAccount({ platform: 'linkedin', canRefresh: false, tokenExpiresAt: iso(T0 + DAY) }).account.assertCanRefresh(),
+    ).toThrow(`linkedin gives this app no refresh token: reconnect before ${iso(T0 + DAY)}.`);
     expect(() => loadedAccount({ platform: 'meta', canRefresh: false, tokenExpiresAt: null }).account.assertCanRefresh()).toThrow(
       'meta tokens for this account do not expire, so there is nothing to refresh.',
     );
@@ -199,7 +224,11 @@ describe('requests and validators', () => {
     expect(() => account.assertCanRefresh()).toThrow('The account is disconnected.');
     expect(() => account.assertCanDisconnect()).toThrow('The account is already being disconnected.');
     account.disconnectedWith({ revoked: false, revokeError: 'HTTP 503' });
-    expect(account.state).toMatchObject({ status: 'disconnected', statusMessage: 'Revocation at the provider failed: HTTP 503', nextSyncAt: null });
+    expect(account.state).toMatchObject({
+      status: 'disconnected',
+      statusMessage: 'Revocation at the provider failed: HTTP 503',
+      nextSyncAt: null,
+    });
     expect(account.nextDue()).toBeNull();
   });
 });
@@ -226,7 +255,7 @@ describe('status changes and continue-as-new', () => {
     expect(fresh.interrupted).toBe(true);
   });
 
-  it('continues as new after the policy\'s cycles or when Temporal suggests it, never with work queued', () => {
+  it("continues as new after the policy's cycles or when Temporal suggests it, never with work queued", () => {
     const { account } = loadedAccount();
     expect(account.cycleDone(true)).toBe(false); // the connect sync is still queued
     account.takeRequest();
@@ -255,14 +284,21 @@ describe('refresh failures (issue 10 item 4)', () => {
       now = Date.parse(due.at);
     }
     expect(waits).toEqual([1, 2, 4, 8, 16, 32, 60, 60, 60]);
-    expect(account.state).toMatchObject({ status: 'active', statusMessage: 'Token refresh failed: 503 Service Unavailable', refreshFailures: 9 });
+    expect(account.state).toMatchObject({
+      status: 'active',
+      statusMessage: 'Token refresh failed: 503 Service Unavailable',
+      refreshFailures: 9,
+    });
     expect(account.nextDue()!.why).toBe('retry 9 after: Token refresh failed: 503 Service Unavailable');
   });
 
-  it('says the app\'s credentials were rejected without changing the status', () => {
+  it("says the app's credentials were rejected without changing the status", () => {
     const { account } = loadedAccount({ tokenExpiresAt: iso(T0 - MINUTE), policy: backoffPolicy });
     account.refreshFailed('invalid_client', true, T0);
-    expect(account.state).toMatchObject({ status: 'active', statusMessage: "The app's credentials were rejected by twitter: invalid_client" });
+    expect(account.state).toMatchObject({
+      status: 'active',
+      statusMessage: "The app's credentials were rejected by twitter: invalid_client",
+    });
     expect(account.state.nextRefreshAt).toBe(iso(T0 + MINUTE));
   });
 
@@ -281,7 +317,9 @@ describe('refresh failures (issue 10 item 4)', () => {
     expect(account.refreshBeforeSync(T0)).toBe(true);
     account.refreshFailed('503', false, T0);
     expect(account.refreshBeforeSync(T0 + 30_000)).toBe(false); // the backoff holds
-    expect(account.syncBlockedBy(T0 + 30_000)).toBe('Skipped: the access token expired and could not be refreshed (Token refresh failed: 503).');
+    expect(account.syncBlockedBy(T0 + 30_000)).toBe(
+      'Skipped: the access token expired and could not be refreshed (Token refresh failed: 503).',
+    );
     expect(account.refreshBeforeSync(T0 + MINUTE)).toBe(true); // the backoff is over: try again first
     account.refreshed(iso(T0 + 3 * HOUR));
     expect(account.syncBlockedBy(T0 + MINUTE)).toBeNull();

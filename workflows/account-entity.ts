@@ -4,7 +4,17 @@
 // it to handlers, timers and activities.
 import type { AccountSnapshot } from '../activities/index.js';
 import type { AccountStatus } from '../lib/domain.js';
-import type { AccountJob, AccountPolicy, AccountState, AccountStatusView, AccountWorkflowInput, DisconnectOutcome, SyncRef, SyncSummary, SyncTrigger } from './contract.js';
+import type {
+  AccountJob,
+  AccountPolicy,
+  AccountState,
+  AccountStatusView,
+  AccountWorkflowInput,
+  DisconnectOutcome,
+  SyncRef,
+  SyncSummary,
+  SyncTrigger,
+} from './contract.js';
 import { syncJobId } from './ids.js';
 
 export type Job = AccountJob;
@@ -130,7 +140,8 @@ export class AccountEntity {
 
   assertCanSync(): void {
     this.assertConnected();
-    if (this.state.currentSync || this.requests.some((j) => j.kind === 'sync')) throw new Error('A sync is already running for this account.');
+    if (this.state.currentSync || this.requests.some((j) => j.kind === 'sync'))
+      throw new Error('A sync is already running for this account.');
   }
 
   assertCanRefresh(): void {
@@ -214,7 +225,9 @@ export class AccountEntity {
 
   private refreshBackingOff(now: number): boolean {
     const { refreshRetryAt } = this.state;
-    return (this.state.refreshFailures ?? 0) > 0 && refreshRetryAt !== null && refreshRetryAt !== undefined && Date.parse(refreshRetryAt) > now;
+    return (
+      (this.state.refreshFailures ?? 0) > 0 && refreshRetryAt !== null && refreshRetryAt !== undefined && Date.parse(refreshRetryAt) > now
+    );
   }
 
   // --- Status changes -------------------------------------------------------------------------------
@@ -261,7 +274,9 @@ export class AccountEntity {
     const wait = Math.min(refreshRetryMaxMs, refreshRetryInitialMs * 2 ** Math.min(failures - 1, 30));
     this.state.refreshFailures = failures;
     this.state.refreshRetryAt = new Date(now + wait).toISOString();
-    const message = appCredentials ? `The app's credentials were rejected by ${this.state.platform}: ${reason}` : `Token refresh failed: ${reason}`;
+    const message = appCredentials
+      ? `The app's credentials were rejected by ${this.state.platform}: ${reason}`
+      : `Token refresh failed: ${reason}`;
     this.setStatus(this.state.status === 'refreshing' ? 'active' : this.state.status, message);
     this.schedule(now);
   }
@@ -308,7 +323,11 @@ export class AccountEntity {
 
   startSync(trigger: SyncTrigger, runId: string, now: number): SyncRef {
     this.state.syncCount += 1;
-    this.state.currentSync = { jobId: syncJobId(this.state.accountId, runId, this.state.syncCount), trigger, startedAt: new Date(now).toISOString() };
+    this.state.currentSync = {
+      jobId: syncJobId(this.state.accountId, runId, this.state.syncCount),
+      trigger,
+      startedAt: new Date(now).toISOString(),
+    };
     return this.state.currentSync;
   }
 
@@ -318,7 +337,16 @@ export class AccountEntity {
   }
 
   syncFailed(job: SyncRef, message: string, now: number, status: 'error' | 'skipped' = 'error'): void {
-    this.state.lastSync = { status, postsSynced: 0, impressions: 0, engagements: 0, engagementRate: 0, error: message, jobId: job.jobId, finishedAt: new Date(now).toISOString() };
+    this.state.lastSync = {
+      status,
+      postsSynced: 0,
+      impressions: 0,
+      engagements: 0,
+      engagementRate: 0,
+      error: message,
+      jobId: job.jobId,
+      finishedAt: new Date(now).toISOString(),
+    };
   }
 
   syncEnded(): void {

@@ -43,7 +43,12 @@ const ok: SyncSummary = { status: 'success', postsSynced: 1, impressions: 10, en
 const iso = (ms: number) => new Date(ms).toISOString();
 
 type Calls = { name: string; at: number; input: unknown }[];
-type Script = Partial<Record<'loadAccount' | 'refreshAccessToken' | 'syncAccount' | 'finishFailedSync' | 'setAccountStatus' | 'disconnectAccount', (input: any, n: number, stored: AccountSnapshot) => unknown>>;
+type Script = Partial<
+  Record<
+    'loadAccount' | 'refreshAccessToken' | 'syncAccount' | 'finishFailedSync' | 'setAccountStatus' | 'disconnectAccount',
+    (input: any, n: number, stored: AccountSnapshot) => unknown
+  >
+>;
 
 /**
  * Runs an account workflow on a worker of its own whose activities follow `script` (the default: a
@@ -108,7 +113,10 @@ async function scenario(script: Script, row: Partial<AccountSnapshot> = {}, poli
 /** `RECORD_HISTORIES=1`: adds every run of the workflow to test/histories/ (as test/support/histories.ts does), for the replay test. */
 async function recordHistories(workflowId: string) {
   for await (const wf of client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) {
-    const file = path.join(HISTORIES_DIR, `${wf.workflowId.replaceAll(':', '_')}__${wf.status.name.toLowerCase()}__${wf.runId.slice(0, 13)}.json`);
+    const file = path.join(
+      HISTORIES_DIR,
+      `${wf.workflowId.replaceAll(':', '_')}__${wf.status.name.toLowerCase()}__${wf.runId.slice(0, 13)}.json`,
+    );
     if (!existsSync(file)) writeFileSync(file, historyToJSON(await client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory()));
   }
 }
@@ -188,7 +196,9 @@ describe('account workflow failure semantics', () => {
       { tokenExpiresAt: iso(Date.now() + 1500) },
     );
     try {
-      await expect.poll(async () => (await run.status()).statusMessage, { timeout: 10_000 }).toBe("The app's credentials were rejected by twitter: 401 unauthorized_client");
+      await expect
+        .poll(async () => (await run.status()).statusMessage, { timeout: 10_000 })
+        .toBe("The app's credentials were rejected by twitter: 401 unauthorized_client");
       expect((await run.status()).status).toBe('active');
       await expect.poll(() => run.count('refreshAccessToken'), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
       expect(run.calls.some((c) => c.name === 'setAccountStatus')).toBe(false);
@@ -217,7 +227,9 @@ describe('account workflow failure semantics', () => {
       const description = await run.handle.describe();
       expect(description.status.name).toBe('RUNNING');
       expect((await run.status()).statusMessage).toContain('relation "sync_runs" does not exist');
-      const scheduled = (await historyEvents(run.handle)).map((e) => e.activityTaskScheduledEventAttributes).filter((a) => a?.activityType?.name === 'loadAccount' || a?.activityType?.name === 'finishFailedSync');
+      const scheduled = (await historyEvents(run.handle))
+        .map((e) => e.activityTaskScheduledEventAttributes)
+        .filter((a) => a?.activityType?.name === 'loadAccount' || a?.activityType?.name === 'finishFailedSync');
       expect(scheduled.length).toBeGreaterThan(0);
       for (const a of scheduled) expect(a!.retryPolicy?.maximumAttempts ?? 0).toBe(0); // unlimited
     } finally {
@@ -249,8 +261,12 @@ describe('account workflow failure semantics', () => {
       await run.handle.signal(reconnectedSignal); // ...and told the workflow while its sync ran
       release();
       const firstRun = (await run.handle.describe()).runId;
-      await expect.poll(async () => (await client.workflow.getHandle(run.handle.workflowId).describe()).runId, { timeout: 10_000 }).not.toBe(firstRun);
-      await expect.poll(async () => (await client.workflow.getHandle(run.handle.workflowId).query(statusQuery)).tokenExpiresAt, { timeout: 10_000 }).toBe(fresh);
+      await expect
+        .poll(async () => (await client.workflow.getHandle(run.handle.workflowId).describe()).runId, { timeout: 10_000 })
+        .not.toBe(firstRun);
+      await expect
+        .poll(async () => (await client.workflow.getHandle(run.handle.workflowId).query(statusQuery)).tokenExpiresAt, { timeout: 10_000 })
+        .toBe(fresh);
     } finally {
       await run.stop();
     }

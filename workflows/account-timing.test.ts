@@ -35,7 +35,8 @@ afterAll(async () => {
 const status = (accountId: number) => queryAccountStatus(system.temporal, accountId);
 const row = async (accountId: number) => (await system.db.query('SELECT * FROM social_accounts WHERE id = $1', [accountId]))[0];
 
-const restoreLifetimes = () => sandboxAdmin(system, '/config', { twitter: { accessTokenSeconds: 7200 }, linkedin: { accessTokenSeconds: 5_184_000 } });
+const restoreLifetimes = () =>
+  sandboxAdmin(system, '/config', { twitter: { accessTokenSeconds: 7200 }, linkedin: { accessTokenSeconds: 5_184_000 } });
 
 /** Connects a new identity of the platform; the sandbox issues its tokens for `seconds` until restoreLifetimes(). */
 async function connectNew(platform: 'twitter' | 'linkedin', seconds: number): Promise<number> {
@@ -43,7 +44,12 @@ async function connectNew(platform: 'twitter' | 'linkedin', seconds: number): Pr
   const identity =
     platform === 'twitter'
       ? await sandboxAdmin(system, '/identities', { platform, username: `timing${tag}`, name: `Timing ${tag}` })
-      : await sandboxAdmin(system, '/identities', { platform, givenName: 'Timing', familyName: tag, organizations: [{ id: `9${tag}`, name: `Timing ${tag}` }] });
+      : await sandboxAdmin(system, '/identities', {
+          platform,
+          givenName: 'Timing',
+          familyName: tag,
+          organizations: [{ id: `9${tag}`, name: `Timing ${tag}` }],
+        });
   await sandboxAdmin(system, '/config', { [platform]: { accessTokenSeconds: seconds } });
   const res = await connect(api, platform, businessId, 'allow', identity.id);
   const body = await res.json();
@@ -65,7 +71,9 @@ describe('account workflow timing', () => {
     const first = await row(accountId);
     const firstExpiry = first.token_expires_at.getTime();
     let secondExpiry = firstExpiry;
-    await expect.poll(async () => (secondExpiry = (await row(accountId)).token_expires_at.getTime()), { timeout: 20_000, interval: 100 }).toBeGreaterThan(firstExpiry);
+    await expect
+      .poll(async () => (secondExpiry = (await row(accountId)).token_expires_at.getTime()), { timeout: 20_000, interval: 100 })
+      .toBeGreaterThan(firstExpiry);
     await restoreLifetimes();
     // The refresh was given a new 10 s token too, so it happened TOKEN_SECONDS before the new expiry.
     const refreshedAt = secondExpiry - TOKEN_SECONDS * 1000;
@@ -101,10 +109,16 @@ describe('account workflow timing', () => {
     });
     expect((await row(accountId)).status).toBe('reconnect_required');
     await expect
-      .poll(async () => {
-        for await (const wf of system.temporal.workflow.list({ query: `WorkflowId = "${accountWorkflowId(accountId)}" AND AccountStatus = "reconnect_required"` })) return wf.status.name;
-        return null;
-      }, { timeout: 15_000 })
+      .poll(
+        async () => {
+          for await (const wf of system.temporal.workflow.list({
+            query: `WorkflowId = "${accountWorkflowId(accountId)}" AND AccountStatus = "reconnect_required"`,
+          }))
+            return wf.status.name;
+          return null;
+        },
+        { timeout: 15_000 },
+      )
       .toBe('RUNNING');
     const refused = await api(`/api/v1/oauth/linkedin/refresh?business_id=${businessId}&account_id=${accountId}`, { method: 'POST' });
     expect(refused.status).toBe(409);
@@ -115,7 +129,13 @@ describe('account workflow timing', () => {
     const accountId = await connectNew('twitter', 7200);
     await expect.poll(async () => (await status(accountId)).lastSync?.status, { timeout: 30_000 }).toBe('success');
     const before = (await row(accountId)).token_expires_at.getTime();
-    await sandboxAdmin(system, '/faults', { platform: 'twitter', kind: 'server_error', status: 503, times: 2, pathPrefix: '/2/oauth2/token' });
+    await sandboxAdmin(system, '/faults', {
+      platform: 'twitter',
+      kind: 'server_error',
+      status: 503,
+      times: 2,
+      pathPrefix: '/2/oauth2/token',
+    });
     const started = Date.now();
     const res = await api(`/api/v1/oauth/twitter/refresh?business_id=${businessId}&account_id=${accountId}`, { method: 'POST' });
     expect(res.status, await res.clone().text()).toBe(200);
@@ -125,7 +145,11 @@ describe('account workflow timing', () => {
     const history = await system.temporal.workflow.getHandle(accountWorkflowId(accountId)).fetchHistory();
     const refreshes = history.events!.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'refreshAccessToken');
     expect(refreshes).toHaveLength(1); // one activity, retried by the server: no extra history per attempt
-    const started3 = history.events!.find((e) => e.activityTaskStartedEventAttributes && Number(e.activityTaskStartedEventAttributes.scheduledEventId) === Number(refreshes[0]!.eventId));
+    const started3 = history.events!.find(
+      (e) =>
+        e.activityTaskStartedEventAttributes &&
+        Number(e.activityTaskStartedEventAttributes.scheduledEventId) === Number(refreshes[0]!.eventId),
+    );
     expect(started3?.activityTaskStartedEventAttributes?.attempt).toBe(3);
   });
 });

@@ -56,7 +56,11 @@ async function syncNow(): Promise<{ account_id: number; job_id: string }[]> {
 /** Waits until the sync job has finished (its row appears only once the activity starts). */
 async function waitForJob(jobId: string, timeout = 30_000): Promise<any> {
   await expect
-    .poll(async () => ['completed', 'failed'].includes((await (await api(`/api/v1/analytics/sync-progress/${encodeURIComponent(jobId)}`)).json()).status), { timeout, interval: 250 })
+    .poll(
+      async () =>
+        ['completed', 'failed'].includes((await (await api(`/api/v1/analytics/sync-progress/${encodeURIComponent(jobId)}`)).json()).status),
+      { timeout, interval: 250 },
+    )
     .toBe(true);
   return (await api(`/api/v1/analytics/sync-progress/${encodeURIComponent(jobId)}`)).json();
 }
@@ -77,11 +81,17 @@ describe('account workflow', () => {
     expect(n).toBe(250);
 
     await expect
-      .poll(async () => {
-        const ids: string[] = [];
-        for await (const wf of system.temporal.workflow.list({ query: `BusinessId = "${businessId}" AND Platform = "twitter" AND AccountStatus = "active"` })) ids.push(wf.workflowId);
-        return ids;
-      }, { timeout: 15_000 })
+      .poll(
+        async () => {
+          const ids: string[] = [];
+          for await (const wf of system.temporal.workflow.list({
+            query: `BusinessId = "${businessId}" AND Platform = "twitter" AND AccountStatus = "active"`,
+          }))
+            ids.push(wf.workflowId);
+          return ids;
+        },
+        { timeout: 15_000 },
+      )
       .toContain(accountWorkflowId(xAccount));
 
     const syncStatus = await (await api(`/api/v1/analytics/sync-status/${businessId}`)).json();
@@ -129,7 +139,11 @@ describe('account workflow', () => {
     const progress = await (await api(`/api/v1/analytics/sync-progress/${encodeURIComponent(job!.job_id)}`)).json();
     expect(progress).toMatchObject({ status: 'running', total_steps: 3 }); // queued or already paging
     await expect
-      .poll(async () => (await (await api(`/api/v1/analytics/sync-progress/${encodeURIComponent(job!.job_id)}`)).json()).estimated_time_remaining, { timeout: 10_000, interval: 100 })
+      .poll(
+        async () =>
+          (await (await api(`/api/v1/analytics/sync-progress/${encodeURIComponent(job!.job_id)}`)).json()).estimated_time_remaining,
+        { timeout: 10_000, interval: 100 },
+      )
       .toBeGreaterThan(0); // from the account's past runs
     await waitForJob(job!.job_id);
   });
@@ -175,13 +189,17 @@ describe('account workflow', () => {
     await expect.poll(async () => (await status(xAccount)).status, { timeout: 15_000 }).toBe('active');
     await expect.poll(async () => (await runs(xAccount)).at(-1)?.status, { timeout: 30_000 }).toBe('success');
     expect((await runs(xAccount)).length).toBe(runsBefore + 1);
-    const [{ n }] = await system.db.query(`SELECT count(*)::int AS n FROM social_accounts WHERE platform = 'twitter' AND external_id = $1`, [X_USER]);
+    const [{ n }] = await system.db.query(
+      `SELECT count(*)::int AS n FROM social_accounts WHERE platform = 'twitter' AND external_id = $1`,
+      [X_USER],
+    );
     expect(n).toBe(1);
   });
 
   it('has continued as new along the way, carrying its state', async () => {
     const statuses: string[] = [];
-    for await (const wf of system.temporal.workflow.list({ query: `WorkflowId = "${accountWorkflowId(xAccount)}"` })) statuses.push(wf.status.name);
+    for await (const wf of system.temporal.workflow.list({ query: `WorkflowId = "${accountWorkflowId(xAccount)}"` }))
+      statuses.push(wf.status.name);
     expect(statuses).toContain('CONTINUED_AS_NEW');
     expect(statuses.filter((s) => s === 'RUNNING')).toHaveLength(1);
     const live = await status(xAccount);
@@ -204,13 +222,20 @@ describe('account workflow', () => {
 
   it('refreshes a LinkedIn partner app token with its (non-rotating) refresh token before expiry', async () => {
     await sandboxAdmin(system, '/config', { linkedin: { refreshEnabled: true, accessTokenSeconds: 5 } });
-    const partner = await sandboxAdmin(system, '/identities', { platform: 'linkedin', givenName: 'Partner', familyName: 'Member', organizations: [{ id: '90000077', name: 'Partner Co' }] });
+    const partner = await sandboxAdmin(system, '/identities', {
+      platform: 'linkedin',
+      givenName: 'Partner',
+      familyName: 'Member',
+      organizations: [{ id: '90000077', name: 'Partner Co' }],
+    });
     try {
       const accountId = await connectAccount('linkedin', partner.id);
       const first = await row(accountId);
       expect(first.refresh_token_enc).not.toBeNull();
       await expect.poll(async () => (await status(accountId)).canRefresh).toBe(true);
-      await expect.poll(async () => (await row(accountId)).token_expires_at.getTime(), { timeout: 15_000 }).toBeGreaterThan(first.token_expires_at.getTime());
+      await expect
+        .poll(async () => (await row(accountId)).token_expires_at.getTime(), { timeout: 15_000 })
+        .toBeGreaterThan(first.token_expires_at.getTime());
       const after = await row(accountId);
       expect(keyring.decrypt(after.refresh_token_enc)).toBe(keyring.decrypt(first.refresh_token_enc)); // LinkedIn does not rotate
       expect(after.status).toBe('active');
@@ -254,16 +279,21 @@ describe('account workflow', () => {
     expect((await status(pageId)).statusMessage).toMatch(/190/);
   });
 
-  it('warns before a Meta user\'s data access runs out, then requires a reconnect', async () => {
+  it("warns before a Meta user's data access runs out, then requires a reconnect", async () => {
     await sandboxAdmin(system, '/config', { meta: { dataAccessSeconds: 10 } });
     try {
       const res = await connect(api, 'meta', businessId, 'allow', '10000000000000002');
       const { pending_selection } = await res.json();
       const picked = await (
-        await api(`/api/v1/oauth/meta/pages?business_id=${businessId}`, { method: 'POST', body: JSON.stringify({ pending_id: pending_selection.id, page_ids: ['20000000000000003'] }) })
+        await api(`/api/v1/oauth/meta/pages?business_id=${businessId}`, {
+          method: 'POST',
+          body: JSON.stringify({ pending_id: pending_selection.id, page_ids: ['20000000000000003'] }),
+        })
       ).json();
       const pageId = picked.accounts[0].id;
-      await expect.poll(async () => (await status(pageId)).warning, { timeout: 15_000 }).toMatch(/Meta data access .* reconnect before then/);
+      await expect
+        .poll(async () => (await status(pageId)).warning, { timeout: 15_000 })
+        .toMatch(/Meta data access .* reconnect before then/);
       await expect.poll(async () => (await status(pageId)).status, { timeout: 15_000 }).toBe('reconnect_required');
     } finally {
       await sandboxAdmin(system, '/config', { meta: { dataAccessSeconds: 90 * 86_400 } });
@@ -290,13 +320,20 @@ describe('account workflow', () => {
       await sandboxAdmin(system, '/faults', { platform: 'twitter', kind: 'latency', times: 3, delayMs: 1500, pathPrefix: '/2/users/' });
       const [job] = (await syncNow()).filter((j) => j.account_id === accountId);
       await expect
-        .poll(async () => (await system.db.query('SELECT progress_done FROM sync_runs WHERE job_id = $1', [job!.job_id]))[0]?.progress_done ?? 0, { timeout: 30_000, interval: 100 })
+        .poll(
+          async () =>
+            (await system.db.query('SELECT progress_done FROM sync_runs WHERE job_id = $1', [job!.job_id]))[0]?.progress_done ?? 0,
+          { timeout: 30_000, interval: 100 },
+        )
         .toBeGreaterThan(0);
       doomed.kill('SIGKILL');
       // With no worker to answer the status query, the dashboard gets the stored state, marked stale.
       const stale = await (await api(`/api/v1/analytics/sync-status/${businessId}`)).json();
       expect(stale.stale).toBe(true);
-      expect(stale.accounts.find((a: { account_id: number }) => a.account_id === accountId)).toMatchObject({ stale: true, username: 'sandbox_x' });
+      expect(stale.accounts.find((a: { account_id: number }) => a.account_id === accountId)).toMatchObject({
+        stale: true,
+        username: 'sandbox_x',
+      });
       system.worker = await startTestWorker(system.config, system.db);
       const done = await waitForJob(job!.job_id, 60_000);
       expect(done.status).toBe('completed');

@@ -84,8 +84,15 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
       // Item 5: an activity that failed for good (every one we own retries without limit, so this is
       // rare) costs this cycle, never the account's workflow. Anything else is a bug: let it surface.
       if (!(error instanceof ActivityFailure)) throw error;
-      account.setStatus(account.state.status === 'refreshing' || account.state.status === 'syncing' ? 'active' : account.state.status, `Internal error, retrying: ${describeFailure(error).message}`);
-      log.error('account cycle failed', { event_type: 'account_cycle_failed', ...logAttrs(account), error_message: describeFailure(error).message });
+      account.setStatus(
+        account.state.status === 'refreshing' || account.state.status === 'syncing' ? 'active' : account.state.status,
+        `Internal error, retrying: ${describeFailure(error).message}`,
+      );
+      log.error('account cycle failed', {
+        event_type: 'account_cycle_failed',
+        ...logAttrs(account),
+        error_message: describeFailure(error).message,
+      });
       account.refreshRan(describeFailure(error).message); // a refreshNow waiting for this cycle gets its answer
       account.schedule(Date.now());
       await sleep('1 minute', { summary: 'back off after an internal failure' });
@@ -93,7 +100,11 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
     if (account.cycleDone(workflowInfo().continueAsNewSuggested)) {
       // Item 6: a reconnect or request not acted on yet goes to the next run with the state.
       await condition(allHandlersFinished);
-      log.info('continuing as new', { event_type: 'account_workflow_continued', ...logAttrs(account), sync_count: account.state.syncCount });
+      log.info('continuing as new', {
+        event_type: 'account_workflow_continued',
+        ...logAttrs(account),
+        sync_count: account.state.syncCount,
+      });
       await continueAsNew<typeof accountWorkflow>({ ...input, state: account.carriedState() });
     }
   }
@@ -101,9 +112,18 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
   if (account.disconnecting) {
     // Disconnect: revoke at the provider (best effort), delete the tokens, and end.
     account.disconnectedWith(await quick.disconnectAccount(account.state.accountId));
-    log.info('account workflow finished', { event_type: 'account_workflow_finished', ...logAttrs(account), status: account.state.status, revoked: account.disconnected!.revoked });
+    log.info('account workflow finished', {
+      event_type: 'account_workflow_finished',
+      ...logAttrs(account),
+      status: account.state.status,
+      revoked: account.disconnected!.revoked,
+    });
   } else {
-    log.info('account workflow finished: the account is no longer connected', { event_type: 'account_workflow_finished', ...logAttrs(account), status: account.state.status });
+    log.info('account workflow finished: the account is no longer connected', {
+      event_type: 'account_workflow_finished',
+      ...logAttrs(account),
+      status: account.state.status,
+    });
   }
   await condition(allHandlersFinished);
   return account.state.status;
@@ -148,7 +168,9 @@ async function nextJob(account: AccountEntity) {
   const next = account.nextDue();
   const wake = () => account.interrupted;
   const woke = next
-    ? await condition(wake, Math.max(1, Date.parse(next.at) - Date.now()), { summary: `next: ${next.job.kind} at ${next.at}${next.why ? ` (${next.why})` : ''}` })
+    ? await condition(wake, Math.max(1, Date.parse(next.at) - Date.now()), {
+        summary: `next: ${next.job.kind} at ${next.at}${next.why ? ` (${next.why})` : ''}`,
+      })
     : (await condition(wake), true);
   if (account.disconnecting || account.reloadPending) return undefined;
   return woke ? account.takeRequest()! : next!.job;
@@ -174,7 +196,8 @@ async function runSync(account: AccountEntity, trigger: SyncTrigger): Promise<vo
   const syncAccount = () => syncActivity(state.policy).syncAccount({ accountId: state.accountId, jobId: job.jobId, trigger });
   try {
     if (account.refreshBeforeSync(Date.now())) await runRefresh(account);
-    if (state.status === 'reconnect_required') throw ApplicationFailure.nonRetryable(state.statusMessage ?? 'Reconnect required.', 'GrantRevoked');
+    if (state.status === 'reconnect_required')
+      throw ApplicationFailure.nonRetryable(state.statusMessage ?? 'Reconnect required.', 'GrantRevoked');
     // Item 4: an expired token that could not be refreshed is not worth a sync that must fail with a 401.
     const blocked = account.syncBlockedBy(Date.now());
     if (blocked && patched('skip-sync-with-expired-token')) {
@@ -209,11 +232,14 @@ async function runSync(account: AccountEntity, trigger: SyncTrigger): Promise<vo
     account.syncFailed(job, failure.message, Date.now());
     if (failure.grantRevoked && state.status !== 'reconnect_required') await markReconnectRequired(account, failure.message);
     else if (!failure.grantRevoked) {
-      if (failure.type === 'AppCredentialsRejected') account.setStatus('active', `The app's credentials were rejected by ${state.platform}: ${failure.message}`);
-      else if (state.refreshFailures) account.setStatus('active', state.statusMessage); // the refresh's reason says more
+      if (failure.type === 'AppCredentialsRejected')
+        account.setStatus('active', `The app's credentials were rejected by ${state.platform}: ${failure.message}`);
+      else if (state.refreshFailures)
+        account.setStatus('active', state.statusMessage); // the refresh's reason says more
       else account.setStatus('active', `Last sync failed: ${failure.message}`);
       // Item 7: a sync that found no tokens may mean the account was disconnected behind our back.
-      if (failure.type === 'ProviderRejected' && patched('end-when-row-disconnected')) await load(account, (facts) => account.rowChecked(facts));
+      if (failure.type === 'ProviderRejected' && patched('end-when-row-disconnected'))
+        await load(account, (facts) => account.rowChecked(facts));
     }
   } finally {
     account.syncEnded();

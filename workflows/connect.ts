@@ -16,8 +16,7 @@ const { ensureAccountWorkflow } = proxyActivities<Activities>({
 });
 
 export async function connectWorkflow(input: ConnectInput): Promise<ConnectOutcome> {
-  const outcome =
-    input.kind === 'oauth_callback' ? await exchangeAuthorizationCode(input.oauthStateId) : await connectMetaSelection(input);
+  const outcome = input.kind === 'oauth_callback' ? await exchangeAuthorizationCode(input.oauthStateId) : await connectMetaSelection(input);
   for (const account of outcome.accounts) await ensureAccountWorkflow(account);
   return outcome;
 }

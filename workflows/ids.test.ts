@@ -4,8 +4,16 @@ import { accountIdOfWorkflow, accountWorkflowId, connectWorkflowId, parseSyncJob
 describe('workflow ids', () => {
   it('reads back every id it builds', () => {
     expect(parseWorkflowId(accountWorkflowId(12))).toEqual({ kind: 'account', accountId: 12 });
-    expect(parseWorkflowId(connectWorkflowId({ kind: 'oauth_callback', oauthStateId: 7 }))).toEqual({ kind: 'connect', flow: 'oauth', oauthStateId: 7 });
-    expect(parseWorkflowId(connectWorkflowId({ kind: 'meta_selection', pendingId: 9 }))).toEqual({ kind: 'connect', flow: 'meta-selection', pendingId: 9 });
+    expect(parseWorkflowId(connectWorkflowId({ kind: 'oauth_callback', oauthStateId: 7 }))).toEqual({
+      kind: 'connect',
+      flow: 'oauth',
+      oauthStateId: 7,
+    });
+    expect(parseWorkflowId(connectWorkflowId({ kind: 'meta_selection', pendingId: 9 }))).toEqual({
+      kind: 'connect',
+      flow: 'meta-selection',
+      pendingId: 9,
+    });
     expect(connectWorkflowId({ kind: 'meta_selection', pendingId: 9 })).toBe('connect:meta-selection:9');
   });
 
@@ -15,10 +23,19 @@ describe('workflow ids', () => {
     expect(accountIdOfWorkflow('account:12:sync:ab:1')).toBeNull();
   });
 
-  it.each(['account:', 'account:x', 'account:-1', 'account:1e3', 'account:012', 'account:99999999999', 'account:2147483648', 'connect:oauth:', 'connect:other:1', 'post:1', ''])(
-    'refuses %j',
-    (id) => expect(parseWorkflowId(id)).toBeNull(),
-  );
+  it.each([
+    'account:',
+    'account:x',
+    'account:-1',
+    'account:1e3',
+    'account:012',
+    'account:99999999999',
+    'account:2147483648',
+    'connect:oauth:',
+    'connect:other:1',
+    'post:1',
+    '',
+  ])('refuses %j', (id) => expect(parseWorkflowId(id)).toBeNull());
 });
 
 describe('sync job ids', () => {
@@ -28,8 +45,15 @@ describe('sync job ids', () => {
     expect(parseSyncJobId(jobId)).toEqual({ accountId: 3389001, run: '82bb0226', sequence: 4 });
   });
 
-  it.each(['account:1:sync:ab', 'account:1:sync::2', 'account:1:sync:zz:2', 'account:1:sync:ab:0', 'account:x:sync:ab:1', 'account:1:post:ab:1', 'account:1:sync:123456789:1', '../../etc', 'account:1:sync:ab:2:3'])(
-    'refuses %j',
-    (id) => expect(parseSyncJobId(id)).toBeNull(),
-  );
+  it.each([
+    'account:1:sync:ab',
+    'account:1:sync::2',
+    'account:1:sync:zz:2',
+    'account:1:sync:ab:0',
+    'account:x:sync:ab:1',
+    'account:1:post:ab:1',
+    'account:1:sync:123456789:1',
+    '../../etc',
+    'account:1:sync:ab:2:3',
+  ])('refuses %j', (id) => expect(parseSyncJobId(id)).toBeNull());
 });

@@ -26,7 +26,9 @@ export function accountWorkflowId(accountId: number): string {
   return `account:${accountId}`;
 }
 
-export function connectWorkflowId(connect: { kind: 'oauth_callback'; oauthStateId: number } | { kind: 'meta_selection'; pendingId: number }): string {
+export function connectWorkflowId(
+  connect: { kind: 'oauth_callback'; oauthStateId: number } | { kind: 'meta_selection'; pendingId: number },
+): string {
   return connect.kind === 'oauth_callback' ? `connect:oauth:${connect.oauthStateId}` : `connect:meta-selection:${connect.pendingId}`;
 }
 

@@ -5,7 +5,7 @@ import { DashboardIndexes1796186002001 } from './migrations/1796186002001-dashbo
 import { PlatformsFromRegistry1796190000000 } from './migrations/1796190000000-platforms-from-registry.js';
 
 // In timestamp order, one file each.
-export const migrations = [Initial1732400000000, DashboardIndexes1796186002001, PlatformsFromRegistry1796190000000];
+const migrations = [Initial1732400000000, DashboardIndexes1796186002001, PlatformsFromRegistry1796190000000];
 
 /** A TypeORM DataSource on pg. Schema changes only through migrations, never `synchronize`. */
 export function createDataSource(url: string, options: { poolSize?: number } = {}): DataSource {

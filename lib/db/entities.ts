@@ -4,8 +4,6 @@ import { EntitySchema } from 'typeorm';
 
 import type { AccountStatus, Platform, PostCounts } from '../domain.js';
 
-export type { AccountStatus, Platform };
-
 // Counters are bigint in Postgres (pg returns them as strings) and numbers in code.
 const count = { type: 'bigint', default: 0, transformer: { to: (v: number) => v, from: (v: string) => Number(v) } } as const;
 const createdAt = { type: 'timestamptz', createDate: true, name: 'created_at' } as const;
@@ -266,7 +264,7 @@ export const SyncRunEntity = new EntitySchema<SyncRun>({
   foreignKeys: [references('accountId', 'SocialAccount'), references('businessId', 'Business')],
 });
 
-export interface PostMetric extends PostCounts {
+interface PostMetric extends PostCounts {
   id: number;
   accountId: number;
   businessId: number;
@@ -276,7 +274,7 @@ export interface PostMetric extends PostCounts {
   text: string | null;
   fetchedAt: Date;
 }
-export const PostMetricEntity = new EntitySchema<PostMetric>({
+const PostMetricEntity = new EntitySchema<PostMetric>({
   name: 'PostMetric',
   tableName: 'post_metrics',
   columns: {

@@ -5,7 +5,7 @@ import type { DataSource, EntityMetadata } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 
 /** Tables the migrations create that no entity maps, each with the reason. */
-export const TABLES_WITHOUT_ENTITY: Record<string, string> = {
+const TABLES_WITHOUT_ENTITY: Record<string, string> = {
   rate_limits: "rate-limiter-flexible's Postgres store: only that library reads and writes it",
 };
 
@@ -51,11 +51,14 @@ export async function schemaDrift(db: DataSource, entities: readonly EntityMetad
       const type = db.driver.normalizeType(column);
       if (type !== found.type) drift.push(`${table}.${name}: type ${type} in the entity, ${found.type} in the table`);
       if (column.isNullable !== found.nullable) {
-        drift.push(`${table}.${name}: ${column.isNullable ? 'nullable' : 'NOT NULL'} in the entity, ${found.nullable ? 'nullable' : 'NOT NULL'} in the table`);
+        drift.push(
+          `${table}.${name}: ${column.isNullable ? 'nullable' : 'NOT NULL'} in the entity, ${found.nullable ? 'nullable' : 'NOT NULL'} in the table`,
+        );
       }
       const expected = entityDefault(column);
       const present = catalogDefault(found.default);
-      if (expected !== present) drift.push(`${table}.${name}: default ${expected ?? 'none'} in the entity, ${present ?? 'none'} in the table`);
+      if (expected !== present)
+        drift.push(`${table}.${name}: default ${expected ?? 'none'} in the entity, ${present ?? 'none'} in the table`);
     }
     for (const name of actual.keys()) drift.push(`${table}.${name}: in the table, not in the entity`);
 
@@ -71,7 +74,8 @@ export async function schemaDrift(db: DataSource, entities: readonly EntityMetad
     }
 
     const declared = entity.foreignKeys.map(
-      (fk) => `${fk.columns.map((c) => c.databaseName).join(', ')} -> ${fk.referencedTablePath}(${fk.referencedColumns.map((c) => c.databaseName).join(', ')}) ON DELETE ${fk.onDelete ?? 'NO ACTION'}`,
+      (fk) =>
+        `${fk.columns.map((c) => c.databaseName).join(', ')} -> ${fk.referencedTablePath}(${fk.referencedColumns.map((c) => c.databaseName).join(', ')}) ON DELETE ${fk.onDelete ?? 'NO ACTION'}`,
     );
     const existing = foreignKeys.filter((fk) => fk.table === table).map((fk) => fk.definition);
     for (const fk of declared) if (!existing.includes(fk)) drift.push(`${table}: foreign key ${fk} in the entity, not in the table`);

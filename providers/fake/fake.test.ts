@@ -31,7 +31,12 @@ describe('a fifth provider registered at run time', () => {
 
   it('is listed, and connects through the API callback and the connect workflow (PKCE checked)', async () => {
     const platforms = await (await api('/api/v1/oauth/platforms')).json();
-    expect(platforms.platforms).toContainEqual({ name: 'fakebook', display_name: 'Fakebook', oauth_provider: 'fakebook', configured: true });
+    expect(platforms.platforms).toContainEqual({
+      name: 'fakebook',
+      display_name: 'Fakebook',
+      oauth_provider: 'fakebook',
+      configured: true,
+    });
 
     const authorize = await (await api(`/api/v1/oauth/fakebook/authorize?business_id=${system.user.businessId}`)).json();
     expect(new URL(authorize.authorization_url).searchParams.get('code_challenge')).toBeTruthy();
@@ -46,7 +51,9 @@ describe('a fifth provider registered at run time', () => {
   });
 
   it('syncs every page at once through the real workflow and worker', async () => {
-    await expect.poll(async () => (await queryAccountStatus(system.temporal, accountId)).lastSync?.status, { timeout: 30_000 }).toBe('success');
+    await expect
+      .poll(async () => (await queryAccountStatus(system.temporal, accountId)).lastSync?.status, { timeout: 30_000 })
+      .toBe('success');
     const live = await queryAccountStatus(system.temporal, accountId);
     expect(live).toMatchObject({ platform: 'fakebook', canRefresh: true });
     expect(live.lastSync!.postsSynced).toBe(25);
@@ -69,7 +76,9 @@ describe('a fifth provider registered at run time', () => {
     expect(trigger.status).toBe(202);
     const [job] = (await trigger.json()).triggered;
     await expect
-      .poll(async () => (await system.db.query('SELECT status FROM sync_runs WHERE job_id = $1', [job.job_id]))[0]?.status, { timeout: 30_000 })
+      .poll(async () => (await system.db.query('SELECT status FROM sync_runs WHERE job_id = $1', [job.job_id]))[0]?.status, {
+        timeout: 30_000,
+      })
       .toBe('success');
     expect(fake.counts.pages).toBe(pagesBefore + 3);
   });
@@ -80,13 +89,17 @@ describe('a fifth provider registered at run time', () => {
     await expect.poll(() => fake.counts.refreshes, { timeout: 30_000 }).toBeGreaterThan(refreshes);
     expect((await row(accountId)).status).toBe('active');
     expect((await queryAccountStatus(system.temporal, accountId)).status).not.toBe('reconnect_required');
-    const failed = system.workerLog.lines().filter((l) => l.event_type === 'token_refresh' && l.account_id === accountId && l.outcome === 'failed');
+    const failed = system.workerLog
+      .lines()
+      .filter((l) => l.event_type === 'token_refresh' && l.account_id === accountId && l.outcome === 'failed');
     expect(failed.map((l) => l.error_type)).toEqual(['AppCredentialsRejected', 'AppCredentialsRejected']);
   });
 
   it('a dead grant on refresh moves the account to reconnect_required', async () => {
     fake.failRefreshes('grant_dead', 1);
-    await expect.poll(async () => (await queryAccountStatus(system.temporal, accountId)).status, { timeout: 20_000 }).toBe('reconnect_required');
+    await expect
+      .poll(async () => (await queryAccountStatus(system.temporal, accountId)).status, { timeout: 20_000 })
+      .toBe('reconnect_required');
     await expect.poll(async () => (await row(accountId)).status, { timeout: 10_000 }).toBe('reconnect_required');
   });
 });

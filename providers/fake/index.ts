@@ -53,14 +53,20 @@ export function createFakeProvider(options: FakeProviderOptions) {
 
     authorizationUrl(request) {
       const url = new URL('https://fakebook.invalid/authorize');
-      url.search = new URLSearchParams({ state: request.state, redirect_uri: request.redirectUri, code_challenge: request.codeChallenge ?? '' }).toString();
+      url.search = new URLSearchParams({
+        state: request.state,
+        redirect_uri: request.redirectUri,
+        code_challenge: request.codeChallenge ?? '',
+      }).toString();
       return url;
     },
 
     async exchangeCode(code, codeVerifier, redirectUri) {
       const issued = codes.get(code);
       codes.delete(code);
-      const challenge = createHash('sha256').update(codeVerifier ?? '').digest('base64url');
+      const challenge = createHash('sha256')
+        .update(codeVerifier ?? '')
+        .digest('base64url');
       if (!issued || issued.redirectUri !== redirectUri || issued.challenge !== challenge) {
         throw new ProviderError(FAKE_METADATA.id, 'rejected', 'Fakebook: the code, redirect_uri or PKCE verifier does not match.');
       }
@@ -96,13 +102,28 @@ export function createFakeProvider(options: FakeProviderOptions) {
       const end = Math.min(options.posts, start + options.pageSize);
       const posts = [];
       for (let i = start; i < end; i++) {
-        posts.push({ externalId: `${target.externalId}-post-${i}`, postedAt: new Date(Date.UTC(2026, 0, 1 + i)), text: `post ${i}`, impressions: 100 + i, likes: 3, comments: 1, shares: 1, clicks: 0, engagements: 5 });
+        posts.push({
+          externalId: `${target.externalId}-post-${i}`,
+          postedAt: new Date(Date.UTC(2026, 0, 1 + i)),
+          text: `post ${i}`,
+          impressions: 100 + i,
+          likes: 3,
+          comments: 1,
+          shares: 1,
+          clicks: 0,
+          engagements: 5,
+        });
       }
       return { posts, nextCursor: end < options.posts ? String(end) : null, total: options.posts };
     },
 
     classify(failure) {
-      return new ProviderError(FAKE_METADATA.id, failure.status >= 500 ? 'transient' : 'rejected', `Fakebook answered ${failure.status}`, failure.status);
+      return new ProviderError(
+        FAKE_METADATA.id,
+        failure.status >= 500 ? 'transient' : 'rejected',
+        `Fakebook answered ${failure.status}`,
+        failure.status,
+      );
     },
   };
 
@@ -111,7 +132,8 @@ export function createFakeProvider(options: FakeProviderOptions) {
     counts,
     /** The next refreshes fail this way, once each. */
     failRefreshes(kind: ProviderError['kind'], times: number): void {
-      for (let i = 0; i < times; i++) refreshFaults.push(new ProviderError(FAKE_METADATA.id, kind, `Fakebook token endpoint: injected ${kind}`));
+      for (let i = 0; i < times; i++)
+        refreshFaults.push(new ProviderError(FAKE_METADATA.id, kind, `Fakebook token endpoint: injected ${kind}`));
     },
     /** The user allows access on the consent page: returns the callback URL the provider redirects to. */
     consent(authorizationUrl: string): URL {

@@ -5,11 +5,17 @@ import type { PostPage, SyncedPost } from '../contract.js';
 import { insightsAnswer, insightValues, nextCursor, num, paging } from '../meta/insights.js';
 import type { GraphGet } from '../meta/posts.js';
 
-export const MEDIA_METRICS = 'views,likes,comments,shares,saved,total_interactions';
+const MEDIA_METRICS = 'views,likes,comments,shares,saved,total_interactions';
 
 export const mediaAnswer = z.object({
   data: z.array(
-    z.object({ id: z.string().min(1), caption: z.string().optional(), timestamp: z.string().optional(), like_count: z.number().optional(), comments_count: z.number().optional() }),
+    z.object({
+      id: z.string().min(1),
+      caption: z.string().optional(),
+      timestamp: z.string().optional(),
+      like_count: z.number().optional(),
+      comments_count: z.number().optional(),
+    }),
   ),
   paging,
 });
@@ -22,7 +28,9 @@ export async function mediaPage(get: GraphGet, accessToken: string, igUserId: st
   });
   const posts: SyncedPost[] = [];
   for (const media of page.data) {
-    posts.push(mediaPost(media, await get('media insights', `${media.id}/insights`, accessToken, insightsAnswer, { metric: MEDIA_METRICS })));
+    posts.push(
+      mediaPost(media, await get('media insights', `${media.id}/insights`, accessToken, insightsAnswer, { metric: MEDIA_METRICS })),
+    );
   }
   return { posts, nextCursor: nextCursor(page.paging), total: null };
 }

@@ -23,7 +23,13 @@ const organizationAcls = z.object({ elements: z.array(z.object({ organization: z
 export function linkedinProvider(config: Config): Provider | null {
   const app = oauthApp(
     config,
-    { clientId: config.LINKEDIN_CLIENT_ID, clientSecret: config.LINKEDIN_CLIENT_SECRET, authUrl: config.LINKEDIN_AUTH_URL, apiUrl: config.LINKEDIN_API_URL, scopes: config.LINKEDIN_SCOPES },
+    {
+      clientId: config.LINKEDIN_CLIENT_ID,
+      clientSecret: config.LINKEDIN_CLIENT_SECRET,
+      authUrl: config.LINKEDIN_AUTH_URL,
+      apiUrl: config.LINKEDIN_API_URL,
+      scopes: config.LINKEDIN_SCOPES,
+    },
     { name: 'linkedin', authPath: 'linkedin', apiPath: 'linkedin' },
   );
   if (!app) return null;
@@ -45,10 +51,16 @@ export function linkedinProvider(config: Config): Provider | null {
     async discover(tokens) {
       const accessToken = tokens.accessToken;
       const member = await apiCall(provider, 'userinfo', `${app.apiUrl}/v2/userinfo`, userinfo, { accessToken });
-      const acls = await apiCall(provider, 'organizationAcls', `${app.apiUrl}/rest/organizationAcls?q=roleAssignee&role=ADMINISTRATOR&state=APPROVED`, organizationAcls, {
-        accessToken,
-        headers: rest.headers,
-      });
+      const acls = await apiCall(
+        provider,
+        'organizationAcls',
+        `${app.apiUrl}/rest/organizationAcls?q=roleAssignee&role=ADMINISTRATOR&state=APPROVED`,
+        organizationAcls,
+        {
+          accessToken,
+          headers: rest.headers,
+        },
+      );
       const organization = acls.elements[0]?.organization;
       const profile = {
         externalId: member.sub,

@@ -9,7 +9,12 @@ const list = (urns: string[]) => `List(${urns.map(encodeURIComponent).join(',')}
 
 export const postsAnswer = z.object({
   elements: z.array(
-    z.object({ id: z.string().min(1), commentary: z.string().optional(), publishedAt: z.number().optional(), createdAt: z.number().optional() }),
+    z.object({
+      id: z.string().min(1),
+      commentary: z.string().optional(),
+      publishedAt: z.number().optional(),
+      createdAt: z.number().optional(),
+    }),
   ),
   paging: z.object({ total: z.number().optional() }).optional(),
 });
@@ -19,7 +24,9 @@ export const statisticsAnswer = z.object({
     z.object({
       share: z.string().optional(),
       ugcPost: z.string().optional(),
-      totalShareStatistics: z.object({ impressionCount: stat, likeCount: stat, commentCount: stat, shareCount: stat, clickCount: stat }).optional(),
+      totalShareStatistics: z
+        .object({ impressionCount: stat, likeCount: stat, commentCount: stat, shareCount: stat, clickCount: stat })
+        .optional(),
     }),
   ),
 });

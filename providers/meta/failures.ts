@@ -10,7 +10,12 @@ import { APP_CREDENTIAL_ERRORS, classified, oauthErrorOf } from '../failures.js'
 import { kindForStatus } from '../http.js';
 
 const graphError = z.object({
-  error: z.object({ message: z.string().optional(), code: z.number().optional(), error_subcode: z.number().optional(), type: z.string().optional() }),
+  error: z.object({
+    message: z.string().optional(),
+    code: z.number().optional(),
+    error_subcode: z.number().optional(),
+    type: z.string().optional(),
+  }),
 });
 const THROTTLE_CODES = new Set([4, 17, 32, 613]);
 const isThrottle = (code: number) => THROTTLE_CODES.has(code) || (code >= 80001 && code <= 80014);
@@ -20,13 +25,20 @@ export function classifyMetaFailure(provider: Pick<Provider, 'platform' | 'metad
   const oauthError = oauthErrorOf(failure.body);
   if (!parsed.success) {
     const kind = oauthError && APP_CREDENTIAL_ERRORS.includes(oauthError.error) ? 'app_misconfigured' : kindForStatus(failure.status);
-    return classified(provider, failure, kind, oauthError?.error ?? `HTTP ${failure.status}`, kind === 'rate_limited' ? retryAfterMs(failure.headers) : undefined);
+    return classified(
+      provider,
+      failure,
+      kind,
+      oauthError?.error ?? `HTTP ${failure.status}`,
+      kind === 'rate_limited' ? retryAfterMs(failure.headers) : undefined,
+    );
   }
   const { code, error_subcode: subcode, message = 'no message' } = parsed.data.error;
   const detail = `Graph error ${code ?? failure.status}${subcode ? `/${subcode}` : ''}: ${message}`;
   if (code === 190) return classified(provider, failure, failure.step === 'app_token' ? 'app_misconfigured' : 'grant_dead', detail);
   if (code === 101 || (code === 1 && /client secret/i.test(message))) return classified(provider, failure, 'app_misconfigured', detail);
-  if ((code !== undefined && isThrottle(code)) || failure.status === 429) return classified(provider, failure, 'rate_limited', detail, retryAfterMs(failure.headers));
+  if ((code !== undefined && isThrottle(code)) || failure.status === 429)
+    return classified(provider, failure, 'rate_limited', detail, retryAfterMs(failure.headers));
   if (failure.status >= 500 || code === 1 || code === 2) return classified(provider, failure, 'transient', detail);
   return classified(provider, failure, 'rejected', detail);
 }
@@ -41,7 +53,10 @@ export function retryAfterMs(headers: Headers): number {
       const parsed: unknown = JSON.parse(headers.get(header) ?? 'null');
       if (!parsed || typeof parsed !== 'object') continue;
       const entries: unknown[] = 'call_count' in parsed ? [parsed] : Object.values(parsed).flat();
-      const minutes = Math.max(0, ...entries.map((e) => Number((e as { estimated_time_to_regain_access?: unknown })?.estimated_time_to_regain_access) || 0));
+      const minutes = Math.max(
+        0,
+        ...entries.map((e) => Number((e as { estimated_time_to_regain_access?: unknown })?.estimated_time_to_regain_access) || 0),
+      );
       if (minutes > 0) return minutes * 60_000;
     } catch {
       // A malformed header: try the next, then the default.

@@ -14,7 +14,7 @@ import { oauthClient, type OAuthApp } from '../oauth.js';
 import { classifyMetaFailure } from './failures.js';
 import type { GraphGet } from './posts.js';
 
-export interface MetaPage {
+interface MetaPage {
   id: string;
   name: string;
   category: string | null;
@@ -27,28 +27,50 @@ const accountsAnswer = z.object({
   paging: z.object({ next: z.string().optional(), cursors: z.object({ after: z.string().optional() }).optional() }).optional(),
 });
 const linkedAnswer = z.object({ instagram_business_account: z.object({ id: z.string().min(1) }).optional() });
-const instagramAnswer = z.object({ id: z.string().min(1), username: z.string().optional(), name: z.string().optional(), profile_picture_url: z.string().optional() });
+const instagramAnswer = z.object({
+  id: z.string().min(1),
+  username: z.string().optional(),
+  name: z.string().optional(),
+  profile_picture_url: z.string().optional(),
+});
 const debugAnswer = z.object({ data: z.object({ is_valid: z.boolean().optional(), data_access_expires_at: z.number().optional() }) });
 
-export function metaApp(config: Config): OAuthApp | null {
+function metaApp(config: Config): OAuthApp | null {
   return oauthApp(
     config,
-    { clientId: config.META_APP_ID, clientSecret: config.META_APP_SECRET, authUrl: config.META_WWW_URL, apiUrl: config.META_GRAPH_URL, scopes: config.META_SCOPES },
+    {
+      clientId: config.META_APP_ID,
+      clientSecret: config.META_APP_SECRET,
+      authUrl: config.META_WWW_URL,
+      apiUrl: config.META_GRAPH_URL,
+      scopes: config.META_SCOPES,
+    },
     { name: 'meta', authPath: 'meta/www', apiPath: 'meta/graph' },
   );
 }
 
 /** The Graph API and the Meta login, for one of the two platforms that share them. */
-export function metaGrant(provider: Provider, app: OAuthApp, config: Config) {
+function metaGrant(provider: Provider, app: OAuthApp, config: Config) {
   const graph = `${app.apiUrl}/${config.META_GRAPH_VERSION}`;
   const oauth = oauthClient(provider, {
     app,
-    endpoints: { issuer: app.authUrl, authorize: `${app.authUrl}/${config.META_GRAPH_VERSION}/dialog/oauth`, token: `${graph}/oauth/access_token` },
+    endpoints: {
+      issuer: app.authUrl,
+      authorize: `${app.authUrl}/${config.META_GRAPH_VERSION}/dialog/oauth`,
+      token: `${graph}/oauth/access_token`,
+    },
     clientAuth: 'post',
     pkce: false,
   });
 
-  function get<S extends z.ZodType>(what: string, path: string, accessToken: string, schema: S, params: Record<string, string> = {}, step: 'api' | 'app_token' = 'api') {
+  function get<S extends z.ZodType>(
+    what: string,
+    path: string,
+    accessToken: string,
+    schema: S,
+    params: Record<string, string> = {},
+    step: 'api' | 'app_token' = 'api',
+  ) {
     const url = new URL(`${graph}/${path}`);
     for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
     return apiCall(provider, what, url, schema, { accessToken, step });
@@ -59,17 +81,25 @@ export function metaGrant(provider: Provider, app: OAuthApp, config: Config) {
     const found: MetaPage[] = [];
     let after: string | undefined;
     do {
-      const batch = await get('me/accounts', 'me/accounts', userToken, accountsAnswer, { fields: 'id,name,category,access_token,tasks', limit: '100', ...(after ? { after } : {}) });
+      const batch = await get('me/accounts', 'me/accounts', userToken, accountsAnswer, {
+        fields: 'id,name,category,access_token,tasks',
+        limit: '100',
+        ...(after ? { after } : {}),
+      });
       for (const page of batch.data) {
         const linked = await get('a Page', page.id, page.access_token, linkedAnswer, { fields: 'instagram_business_account' });
         const igId = linked.instagram_business_account?.id;
-        const ig = igId ? await get('an Instagram account', igId, page.access_token, instagramAnswer, { fields: 'id,username,name,profile_picture_url' }) : null;
+        const ig = igId
+          ? await get('an Instagram account', igId, page.access_token, instagramAnswer, { fields: 'id,username,name,profile_picture_url' })
+          : null;
         found.push({
           id: page.id,
           name: page.name,
           category: page.category ?? null,
           accessToken: page.access_token,
-          instagram: ig ? { id: ig.id, username: ig.username ?? null, name: ig.name ?? null, avatarUrl: ig.profile_picture_url ?? null } : null,
+          instagram: ig
+            ? { id: ig.id, username: ig.username ?? null, name: ig.name ?? null, avatarUrl: ig.profile_picture_url ?? null }
+            : null,
         });
       }
       after = batch.paging?.next ? batch.paging.cursors?.after : undefined;
@@ -79,8 +109,21 @@ export function metaGrant(provider: Provider, app: OAuthApp, config: Config) {
 
   /** When the user's data access runs out (debug_token, asked with our app token). */
   async function dataAccessExpiresAt(userToken: string): Promise<Date | null> {
-    const { data } = await get('debug_token', 'debug_token', `${app.clientId}|${app.clientSecret}`, debugAnswer, { input_token: userToken }, 'app_token');
-    if (data.is_valid === false) throw provider.classify({ step: 'api', status: 400, headers: new Headers(), body: { error: { code: 190, message: 'token is no longer valid (debug_token)' } } });
+    const { data } = await get(
+      'debug_token',
+      'debug_token',
+      `${app.clientId}|${app.clientSecret}`,
+      debugAnswer,
+      { input_token: userToken },
+      'app_token',
+    );
+    if (data.is_valid === false)
+      throw provider.classify({
+        step: 'api',
+        status: 400,
+        headers: new Headers(),
+        body: { error: { code: 190, message: 'token is no longer valid (debug_token)' } },
+      });
     return data.data_access_expires_at && data.data_access_expires_at > 0 ? new Date(data.data_access_expires_at * 1000) : null;
   }
 
@@ -111,7 +154,13 @@ export function metaGrant(provider: Provider, app: OAuthApp, config: Config) {
         .filter((p) => pick.pageIds.includes(p.id))
         .map((page) => ({
           platform: 'meta',
-          profile: { externalId: page.id, username: page.name, displayName: page.name, avatarUrl: null, metadata: { category: page.category ?? '' } },
+          profile: {
+            externalId: page.id,
+            username: page.name,
+            displayName: page.name,
+            avatarUrl: null,
+            metadata: { category: page.category ?? '' },
+          },
           tokens: tokens(page),
         }));
       for (const page of all) {
@@ -119,7 +168,13 @@ export function metaGrant(provider: Provider, app: OAuthApp, config: Config) {
         if (!ig || !pick.instagramIds.includes(ig.id)) continue;
         accounts.push({
           platform: 'instagram',
-          profile: { externalId: ig.id, username: ig.username, displayName: ig.name, avatarUrl: ig.avatarUrl, metadata: { pageId: page.id } },
+          profile: {
+            externalId: ig.id,
+            username: ig.username,
+            displayName: ig.name,
+            avatarUrl: ig.avatarUrl,
+            metadata: { pageId: page.id },
+          },
           tokens: tokens(page),
           parentExternalId: page.id,
         });

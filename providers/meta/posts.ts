@@ -4,17 +4,34 @@ import { z } from 'zod';
 import type { PostPage, SyncedPost } from '../contract.js';
 import { insightsAnswer, insightValues, nextCursor, num, paging } from './insights.js';
 
-export const POST_METRICS = 'post_media_view,post_reactions_by_type_total,post_clicks';
+const POST_METRICS = 'post_media_view,post_reactions_by_type_total,post_clicks';
 
 export const pagePostsAnswer = z.object({
-  data: z.array(z.object({ id: z.string().min(1), message: z.string().optional(), created_time: z.string().optional(), shares: z.object({ count: z.number().optional() }).optional() })),
+  data: z.array(
+    z.object({
+      id: z.string().min(1),
+      message: z.string().optional(),
+      created_time: z.string().optional(),
+      shares: z.object({ count: z.number().optional() }).optional(),
+    }),
+  ),
   paging,
 });
 
-export type GraphGet = <S extends z.ZodType>(what: string, path: string, accessToken: string, schema: S, params?: Record<string, string>) => Promise<z.output<S>>;
+export type GraphGet = <S extends z.ZodType>(
+  what: string,
+  path: string,
+  accessToken: string,
+  schema: S,
+  params?: Record<string, string>,
+) => Promise<z.output<S>>;
 
 export async function pagePostsPage(get: GraphGet, accessToken: string, pageId: string, cursor: string | null): Promise<PostPage> {
-  const page = await get('a Page posts page', `${pageId}/posts`, accessToken, pagePostsAnswer, { fields: 'id,message,created_time,shares', limit: '100', ...(cursor ? { after: cursor } : {}) });
+  const page = await get('a Page posts page', `${pageId}/posts`, accessToken, pagePostsAnswer, {
+    fields: 'id,message,created_time,shares',
+    limit: '100',
+    ...(cursor ? { after: cursor } : {}),
+  });
   const posts: SyncedPost[] = [];
   for (const post of page.data) {
     posts.push(pagePost(post, await get('post insights', `${post.id}/insights`, accessToken, insightsAnswer, { metric: POST_METRICS })));

@@ -18,7 +18,8 @@ export function classifyTwitterFailure(provider: Pick<Provider, 'platform' | 'me
   if (failure.step !== 'api') {
     const error = oauthErrorOf(failure.body);
     const deadGrant =
-      failure.step === 'refresh' && (error?.error === 'invalid_grant' || (error?.error === 'invalid_request' && error.description === DEAD_REFRESH_TOKEN));
+      failure.step === 'refresh' &&
+      (error?.error === 'invalid_grant' || (error?.error === 'invalid_request' && error.description === DEAD_REFRESH_TOKEN));
     return classified(provider, failure, deadGrant ? 'grant_dead' : tokenEndpointKind(failure, error?.error), oauthDetail(failure), reset);
   }
   const body = problem.safeParse(failure.body);

@@ -12,13 +12,24 @@ import { classifyTwitterFailure } from './failures.js';
 import { tweetsPage, tweetsPageAnswer } from './posts.js';
 
 const me = z.object({
-  data: z.object({ id: z.string().min(1), username: z.string().min(1), name: z.string().optional(), profile_image_url: z.string().optional() }),
+  data: z.object({
+    id: z.string().min(1),
+    username: z.string().min(1),
+    name: z.string().optional(),
+    profile_image_url: z.string().optional(),
+  }),
 });
 
 export function twitterProvider(config: Config): Provider | null {
   const app = oauthApp(
     config,
-    { clientId: config.TWITTER_CLIENT_ID, clientSecret: config.TWITTER_CLIENT_SECRET, authUrl: config.TWITTER_AUTH_URL, apiUrl: config.TWITTER_API_URL, scopes: config.TWITTER_SCOPES },
+    {
+      clientId: config.TWITTER_CLIENT_ID,
+      clientSecret: config.TWITTER_CLIENT_SECRET,
+      authUrl: config.TWITTER_AUTH_URL,
+      apiUrl: config.TWITTER_API_URL,
+      scopes: config.TWITTER_SCOPES,
+    },
     { name: 'twitter', authPath: 'x', apiPath: 'x' },
   );
   if (!app) return null;
@@ -37,8 +48,15 @@ export function twitterProvider(config: Config): Provider | null {
     },
 
     async discover(tokens) {
-      const { data } = await apiCall(provider, 'users/me', `${app.apiUrl}/2/users/me?user.fields=profile_image_url`, me, { accessToken: tokens.accessToken });
-      const profile = { externalId: data.id, username: data.username, displayName: data.name ?? null, avatarUrl: data.profile_image_url ?? null };
+      const { data } = await apiCall(provider, 'users/me', `${app.apiUrl}/2/users/me?user.fields=profile_image_url`, me, {
+        accessToken: tokens.accessToken,
+      });
+      const profile = {
+        externalId: data.id,
+        username: data.username,
+        displayName: data.name ?? null,
+        avatarUrl: data.profile_image_url ?? null,
+      };
       return { kind: 'accounts', accounts: [{ platform: 'twitter', profile, tokens }] };
     },
 
@@ -52,7 +70,12 @@ export function twitterProvider(config: Config): Provider | null {
   };
   const oauth = oauthClient(provider, {
     app,
-    endpoints: { issuer: app.authUrl, authorize: `${app.authUrl}/i/oauth2/authorize`, token: `${app.apiUrl}/2/oauth2/token`, revoke: `${app.apiUrl}/2/oauth2/revoke` },
+    endpoints: {
+      issuer: app.authUrl,
+      authorize: `${app.authUrl}/i/oauth2/authorize`,
+      token: `${app.apiUrl}/2/oauth2/token`,
+      revoke: `${app.apiUrl}/2/oauth2/revoke`,
+    },
     clientAuth: 'basic',
     pkce: true,
     revokeHint: true,

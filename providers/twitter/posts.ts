@@ -13,7 +13,14 @@ export const tweetsPageAnswer = z.object({
         text: z.string().optional(),
         created_at: z.string().optional(),
         public_metrics: z
-          .object({ retweet_count: count, reply_count: count, like_count: count, quote_count: count, bookmark_count: count, impression_count: count })
+          .object({
+            retweet_count: count,
+            reply_count: count,
+            like_count: count,
+            quote_count: count,
+            bookmark_count: count,
+            impression_count: count,
+          })
           .optional(),
       }),
     )
@@ -24,7 +31,11 @@ export const tweetsPageAnswer = z.object({
 
 export function tweetsPage(provider: Pick<Provider, 'platform'>, body: z.output<typeof tweetsPageAnswer>): PostPage {
   if (!body.data && body.errors?.length) {
-    throw new ProviderError(provider.platform, 'rejected', `X API: ${body.errors[0]!.detail ?? body.errors[0]!.title ?? 'error without detail'}`);
+    throw new ProviderError(
+      provider.platform,
+      'rejected',
+      `X API: ${body.errors[0]!.detail ?? body.errors[0]!.title ?? 'error without detail'}`,
+    );
   }
   const posts = (body.data ?? []).map((tweet) => {
     const m = tweet.public_metrics ?? {};

@@ -9,29 +9,47 @@ import { tweetsPage, tweetsPageAnswer } from './posts.js';
 import { parseAnswer } from '../http.js';
 
 const x = { platform: 'twitter', metadata: builtInPlatform('twitter')! };
-const failure = (step: ProviderStep, status: number, body: unknown, headers: Record<string, string> = {}): ProviderFailure => ({ step, status, body, headers: new Headers(headers) });
+const failure = (step: ProviderStep, status: number, body: unknown, headers: Record<string, string> = {}): ProviderFailure => ({
+  step,
+  status,
+  body,
+  headers: new Headers(headers),
+});
 const classify = (f: ProviderFailure): ProviderError => classifyTwitterFailure(x, f);
 
 describe('X failure classification', () => {
   it('a dead grant only on refresh: invalid_grant, and the documented "Value passed for the token was invalid."', () => {
     expect(classify(failure('refresh', 400, { error: 'invalid_grant' })).kind).toBe('grant_dead');
-    const reused = classify(failure('refresh', 400, { error: 'invalid_request', error_description: 'Value passed for the token was invalid.' }));
+    const reused = classify(
+      failure('refresh', 400, { error: 'invalid_request', error_description: 'Value passed for the token was invalid.' }),
+    );
     expect(reused.kind).toBe('grant_dead');
     expect(reused.message).toMatch(/Value passed for the token was invalid/);
     // The same body at the code exchange is a bad code, and another invalid_request on refresh is not the grant.
-    expect(classify(failure('exchange', 400, { error: 'invalid_request', error_description: 'Value passed for the token was invalid.' })).kind).toBe('rejected');
-    expect(classify(failure('refresh', 400, { error: 'invalid_request', error_description: 'Missing required parameter [refresh_token].' })).kind).toBe('rejected');
+    expect(
+      classify(failure('exchange', 400, { error: 'invalid_request', error_description: 'Value passed for the token was invalid.' })).kind,
+    ).toBe('rejected');
+    expect(
+      classify(failure('refresh', 400, { error: 'invalid_request', error_description: 'Missing required parameter [refresh_token].' }))
+        .kind,
+    ).toBe('rejected');
   });
 
   it('401 unauthorized_client and invalid_client are our app credentials, retryable, never a dead grant', () => {
-    expect(classify(failure('refresh', 401, { error: 'unauthorized_client', error_description: 'Missing valid authorization header' })).kind).toBe('app_misconfigured');
+    expect(
+      classify(failure('refresh', 401, { error: 'unauthorized_client', error_description: 'Missing valid authorization header' })).kind,
+    ).toBe('app_misconfigured');
     expect(classify(failure('exchange', 401, { error: 'invalid_client' })).kind).toBe('app_misconfigured');
-    expect(classify(failure('api', 403, { type: 'https://api.twitter.com/2/problems/client-not-enrolled', title: 'Client Forbidden' })).kind).toBe('app_misconfigured');
+    expect(
+      classify(failure('api', 403, { type: 'https://api.twitter.com/2/problems/client-not-enrolled', title: 'Client Forbidden' })).kind,
+    ).toBe('app_misconfigured');
   });
 
   it('rate limits wait for x-rate-limit-reset; 5xx is transient; other 4xx rejected; an API 401 refuses the access token', () => {
     const now = Date.now();
-    const limited = classify(failure('api', 429, { title: 'Too Many Requests' }, { 'x-rate-limit-reset': String(Math.ceil(now / 1000) + 30) }));
+    const limited = classify(
+      failure('api', 429, { title: 'Too Many Requests' }, { 'x-rate-limit-reset': String(Math.ceil(now / 1000) + 30) }),
+    );
     expect(limited.kind).toBe('rate_limited');
     expect(limited.retryAfterMs).toBeGreaterThan(28_000);
     expect(limited.retryAfterMs).toBeLessThanOrEqual(31_000);
@@ -53,10 +71,27 @@ describe('X failure classification', () => {
 describe('X timeline pages', () => {
   it('maps public metrics and ends where next_token is missing', () => {
     const page = tweetsPage(x, {
-      data: [{ id: '1', text: 'hi', created_at: '2026-01-02T03:04:05.000Z', public_metrics: { like_count: 2, reply_count: 3, retweet_count: 4, quote_count: 1, bookmark_count: 5, impression_count: 100 } }],
+      data: [
+        {
+          id: '1',
+          text: 'hi',
+          created_at: '2026-01-02T03:04:05.000Z',
+          public_metrics: { like_count: 2, reply_count: 3, retweet_count: 4, quote_count: 1, bookmark_count: 5, impression_count: 100 },
+        },
+      ],
       meta: { next_token: 'n1' },
     });
-    expect(page.posts[0]).toEqual({ externalId: '1', postedAt: new Date('2026-01-02T03:04:05.000Z'), text: 'hi', impressions: 100, likes: 2, comments: 3, shares: 5, clicks: 0, engagements: 15 });
+    expect(page.posts[0]).toEqual({
+      externalId: '1',
+      postedAt: new Date('2026-01-02T03:04:05.000Z'),
+      text: 'hi',
+      impressions: 100,
+      likes: 2,
+      comments: 3,
+      shares: 5,
+      clicks: 0,
+      engagements: 15,
+    });
     expect(page.nextCursor).toBe('n1');
     expect(tweetsPage(x, { data: [], meta: {} }).nextCursor).toBeNull();
   });
@@ -92,26 +127,56 @@ describe('the X provider on oauth4webapi against a stand-in token endpoint', () 
   afterAll(() => server.close());
 
   const provider = () =>
-    twitterProvider(loadConfig({ NODE_ENV: 'test', TWITTER_CLIENT_ID: 'id', TWITTER_CLIENT_SECRET: 'secret', TWITTER_AUTH_URL: url, TWITTER_API_URL: url }))!;
-  const refreshFails = async () => provider().refresh!('rt').then(() => expect.unreachable(), (e: ProviderError) => e);
+    twitterProvider(
+      loadConfig({
+        NODE_ENV: 'test',
+        TWITTER_CLIENT_ID: 'id',
+        TWITTER_CLIENT_SECRET: 'secret',
+        TWITTER_AUTH_URL: url,
+        TWITTER_API_URL: url,
+      }),
+    )!;
+  const refreshFails = async () =>
+    provider().refresh!('rt').then(
+      () => expect.unreachable(),
+      (e: ProviderError) => e,
+    );
 
   it('classifies what the token endpoint answers', async () => {
-    answer = { status: 401, body: { error: 'unauthorized_client', error_description: 'Missing valid authorization header' }, headers: { 'www-authenticate': 'Basic realm="x"' } };
+    answer = {
+      status: 401,
+      body: { error: 'unauthorized_client', error_description: 'Missing valid authorization header' },
+      headers: { 'www-authenticate': 'Basic realm="x"' },
+    };
     expect((await refreshFails()).kind).toBe('app_misconfigured');
     answer = { status: 400, body: { error: 'invalid_request', error_description: 'Value passed for the token was invalid.' } };
     expect((await refreshFails()).kind).toBe('grant_dead');
     answer = { status: 503, body: '<html>busy</html>', headers: { 'content-type': 'text/html' } };
     expect((await refreshFails()).kind).toBe('transient');
     answer = { status: 200, body: { token_type: 'bearer', expires_in: 7200 } };
-    expect(await refreshFails()).toMatchObject({ kind: 'rejected', message: expect.stringMatching(/^X token endpoint answered in an unexpected shape/) });
-    answer = { status: 200, body: { token_type: 'bearer', access_token: 'at', refresh_token: 'rt2', expires_in: 7200, scope: 'tweet.read' } };
+    expect(await refreshFails()).toMatchObject({
+      kind: 'rejected',
+      message: expect.stringMatching(/^X token endpoint answered in an unexpected shape/),
+    });
+    answer = {
+      status: 200,
+      body: { token_type: 'bearer', access_token: 'at', refresh_token: 'rt2', expires_in: 7200, scope: 'tweet.read' },
+    };
     const tokens = await provider().refresh!('rt');
     expect(tokens).toMatchObject({ accessToken: 'at', refreshToken: 'rt2', scopes: 'tweet.read' });
     expect(tokens.expiresAt!.getTime()).toBeGreaterThan(Date.now() + 7_000_000);
   });
 
   it('a host that does not answer is transient', async () => {
-    const down = twitterProvider(loadConfig({ NODE_ENV: 'test', TWITTER_CLIENT_ID: 'id', TWITTER_CLIENT_SECRET: 's', TWITTER_AUTH_URL: 'http://127.0.0.1:9', TWITTER_API_URL: 'http://127.0.0.1:9' }))!;
+    const down = twitterProvider(
+      loadConfig({
+        NODE_ENV: 'test',
+        TWITTER_CLIENT_ID: 'id',
+        TWITTER_CLIENT_SECRET: 's',
+        TWITTER_AUTH_URL: 'http://127.0.0.1:9',
+        TWITTER_API_URL: 'http://127.0.0.1:9',
+      }),
+    )!;
     await expect(down.refresh!('rt')).rejects.toMatchObject({ kind: 'transient' });
   });
 });

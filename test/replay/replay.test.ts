@@ -11,7 +11,10 @@ import { HISTORIES_DIR } from '../support/histories.js';
 function histories() {
   return readdirSync(HISTORIES_DIR)
     .filter((file) => file.endsWith('.json'))
-    .map((file) => ({ workflowId: file.replace(/\.json$/, ''), history: JSON.parse(readFileSync(path.join(HISTORIES_DIR, file), 'utf8')) }));
+    .map((file) => ({
+      workflowId: file.replace(/\.json$/, ''),
+      history: JSON.parse(readFileSync(path.join(HISTORIES_DIR, file), 'utf8')),
+    }));
 }
 
 async function replayAll(options: Parameters<typeof Worker.runReplayHistories>[0]) {
@@ -28,8 +31,19 @@ describe('replay of recorded histories', () => {
     expect(names.some((n) => n.startsWith('connect_oauth_'))).toBe(true);
     expect(names.some((n) => n.startsWith('connect_meta-selection_'))).toBe(true);
     const events = histories().flatMap((h) => h.history.events.map((e: Record<string, unknown>) => JSON.stringify(e)));
-    for (const marker of ['refreshAccessToken', 'syncAccount', 'finishFailedSync', 'disconnectAccount', 'reconnected', 'syncNow', 'refreshNow']) {
-      expect(events.some((e) => e.includes(marker)), marker).toBe(true);
+    for (const marker of [
+      'refreshAccessToken',
+      'syncAccount',
+      'finishFailedSync',
+      'disconnectAccount',
+      'reconnected',
+      'syncNow',
+      'refreshNow',
+    ]) {
+      expect(
+        events.some((e) => e.includes(marker)),
+        marker,
+      ).toBe(true);
     }
   });
 

@@ -54,7 +54,15 @@ export function capturingLogger(service: string): { logger: Logger; lines: () =>
   });
   const logger = createLogger(service, { level: 'debug', destination });
   const raw = () => chunks.join('');
-  return { logger, raw, lines: () => raw().split('\n').filter(Boolean).map((l) => JSON.parse(l)) };
+  return {
+    logger,
+    raw,
+    lines: () =>
+      raw()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l)),
+  };
 }
 
 /**

@@ -15,7 +15,10 @@ export async function recordHistories(system: TestSystem): Promise<number> {
   let count = 0;
   for await (const wf of system.temporal.workflow.list({ query: `TaskQueue = "${system.config.TEMPORAL_TASK_QUEUE}"` })) {
     const history = await system.temporal.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
-    const file = path.join(HISTORIES_DIR, `${wf.workflowId.replaceAll(':', '_')}__${wf.status.name.toLowerCase()}__${wf.runId.slice(0, 13)}.json`);
+    const file = path.join(
+      HISTORIES_DIR,
+      `${wf.workflowId.replaceAll(':', '_')}__${wf.status.name.toLowerCase()}__${wf.runId.slice(0, 13)}.json`,
+    );
     if (existsSync(file)) continue;
     writeFileSync(file, historyToJSON(history));
     count++;

@@ -9,7 +9,15 @@ import { createApp } from '../../api/app.js';
 import type { Config } from '../../lib/config.js';
 import { seedDemo } from '../../lib/db/seed.js';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
-import { capturingLogger, createTestDatabase, startTestWorker, testConfig, testTemporalClient, workerLog, type RunningTestWorker } from './env.js';
+import {
+  capturingLogger,
+  createTestDatabase,
+  startTestWorker,
+  testConfig,
+  testTemporalClient,
+  workerLog,
+  type RunningTestWorker,
+} from './env.js';
 import { freePort } from '../../scripts/stack.js';
 
 export interface TestSystem {
@@ -113,7 +121,13 @@ export async function consentAt(authorizationUrl: string, decision: 'allow' | 'd
 }
 
 /** The full connect journey for an API client: authorize URL, consent, callback. Returns the callback response. */
-export async function connect(api: ApiClient, platform: string, businessId: number, decision: 'allow' | 'deny' = 'allow', identity?: string): Promise<Response> {
+export async function connect(
+  api: ApiClient,
+  platform: string,
+  businessId: number,
+  decision: 'allow' | 'deny' = 'allow',
+  identity?: string,
+): Promise<Response> {
   const authorize = await api(`/api/v1/oauth/${platform}/authorize?business_id=${businessId}`);
   if (!authorize.ok) throw new Error(`authorize answered ${authorize.status}: ${await authorize.text()}`);
   const { authorization_url } = await authorize.json();
@@ -122,7 +136,12 @@ export async function connect(api: ApiClient, platform: string, businessId: numb
 }
 
 /** Calls the sandbox's admin API (token lifetimes, faults, grant revocation, issued secrets). */
-export async function sandboxAdmin(system: TestSystem, path: string, body?: unknown, method = body === undefined ? 'GET' : 'POST'): Promise<any> {
+export async function sandboxAdmin(
+  system: TestSystem,
+  path: string,
+  body?: unknown,
+  method = body === undefined ? 'GET' : 'POST',
+): Promise<any> {
   const res = await fetch(`${system.sandbox.url}/admin${path}`, {
     method,
     headers: { 'content-type': 'application/json' },
@@ -137,7 +156,17 @@ export async function sandboxAdmin(system: TestSystem, path: string, body?: unkn
  * captured API and worker logs, and the history of every workflow on the system's task queue. Returns the hits.
  */
 export async function scanForSecrets(system: TestSystem, secrets: string[], extraText: Record<string, string> = {}): Promise<string[]> {
-  const tables = ['users', 'businesses', 'memberships', 'sessions', 'oauth_states', 'social_accounts', 'pending_connections', 'sync_runs', 'post_metrics'];
+  const tables = [
+    'users',
+    'businesses',
+    'memberships',
+    'sessions',
+    'oauth_states',
+    'social_accounts',
+    'pending_connections',
+    'sync_runs',
+    'post_metrics',
+  ];
   Runtime._instance?.flushLogs(); // the SDK buffers its lines for ~100 ms
   const sources: Record<string, string> = { ...extraText, 'api log': system.apiLog.raw(), 'worker log': system.workerLog.raw() };
   for (const table of tables) sources[`table ${table}`] = JSON.stringify(await system.db.query(`SELECT * FROM ${table}`));

@@ -33,9 +33,7 @@ function dateOf(day: number): string {
 }
 
 export function chartData(points: readonly TimeseriesPoint[], metric: Metric): ChartData {
-  const platforms = [...new Set(points.map((p) => p.platform))].sort(
-    (a, b) => platformOrder(a) - platformOrder(b) || a.localeCompare(b),
-  );
+  const platforms = [...new Set(points.map((p) => p.platform))].sort((a, b) => platformOrder(a) - platformOrder(b) || a.localeCompare(b));
   const days = points.map((p) => dayNumber(p.date)).filter((d): d is number => d !== undefined);
   if (days.length === 0) return { rows: [], platforms: [] };
   const first = Math.min(...days);

@@ -10,7 +10,18 @@ describe('safeRedirect', () => {
   it('refuses other origins and the auth pages themselves', () => {
     // Browsers drop tabs and newlines inside URLs and read `\` as `/`: each of these means `//evil.example`.
     const sneaky = ['/\t/evil.example', '/\n/evil.example', '/\r\n/evil.example', '/\\/evil.example', '/./login'];
-    for (const to of ['https://evil.example/', '//evil.example', '/\\evil.example', 'b/1', '', null, undefined, '/login', '/logout', ...sneaky]) {
+    for (const to of [
+      'https://evil.example/',
+      '//evil.example',
+      '/\\evil.example',
+      'b/1',
+      '',
+      null,
+      undefined,
+      '/login',
+      '/logout',
+      ...sneaky,
+    ]) {
       expect(safeRedirect(to)).toBe('/');
     }
   });
