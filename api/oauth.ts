@@ -1,7 +1,7 @@
 // The seed's OAuth endpoints. The API builds authorization URLs and checks `state`; everything that
 // talks to a provider (code exchange, refresh, revoke) runs in Temporal activities.
 import { Router, type Request } from 'express';
-import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure, WorkflowFailedError, type Client } from '@temporalio/client';
 import * as oauth from 'oauth4webapi';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
@@ -338,8 +338,8 @@ async function runConnect(deps: OAuthDeps, input: ConnectInput): Promise<Connect
   } catch (error) {
     if (!(error instanceof WorkflowFailedError)) throw error;
     const cause = error.cause?.cause ?? error.cause;
-    const type = cause?.type;
-    const message = cause?.message ?? 'The provider refused the connection.';
+    const type = cause instanceof ApplicationFailure ? cause.type : undefined;
+    const message = cause instanceof Error ? cause.message : 'The provider refused the connection.';
     deps.logger?.warn({ event_type: 'oauth_connect_failed', failure_type: type ?? null, failure: message }, 'connect workflow failed');
     oauthBreadcrumb('token exchange failed', { failure_type: type ?? null }, 'warning');
     if (type === 'PendingGone') throw new HttpError(404, 'selection_expired', message);
