@@ -86,6 +86,8 @@ const schema = z.object({
   // The account workflow's cadence and lead times (short in the demo and tests).
   SYNC_INTERVAL_SECONDS: z.coerce.number().int().min(5).default(900),
   TOKEN_REFRESH_LEAD_SECONDS: z.coerce.number().int().min(1).default(600),
+  // A refresh that failed for a reason other than a dead grant is retried after this, doubling up to an hour.
+  TOKEN_REFRESH_RETRY_SECONDS: z.coerce.number().int().min(1).default(30),
   RECONNECT_WARNING_SECONDS: z.coerce
     .number()
     .int()

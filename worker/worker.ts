@@ -29,7 +29,7 @@ function accountPolicy(config: Config): AccountPolicy {
     reconnectWarningMs: config.RECONNECT_WARNING_SECONDS * 1000,
     syncHeartbeatTimeoutMs: config.SYNC_HEARTBEAT_TIMEOUT_SECONDS * 1000,
     maxCyclesPerRun: config.ACCOUNT_MAX_CYCLES_PER_RUN,
-    refreshRetryInitialMs: 30_000,
+    refreshRetryInitialMs: config.TOKEN_REFRESH_RETRY_SECONDS * 1000,
     refreshRetryMaxMs: 3_600_000, // a refresh that keeps failing is retried at least hourly (issue 10 item 4)
   };
 }

@@ -15,7 +15,7 @@ let system: TestSystem;
 let api: ApiClient;
 
 beforeAll(async () => {
-  system = await startTestSystem({ SYNC_INTERVAL_SECONDS: '3600', TOKEN_REFRESH_LEAD_SECONDS: '2' });
+  system = await startTestSystem({ SYNC_INTERVAL_SECONDS: '3600', TOKEN_REFRESH_LEAD_SECONDS: '2', TOKEN_REFRESH_RETRY_SECONDS: '1' });
   api = await system.login();
 });
 
@@ -86,6 +86,7 @@ describe('a fifth provider registered at run time', () => {
   it('an app-credential failure on refresh retries and never asks for a reconnect', async () => {
     const refreshes = fake.counts.refreshes;
     fake.failRefreshes('app_misconfigured', 2);
+    // Two refused attempts, retried by the workflow's backoff (1 s, then 2 s here), then a refresh that works.
     await expect.poll(() => fake.counts.refreshes, { timeout: 30_000 }).toBeGreaterThan(refreshes);
     expect((await row(accountId)).status).toBe('active');
     expect((await queryAccountStatus(system.temporal, accountId)).status).not.toBe('reconnect_required');
