@@ -93,15 +93,15 @@ describe('tokens that cannot be refreshed', () => {
     expect(account.nextDue()).toEqual({ at: iso(T0 + 53 * DAY), job: { kind: 'warn' } });
     account.warn();
     expect(account.state.warning).toBe(
-      `The linkedin token expires at ${iso(T0 + 60 * DAY)} and cannot be refreshed: reconnect before then.`,
+      `The LinkedIn token expires at ${iso(T0 + 60 * DAY)} and cannot be refreshed: reconnect before then.`,
     );
     expect(account.nextDue()).toEqual({ at: iso(T0 + 60 * DAY), job: { kind: 'expire' } });
   });
 
-  it('says "Meta data access" for a Page or an Instagram account', () => {
+  it("speaks of data access for a Page or an Instagram account (their tokens end with the user's data access)", () => {
     const { account } = loadedAccount({ ...linkedin, platform: 'instagram' });
     account.warn();
-    expect(account.state.warning).toBe(`Meta data access for this account ends at ${iso(T0 + 60 * DAY)}: reconnect before then.`);
+    expect(account.state.warning).toBe(`This account's data access ends at ${iso(T0 + 60 * DAY)}: reconnect before then.`);
   });
 
   it('turns reconnect_required at expiry, with nothing scheduled after', () => {

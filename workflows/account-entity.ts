@@ -4,6 +4,7 @@
 // it to handlers, timers and activities.
 import type { AccountSnapshot } from '../activities/index.js';
 import type { AccountStatus } from '../lib/domain.js';
+import { builtInPlatform } from '../providers/metadata.js';
 import type {
   AccountJob,
   AccountPolicy,
@@ -284,10 +285,12 @@ export class AccountEntity {
   /** "Reconnect soon": the token expires and cannot be refreshed. */
   warn(): void {
     const { platform, tokenExpiresAt } = this.state;
+    const metadata = builtInPlatform(platform);
+    const name = metadata?.displayName ?? platform;
     this.state.warning =
-      platform === 'meta' || platform === 'instagram'
-        ? `Meta data access for this account ends at ${tokenExpiresAt}: reconnect before then.`
-        : `The ${platform} token expires at ${tokenExpiresAt} and cannot be refreshed: reconnect before then.`;
+      metadata?.capabilities.expiry === 'data_access'
+        ? `This account's data access ends at ${tokenExpiresAt}: reconnect before then.`
+        : `The ${name} token expires at ${tokenExpiresAt} and cannot be refreshed: reconnect before then.`;
     this.publishIfChanged();
   }
 

@@ -92,7 +92,7 @@ describe('account workflow timing', () => {
     const warnedAt = await when(async () => (await status(accountId)).warning !== null, TOKEN_SECONDS * 1000 + 5_000);
     expect(warnedAt).toBeGreaterThanOrEqual(expiresAt - WARNING_SECONDS * 1000 - 100);
     const warned = await status(accountId);
-    expect(warned.warning).toBe(`The linkedin token expires at ${warned.tokenExpiresAt} and cannot be refreshed: reconnect before then.`);
+    expect(warned.warning).toBe(`The LinkedIn token expires at ${warned.tokenExpiresAt} and cannot be refreshed: reconnect before then.`);
     expect(warned.status).toBe('active');
   });
 

@@ -293,7 +293,7 @@ describe('account workflow', () => {
       const pageId = picked.accounts[0].id;
       await expect
         .poll(async () => (await status(pageId)).warning, { timeout: 15_000 })
-        .toMatch(/Meta data access .* reconnect before then/);
+        .toMatch(/This account's data access ends at .* reconnect before then/);
       await expect.poll(async () => (await status(pageId)).status, { timeout: 15_000 }).toBe('reconnect_required');
     } finally {
       await sandboxAdmin(system, '/config', { meta: { dataAccessSeconds: 90 * 86_400 } });
