@@ -3,6 +3,7 @@
 // cursor so a restarted worker resumes where the last one stopped.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { DataSource } from 'typeorm';
+import { SocialAccountEntity, SyncRunEntity } from '../lib/db/entities.js';
 import type { Keyring } from '../lib/crypto/keyring.js';
 import type { Platform } from '../lib/domain.js';
 import { activityLog, workerMetrics } from '../lib/activity-telemetry.js';
@@ -29,56 +30,55 @@ export interface SyncDeps {
   providers: Providers;
 }
 
-interface SyncAccountRow {
-  id: number;
-  business_id: number;
-  platform: Platform;
-  external_id: string;
-  metadata: Record<string, string> | null;
-  access_token_enc: string | null;
-}
-
 export function syncActivities(deps: SyncDeps) {
   const { db, keyring, providers } = deps;
+  const accounts = () => db.getRepository(SocialAccountEntity);
+  const runs = () => db.getRepository(SyncRunEntity);
 
-  async function progress(jobId: string, step: string, done: number, total: number | null): Promise<void> {
-    await db.query('UPDATE sync_runs SET progress_step = $2, progress_done = $3, progress_total = $4 WHERE job_id = $1', [
-      jobId,
-      step,
-      done,
-      total,
-    ]);
+  async function progress(jobId: string, progressStep: string, progressDone: number, progressTotal: number | null): Promise<void> {
+    await runs().update({ jobId }, { progressStep, progressDone, progressTotal });
   }
 
   return {
     async syncAccount(input: SyncInput): Promise<SyncSummary> {
       const context = Context.current();
-      const [account] = await db.query<SyncAccountRow[]>(
-        'SELECT id, business_id, platform, external_id, metadata, access_token_enc FROM social_accounts WHERE id = $1',
-        [input.accountId],
-      );
-      if (!account || !account.access_token_enc) {
+      const account = await accounts().findOne({
+        select: { id: true, businessId: true, platform: true, externalId: true, metadata: true, accessTokenEnc: true },
+        where: { id: input.accountId },
+      });
+      if (!account?.accessTokenEnc) {
         throw ApplicationFailure.nonRetryable('The account has no stored token (disconnected?).', 'ProviderRejected');
       }
       // Idempotent on the workflow's job id: a retried or resumed attempt reuses the same row.
-      await db.query(
-        `INSERT INTO sync_runs (job_id, account_id, business_id, platform, trigger, status, started_at, progress_step, progress_done)
-         VALUES ($1, $2, $3, $4, $5, 'running', now(), 'Starting', 0) ON CONFLICT (job_id) DO NOTHING`,
-        [input.jobId, account.id, account.business_id, account.platform, input.trigger],
-      );
-      const [run] = await db.query<{ started_at: Date }[]>('SELECT started_at FROM sync_runs WHERE job_id = $1', [input.jobId]);
+      await runs()
+        .createQueryBuilder()
+        .insert()
+        .values({
+          jobId: input.jobId,
+          accountId: account.id,
+          businessId: account.businessId,
+          platform: account.platform,
+          trigger: input.trigger,
+          status: 'running',
+          startedAt: () => 'now()',
+          progressStep: 'Starting',
+          progressDone: 0,
+        })
+        .orIgnore()
+        .execute();
+      const { startedAt } = await runs().findOneOrFail({ select: { startedAt: true }, where: { jobId: input.jobId } });
 
       const provider = providers.get(account.platform);
       if (!provider) throw notConfigured(account.platform);
-      const accessToken = keyring.decrypt(account.access_token_enc);
-      const target = { externalId: account.external_id, metadata: account.metadata ?? {} };
+      const accessToken = keyring.decrypt(account.accessTokenEnc);
+      const target = { externalId: account.externalId, metadata: account.metadata ?? {} };
       const resumed = context.info.heartbeatDetails as Checkpoint | undefined;
       let checkpoint: Checkpoint = resumed ?? { cursor: null, done: 0, pages: 0 };
       if (resumed?.cursor === null && resumed.pages > 0) checkpoint = resumed; // finished paging already
       const event = {
         platform: account.platform,
         account_id: account.id,
-        business_id: account.business_id,
+        business_id: account.businessId,
         job_id: input.jobId,
         trigger: input.trigger,
       };
@@ -107,7 +107,7 @@ export function syncActivities(deps: SyncDeps) {
       const [totals] = await db.query<{ posts: number; impressions: string; engagements: string }[]>(
         `SELECT count(*)::int AS posts, coalesce(sum(impressions), 0)::bigint AS impressions, coalesce(sum(engagements), 0)::bigint AS engagements
          FROM post_metrics WHERE account_id = $1 AND fetched_at >= $2`,
-        [account.id, run!.started_at],
+        [account.id, startedAt],
       );
       const impressions = Number(totals!.impressions);
       const engagements = Number(totals!.engagements);
@@ -120,13 +120,22 @@ export function syncActivities(deps: SyncDeps) {
         error: null,
       };
       await db.transaction(async (tx) => {
-        await tx.query(
-          `UPDATE sync_runs SET status = 'success', finished_at = now(), posts_synced = $2, impressions = $3, engagements = $4,
-             engagement_rate = $5, error_message = NULL, progress_step = 'Done', progress_done = $2, progress_total = $2
-           WHERE job_id = $1`,
-          [input.jobId, summary.postsSynced, impressions, engagements, summary.engagementRate],
+        await tx.getRepository(SyncRunEntity).update(
+          { jobId: input.jobId },
+          {
+            status: 'success',
+            finishedAt: () => 'now()',
+            postsSynced: summary.postsSynced,
+            impressions,
+            engagements,
+            engagementRate: summary.engagementRate,
+            errorMessage: null,
+            progressStep: 'Done',
+            progressDone: summary.postsSynced,
+            progressTotal: summary.postsSynced,
+          },
         );
-        await tx.query(`UPDATE social_accounts SET last_sync_at = now(), last_sync_status = 'success' WHERE id = $1`, [account.id]);
+        await tx.getRepository(SocialAccountEntity).update(account.id, { lastSyncAt: () => 'now()', lastSyncStatus: 'success' });
       });
       workerMetrics.syncOutcome(account.platform, 'success', input.trigger);
       context.log.info('sync completed', {
@@ -135,7 +144,7 @@ export function syncActivities(deps: SyncDeps) {
         posts_synced: summary.postsSynced,
         impressions,
         engagements,
-        duration_ms: Date.now() - run!.started_at.getTime(),
+        duration_ms: Date.now() - startedAt.getTime(),
       });
       return summary;
     },
@@ -149,14 +158,14 @@ export function syncActivities(deps: SyncDeps) {
          ON CONFLICT (job_id) DO UPDATE SET status = $5, finished_at = now(), error_message = $4, progress_step = $6`,
         [input.jobId, input.accountId, input.trigger, input.message.slice(0, 1000), outcome, outcome === 'error' ? 'Failed' : 'Skipped'],
       );
-      await db.query(`UPDATE social_accounts SET last_sync_at = now(), last_sync_status = $2 WHERE id = $1`, [input.accountId, outcome]);
-      const [account] = await db.query('SELECT platform, business_id FROM social_accounts WHERE id = $1', [input.accountId]);
+      await accounts().update(input.accountId, { lastSyncAt: () => 'now()', lastSyncStatus: outcome });
+      const account = await accounts().findOne({ select: { platform: true, businessId: true }, where: { id: input.accountId } });
       workerMetrics.syncOutcome(account?.platform ?? 'unknown', 'error', input.trigger);
       activityLog().warn('sync failed', {
         event_type: 'sync_failed',
         platform: account?.platform ?? null,
         account_id: input.accountId,
-        business_id: account?.business_id ?? null,
+        business_id: account?.businessId ?? null,
         job_id: input.jobId,
         trigger: input.trigger,
         error_message: input.message,
@@ -167,14 +176,14 @@ export function syncActivities(deps: SyncDeps) {
 
 async function savePosts(
   db: DataSource,
-  account: { id: number; business_id: number; platform: Platform },
+  account: { id: number; businessId: number; platform: Platform },
   posts: SyncedPost[],
 ): Promise<void> {
   if (posts.length === 0) return;
   const columns = 12;
   const values: unknown[] = [];
   const rows = posts.map((post, i) => {
-    values.push(account.id, account.business_id, account.platform, post.externalId, post.postedAt, post.text);
+    values.push(account.id, account.businessId, account.platform, post.externalId, post.postedAt, post.text);
     values.push(post.impressions, post.likes, post.comments, post.shares, post.clicks, post.engagements);
     return `(${Array.from({ length: columns }, (_, c) => `$${i * columns + c + 1}`).join(', ')}, now())`;
   });

@@ -222,7 +222,7 @@ export interface SyncRun {
   businessId: number;
   platform: Platform;
   trigger: 'schedule' | 'manual' | 'connect';
-  status: 'running' | 'success' | 'error';
+  status: 'running' | 'success' | 'error' | 'skipped';
   startedAt: Date;
   finishedAt: Date | null;
   postsSynced: number;
