@@ -20,8 +20,10 @@ export interface TokenRefreshDeps {
 }
 
 export function tokenRefresh({ db, keyring, providers }: TokenRefreshDeps) {
-  const load = async (accountId: number): Promise<SocialAccount> => {
-    const account = await db.getRepository(SocialAccountEntity).findOneBy({ id: accountId });
+  // While the lock is held, reads go through its connection too: a refresh needing a second pooled
+  // connection could wait forever behind refreshes that each hold one.
+  const load = async (accountId: number, on: QueryRunner | DataSource = db): Promise<SocialAccount> => {
+    const account = await on.manager.getRepository(SocialAccountEntity).findOneBy({ id: accountId });
     if (!account) throw ApplicationFailure.nonRetryable(`Account ${accountId} does not exist.`, 'AccountNotFound');
     return account;
   };
@@ -39,7 +41,7 @@ export function tokenRefresh({ db, keyring, providers }: TokenRefreshDeps) {
     await lock.connect();
     try {
       await lock.query('SELECT pg_advisory_lock($1, $2)', [REFRESH_LOCK, accountId]);
-      const account = await load(accountId);
+      const account = await load(accountId, lock);
       // Another refresh (or a reconnect) stored a new token while this one waited: that is the answer.
       if (account.accessTokenEnc !== requested.accessTokenEnc) return stored(account);
       return await refreshLocked(lock, account);
@@ -75,7 +77,7 @@ export function tokenRefresh({ db, keyring, providers }: TokenRefreshDeps) {
       if (error instanceof ProviderError && error.kind === 'grant_dead') {
         // A refused token that is no longer the stored one lost a race (a concurrent refresh or a
         // reconnect): the grant is alive, and the stored pair is the answer.
-        const now = await load(accountId);
+        const now = await load(accountId, lock);
         if (now.refreshTokenEnc !== account.refreshTokenEnc) {
           await finish(lock, accountId, 'race');
           activityLog().info('token refresh lost a race; the stored token is newer', { ...event, outcome: 'race' });
@@ -105,7 +107,7 @@ export function tokenRefresh({ db, keyring, providers }: TokenRefreshDeps) {
       expires_at: fresh.expiresAt?.toISOString() ?? null,
       refresh_token_rotated: fresh.refreshToken !== null,
     });
-    return written ? { tokenExpiresAt: fresh.expiresAt?.toISOString() ?? null } : stored(await load(accountId));
+    return written ? { tokenExpiresAt: fresh.expiresAt?.toISOString() ?? null } : stored(await load(accountId, lock));
   }
 
   /**
