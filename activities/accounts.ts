@@ -1,5 +1,5 @@
-// Account activities: the stored facts a workflow may know, token refresh (persisting a rotated pair
-// in the same activity that received it), status changes and disconnect.
+// Account activities: the stored facts a workflow may know, token refresh (token-refresh.ts), status
+// changes and disconnect.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { DataSource } from 'typeorm';
 import type { Keyring } from '../lib/crypto/keyring.js';
@@ -7,9 +7,8 @@ import type { AccountStatus } from '../lib/domain.js';
 import { SocialAccountEntity, type SocialAccount } from '../lib/db/entities.js';
 import { activityLog, workerMetrics } from '../lib/activity-telemetry.js';
 import type { AccountPolicy, AccountState } from '../workflows/contract.js';
-import type { TokenSet } from '../providers/contract.js';
 import { platformMetadata, platformsOfApp, type Providers } from '../providers/registry.js';
-import { activityFailure, failureFields } from './failures.js';
+import { tokenRefresh } from './token-refresh.js';
 
 /** What a workflow may know about a stored account: ids and non-secret facts, never tokens. */
 export type AccountSnapshot = Pick<
@@ -51,52 +50,7 @@ export function accountActivities(deps: AccountDeps) {
       };
     },
 
-    /** Refreshes the access token. X rotates the refresh token: the new pair is stored before returning. */
-    async refreshAccessToken(accountId: number): Promise<{ tokenExpiresAt: string | null }> {
-      const account = await row(accountId);
-      const platform = account.platform;
-      const provider = providers.get(platform);
-      const refreshToken = keyring.decryptOptional(account.refreshTokenEnc);
-      if (!provider?.refresh || !refreshToken) {
-        throw ApplicationFailure.nonRetryable(`No refresh token is stored for this ${platform} account.`, 'ProviderRejected');
-      }
-      const event = { event_type: 'token_refresh', platform, account_id: accountId, business_id: account.businessId };
-      let fresh: TokenSet;
-      try {
-        fresh = await provider.refresh(refreshToken);
-      } catch (error) {
-        const failure = activityFailure(error);
-        workerMetrics.tokenRefresh(platform, 'failed');
-        activityLog().warn('token refresh failed', { ...event, outcome: 'failed', ...failureFields(failure) });
-        throw failure;
-      }
-      // The provider has already retired the old refresh token: losing this write would lose the grant,
-      // so it is retried here rather than by re-running the refresh.
-      await withRetries(() =>
-        db.query(
-          `UPDATE social_accounts SET access_token_enc = $2,
-             refresh_token_enc = COALESCE($3, refresh_token_enc), token_expires_at = $4,
-             refresh_token_expires_at = COALESCE($5, refresh_token_expires_at),
-             status = 'active', status_message = NULL, updated_at = now()
-           WHERE id = $1`,
-          [
-            accountId,
-            keyring.encrypt(fresh.accessToken),
-            keyring.encryptOptional(fresh.refreshToken),
-            fresh.expiresAt,
-            fresh.refreshTokenExpiresAt,
-          ],
-        ),
-      );
-      workerMetrics.tokenRefresh(platform, 'success');
-      activityLog().info('access token refreshed', {
-        ...event,
-        outcome: 'success',
-        expires_at: fresh.expiresAt?.toISOString() ?? null,
-        refresh_token_rotated: fresh.refreshToken !== null,
-      });
-      return { tokenExpiresAt: fresh.expiresAt?.toISOString() ?? null };
-    },
+    refreshAccessToken: tokenRefresh(deps),
 
     async setAccountStatus(input: { accountId: number; status: AccountStatus; message: string | null }): Promise<void> {
       await accounts().update({ id: input.accountId }, { status: input.status, statusMessage: input.message });
@@ -167,16 +121,5 @@ export function accountActivities(deps: AccountDeps) {
       )
       .getMany();
     return others.some((other) => keyring.decryptOptional(other.userTokenEnc) === userToken);
-  }
-}
-
-async function withRetries<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn();
-    } catch (error) {
-      if (attempt >= attempts) throw error;
-      await new Promise((r) => setTimeout(r, 200 * attempt));
-    }
   }
 }

@@ -148,9 +148,14 @@ export interface SocialAccount {
   parentAccountId: number | null;
   lastSyncAt: Date | null;
   lastSyncStatus: string | null;
+  /** The last token refresh: when it began, when it ended and how (null while one runs or was cut short). */
+  refreshStartedAt: Date | null;
+  refreshFinishedAt: Date | null;
+  refreshOutcome: RefreshOutcome | null;
   connectedAt: Date;
   updatedAt: Date;
 }
+export type RefreshOutcome = 'success' | 'failed' | 'grant_dead' | 'race';
 export const SocialAccountEntity = new EntitySchema<SocialAccount>({
   name: 'SocialAccount',
   tableName: 'social_accounts',
@@ -174,6 +179,9 @@ export const SocialAccountEntity = new EntitySchema<SocialAccount>({
     parentAccountId: { type: 'int', name: 'parent_account_id', nullable: true },
     lastSyncAt: { type: 'timestamptz', name: 'last_sync_at', nullable: true },
     lastSyncStatus: { type: 'text', name: 'last_sync_status', nullable: true },
+    refreshStartedAt: { type: 'timestamptz', name: 'refresh_started_at', nullable: true },
+    refreshFinishedAt: { type: 'timestamptz', name: 'refresh_finished_at', nullable: true },
+    refreshOutcome: { type: 'text', name: 'refresh_outcome', nullable: true },
     connectedAt: { type: 'timestamptz', name: 'connected_at', createDate: true },
     updatedAt: { type: 'timestamptz', name: 'updated_at', updateDate: true },
   },
