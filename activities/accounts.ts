@@ -104,22 +104,28 @@ export function accountActivities(deps: AccountDeps) {
     });
   }
 
-  /** Another live account of the business acts through the same user grant (same OAuth app, same user token). */
+  /**
+   * Another live account of the same OAuth app, in any business, acts through the same grant. Two logins
+   * of one Facebook user get different user tokens for one grant, so the grant is named by its user
+   * (`grantUserId`, stored at connect); accounts stored before that are matched by their user token.
+   */
   async function grantSharedWithOthers(account: SocialAccount, userToken: string): Promise<boolean> {
     const app = platformMetadata(account.platform)?.oauthApp ?? account.platform;
+    const grantUserId = account.metadata.grantUserId ?? null;
     const others = await accounts()
       .createQueryBuilder('a')
-      .select(['a.id', 'a.userTokenEnc'])
-      .where(
-        'a.businessId = :businessId AND a.id <> :id AND a.platform IN (:...platforms) AND a.status <> :disconnected AND a.userTokenEnc IS NOT NULL',
-        {
-          businessId: account.businessId,
-          id: account.id,
-          platforms: platformsOfApp(app),
-          disconnected: 'disconnected',
-        },
-      )
+      .select(['a.id', 'a.userTokenEnc', 'a.metadata'])
+      .where('a.id <> :id AND a.platform IN (:...platforms) AND a.status <> :disconnected AND a.userTokenEnc IS NOT NULL', {
+        id: account.id,
+        platforms: platformsOfApp(app),
+        disconnected: 'disconnected',
+      })
+      // Only rows that could match: the same grant user, or none recorded (compared by token below).
+      .andWhere("(a.metadata->>'grantUserId' IS NULL OR a.metadata->>'grantUserId' = :grantUserId)", { grantUserId })
       .getMany();
-    return others.some((other) => keyring.decryptOptional(other.userTokenEnc) === userToken);
+    return others.some(
+      (other) =>
+        (grantUserId !== null && other.metadata.grantUserId === grantUserId) || keyring.decryptOptional(other.userTokenEnc) === userToken,
+    );
   }
 }

@@ -9,7 +9,7 @@ import type { MetaChoice } from '../lib/db/entities.js';
 import type { Platform } from '../lib/domain.js';
 import { ensureAccountWorkflow } from '../lib/account-workflows.js';
 import { activityLog, workerMetrics } from '../lib/activity-telemetry.js';
-import type { DiscoveredAccount, Profile, TokenSet } from '../providers/contract.js';
+import type { DiscoveredAccount, Profile, Provider, TokenSet } from '../providers/contract.js';
 import { platformMetadata, type Providers } from '../providers/registry.js';
 import { activityFailure, failureFields, notConfigured } from './failures.js';
 
@@ -45,8 +45,9 @@ interface ConsumedStateRow {
   user_id: number;
   business_id: number;
   platform: Platform;
-  code_enc: string;
+  code_enc: string | null;
   code_verifier_enc: string | null;
+  tokens_enc: string | null;
   redirect_uri: string;
   outcome: ConnectOutcome | null;
 }
@@ -54,12 +55,31 @@ interface ConsumedStateRow {
 export function connectActivities(deps: ConnectDeps) {
   const { db, keyring, providers } = deps;
 
+  /**
+   * The code is single-use: its tokens are stored with the state right after the exchange, and a retry
+   * (after a failed profile call, say) resumes from them instead of sending the code again.
+   */
+  async function exchangeOnce(provider: Provider, state: ConsumedStateRow): Promise<TokenSet> {
+    if (state.tokens_enc) return tokensFromJson(keyring.decrypt(state.tokens_enc));
+    if (!state.code_enc) throw ApplicationFailure.nonRetryable('The authorization code is gone.', 'StateGone');
+    const tokens = await provider.exchangeCode(
+      keyring.decrypt(state.code_enc),
+      keyring.decryptOptional(state.code_verifier_enc),
+      state.redirect_uri,
+    );
+    await db.query('UPDATE oauth_states SET tokens_enc = $2, code_enc = NULL, code_verifier_enc = NULL WHERE id = $1', [
+      state.id,
+      keyring.encrypt(JSON.stringify(tokens)),
+    ]);
+    return tokens;
+  }
+
   return {
     /** Exchanges the code parked on a consumed OAuth state and stores the account(s) it grants. */
     async exchangeAuthorizationCode(oauthStateId: number): Promise<ConnectOutcome> {
       // Raw SQL: the OAuthState entity does not map the outcome column yet.
       const [state] = await db.query<ConsumedStateRow[]>(
-        `SELECT id, user_id, business_id, platform, code_enc, code_verifier_enc, redirect_uri, outcome
+        `SELECT id, user_id, business_id, platform, code_enc, code_verifier_enc, tokens_enc, redirect_uri, outcome
          FROM oauth_states WHERE id = $1 AND consumed_at IS NOT NULL`,
         [oauthStateId],
       );
@@ -76,11 +96,7 @@ export function connectActivities(deps: ConnectDeps) {
       try {
         const provider = providers.get(platform);
         if (!provider) throw notConfigured(platform);
-        const tokens = await provider.exchangeCode(
-          keyring.decrypt(state.code_enc),
-          keyring.decryptOptional(state.code_verifier_enc),
-          state.redirect_uri,
-        );
+        const tokens = await exchangeOnce(provider, state);
         const discovery = await provider.discover(tokens);
         let outcome: ConnectOutcome;
         if (discovery.kind === 'choose') {
@@ -196,9 +212,19 @@ async function storeAccounts(
   return stored;
 }
 
-/** Clears the code and verifier from the consumed state and records what they produced. */
+/** A TokenSet read back from its stored JSON (dates were written as ISO strings). */
+function tokensFromJson(json: string): TokenSet {
+  const stored = JSON.parse(json) as Omit<TokenSet, 'expiresAt' | 'refreshTokenExpiresAt'> & {
+    expiresAt: string | null;
+    refreshTokenExpiresAt: string | null;
+  };
+  const date = (value: string | null) => (value === null ? null : new Date(value));
+  return { ...stored, expiresAt: date(stored.expiresAt), refreshTokenExpiresAt: date(stored.refreshTokenExpiresAt) };
+}
+
+/** Clears the code, verifier and tokens from the consumed state and records what they produced. */
 async function finishState(db: DataSource | EntityManager, stateId: number, outcome: ConnectOutcome): Promise<void> {
-  await db.query('UPDATE oauth_states SET code_enc = NULL, code_verifier_enc = NULL, outcome = $2 WHERE id = $1', [
+  await db.query('UPDATE oauth_states SET code_enc = NULL, code_verifier_enc = NULL, tokens_enc = NULL, outcome = $2 WHERE id = $1', [
     stateId,
     JSON.stringify(outcome),
   ]);

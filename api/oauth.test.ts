@@ -60,6 +60,25 @@ describe('connect X (OAuth 2.0 with PKCE)', () => {
   });
 });
 
+describe('connect resumes', () => {
+  it('a profile call that fails once is retried from the stored tokens, never sending the single-use code again', async () => {
+    const issuedTokens = async () =>
+      (await sandboxAdmin(system, '/issued?platform=twitter')).issued.filter(
+        (e: { kind: string; direction: string }) => e.kind === 'access_token' && e.direction === 'issued',
+      ).length;
+    const before = await issuedTokens();
+    await sandboxAdmin(system, '/faults', { platform: 'twitter', kind: 'server_error', times: 1, pathPrefix: '/2/users/me' });
+    const res = await connect(api, 'twitter', businessId);
+    const body = await res.json();
+    expect(res.status, JSON.stringify(body)).toBe(200);
+    expect((await sandboxAdmin(system, '/faults')).faults).toHaveLength(0); // the 503 was served
+    expect((await issuedTokens()) - before).toBe(1); // one code exchange
+    const [state] = await system.db.query('SELECT code_enc, tokens_enc, outcome FROM oauth_states ORDER BY id DESC LIMIT 1');
+    expect(state).toMatchObject({ code_enc: null, tokens_enc: null });
+    expect(state.outcome.accounts[0].id).toBe(body.accounts[0].id);
+  });
+});
+
 describe('connect LinkedIn (no PKCE, OpenID userinfo)', () => {
   it('stores the member with its organization and a 60-day token', async () => {
     const res = await connect(api, 'linkedin', businessId);

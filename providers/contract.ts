@@ -18,7 +18,11 @@ export interface Profile {
   username: string | null;
   displayName: string | null;
   avatarUrl: string | null;
-  /** Non-secret provider specifics worth keeping (LinkedIn organization, Instagram's Page). */
+  /**
+   * Non-secret provider specifics worth keeping (LinkedIn organization, Instagram's Page). `grantUserId`
+   * names the provider user whose grant several accounts share (Meta): a disconnect keeps that grant
+   * while another account, of any business, still has the same one.
+   */
   metadata?: Record<string, string>;
 }
 

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryAccountStatus } from '../lib/account-workflows.js';
 import { Keyring } from '../lib/crypto/keyring.js';
+import { seedDemo } from '../lib/db/seed.js';
 import { accountWorkflowId } from './contract.js';
 import { TEST_KEYS, startTestWorker } from '../test/support/env.js';
 import { recordHistories } from '../test/support/histories.js';
@@ -17,6 +18,8 @@ const keyring = new Keyring(TEST_KEYS);
 
 const X_USER = '1700000000000000001';
 const X_USER_TWO = '1700000000000000002';
+const META_USER = '10000000000000001';
+const META_PAGE = '20000000000000002'; // Sandbox Bakery: no other test here connects it
 
 beforeAll(async () => {
   system = await startTestSystem({
@@ -298,6 +301,41 @@ describe('account workflow', () => {
     } finally {
       await sandboxAdmin(system, '/config', { meta: { dataAccessSeconds: 90 * 86_400 } });
     }
+  });
+
+  it("keeps a Facebook grant another business's Page still uses when one business disconnects", async () => {
+    const rival = await seedDemo(system.db, { email: 'rival@example.com', password: 'rival-password', businessName: 'Rival Co' });
+    const rivalApi = await system.login('rival@example.com', 'rival-password');
+    async function connectPage(client: ApiClient, business: number): Promise<number> {
+      const { pending_selection } = await (await connect(client, 'meta', business, 'allow', META_USER)).json();
+      const res = await client(`/api/v1/oauth/meta/pages?business_id=${business}`, {
+        method: 'POST',
+        body: JSON.stringify({ pending_id: pending_selection.id, page_ids: [META_PAGE] }),
+      });
+      const body = await res.json();
+      expect(res.status, JSON.stringify(body)).toBe(200);
+      return body.accounts[0].id;
+    }
+    const ours = await connectPage(api, businessId);
+    const theirs = await connectPage(rivalApi, rival.businessId);
+    await expect.poll(async () => (await status(theirs)).lastSync?.status, { timeout: 60_000 }).toBe('success');
+    // One grant, two logins: each business holds its own user token, so tokens alone cannot tell.
+    expect(keyring.decrypt((await row(ours)).user_token_enc)).not.toBe(keyring.decrypt((await row(theirs)).user_token_enc));
+
+    const res = await api(`/api/v1/oauth/meta/disconnect?business_id=${businessId}&account_id=${ours}`, { method: 'DELETE' });
+    expect(res.status).toBe(200);
+    expect((await row(ours)).status).toBe('disconnected');
+
+    const trigger = await rivalApi(`/api/v1/scheduler/trigger/${rival.businessId}`, { method: 'POST' });
+    const { triggered } = await trigger.json();
+    const job = triggered.find((j: { account_id: number }) => j.account_id === theirs);
+    const finished = async () => {
+      const [run] = await system.db.query('SELECT status FROM sync_runs WHERE job_id = $1', [job.job_id]);
+      return run && run.status !== 'running' ? run.status : null;
+    };
+    await expect.poll(finished, { timeout: 60_000 }).not.toBeNull();
+    expect(await finished()).toBe('success');
+    expect((await status(theirs)).status).toBe('active');
   });
 
   it('finishes a sync after its worker is killed mid-way, with no duplicate rows', async () => {

@@ -4,9 +4,16 @@ import { Initial1732400000000 } from './migrations/1732400000000-initial.js';
 import { DashboardIndexes1796186002001 } from './migrations/1796186002001-dashboard-indexes.js';
 import { PlatformsFromRegistry1796190000000 } from './migrations/1796190000000-platforms-from-registry.js';
 import { RefreshJournal1796200000000 } from './migrations/1796200000000-refresh-journal.js';
+import { ConnectTokens1796200000001 } from './migrations/1796200000001-connect-tokens.js';
 
 // In timestamp order, one file each.
-const migrations = [Initial1732400000000, DashboardIndexes1796186002001, PlatformsFromRegistry1796190000000, RefreshJournal1796200000000];
+const migrations = [
+  Initial1732400000000,
+  DashboardIndexes1796186002001,
+  PlatformsFromRegistry1796190000000,
+  RefreshJournal1796200000000,
+  ConnectTokens1796200000001,
+];
 
 /** A TypeORM DataSource on pg. Schema changes only through migrations, never `synchronize`. */
 export function createDataSource(url: string, options: { poolSize?: number } = {}): DataSource {

@@ -101,6 +101,8 @@ export interface OAuthState {
   redirectUri: string;
   consumedAt: Date | null;
   codeEnc: string | null;
+  /** The tokens the code was exchanged for (encrypted JSON), until the connect finishes: a retry resumes from them. */
+  tokensEnc: string | null;
   /** What the exchange produced (account ids, never tokens), so a retried activity answers the same. */
   outcome: object | null;
   expiresAt: Date;
@@ -119,6 +121,7 @@ export const OAuthStateEntity = new EntitySchema<OAuthState>({
     redirectUri: { type: 'text', name: 'redirect_uri' },
     consumedAt: { type: 'timestamptz', name: 'consumed_at', nullable: true },
     codeEnc: { type: 'text', name: 'code_enc', nullable: true },
+    tokensEnc: { type: 'text', name: 'tokens_enc', nullable: true },
     outcome: { type: 'jsonb', nullable: true },
     expiresAt: { type: 'timestamptz', name: 'expires_at' },
     createdAt,

@@ -33,7 +33,9 @@ const instagramAnswer = z.object({
   name: z.string().optional(),
   profile_picture_url: z.string().optional(),
 });
-const debugAnswer = z.object({ data: z.object({ is_valid: z.boolean().optional(), data_access_expires_at: z.number().optional() }) });
+const debugAnswer = z.object({
+  data: z.object({ is_valid: z.boolean().optional(), data_access_expires_at: z.number().optional(), user_id: z.string().optional() }),
+});
 
 function metaApp(config: Config): OAuthApp | null {
   return oauthApp(
@@ -107,8 +109,12 @@ function metaGrant(provider: Provider, app: OAuthApp, config: Config) {
     return found;
   }
 
-  /** When the user's data access runs out (debug_token, asked with our app token). */
-  async function dataAccessExpiresAt(userToken: string): Promise<Date | null> {
+  /**
+   * What debug_token (asked with our app token) says of the user token: the Facebook user behind the grant
+   * (every login of that user to our app shares one grant, whatever token each got) and when their data
+   * access runs out.
+   */
+  async function debugUserToken(userToken: string): Promise<{ grantUserId: string | null; dataAccessUntil: Date | null }> {
     const { data } = await get(
       'debug_token',
       'debug_token',
@@ -124,7 +130,10 @@ function metaGrant(provider: Provider, app: OAuthApp, config: Config) {
         headers: new Headers(),
         body: { error: { code: 190, message: 'token is no longer valid (debug_token)' } },
       });
-    return data.data_access_expires_at && data.data_access_expires_at > 0 ? new Date(data.data_access_expires_at * 1000) : null;
+    return {
+      grantUserId: data.user_id ?? null,
+      dataAccessUntil: data.data_access_expires_at && data.data_access_expires_at > 0 ? new Date(data.data_access_expires_at * 1000) : null,
+    };
   }
 
   return {
@@ -142,7 +151,9 @@ function metaGrant(provider: Provider, app: OAuthApp, config: Config) {
     async selectAccounts(userToken: string, pick: { pageIds: string[]; instagramIds: string[] }): Promise<DiscoveredAccount[]> {
       const all = await pages(userToken);
       // Page tokens never expire, but the user's data access does: past it the business must reconnect.
-      const dataAccessUntil = await dataAccessExpiresAt(userToken);
+      const { grantUserId, dataAccessUntil } = await debugUserToken(userToken);
+      // Stored on each account so a disconnect keeps the grant while another account, of any business, uses it.
+      const grantMetadata: Record<string, string> = grantUserId ? { grantUserId } : {};
       const tokens = (page: MetaPage): TokenSet => ({
         accessToken: page.accessToken,
         refreshToken: null,
@@ -159,7 +170,7 @@ function metaGrant(provider: Provider, app: OAuthApp, config: Config) {
             username: page.name,
             displayName: page.name,
             avatarUrl: null,
-            metadata: { category: page.category ?? '' },
+            metadata: { category: page.category ?? '', ...grantMetadata },
           },
           tokens: tokens(page),
         }));
@@ -173,7 +184,7 @@ function metaGrant(provider: Provider, app: OAuthApp, config: Config) {
             username: ig.username,
             displayName: ig.name,
             avatarUrl: ig.avatarUrl,
-            metadata: { pageId: page.id },
+            metadata: { pageId: page.id, ...grantMetadata },
           },
           tokens: tokens(page),
           parentExternalId: page.id,
