@@ -39,6 +39,9 @@ const schema = z.object({
     .default(24 * 7),
   // Signs the dashboard's session cookie.
   SESSION_SECRET: optional,
+  // Shared by the dashboard and the API: with it the API believes the browser address the dashboard
+  // passes on (X-Client-Address) for login throttling; without it every dashboard login counts from one address.
+  DASHBOARD_API_SECRET: optional,
   // Keyring for tokens at rest: "id:base64key,id:base64key", the first is primary.
   TOKEN_ENCRYPTION_KEYS: optional,
 
