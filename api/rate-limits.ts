@@ -35,7 +35,7 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
  * the browser's in X-Client-Address, together with DASHBOARD_API_SECRET in X-Dashboard-Secret; the header
  * is believed only with that secret (compared in constant time), else the connection's address counts.
  */
-export function clientAddress(req: Request, dashboardSecret: string | undefined): string {
+function clientAddress(req: Request, dashboardSecret: string | undefined): string {
   const socketAddress = req.socket.remoteAddress ?? 'unknown';
   const claimed = req.get('x-client-address')?.trim();
   const secret = req.get('x-dashboard-secret');

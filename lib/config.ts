@@ -134,7 +134,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
  * URLs that browsers or providers see, or that carry tokens to a provider: production sends OAuth codes,
  * tokens and session cookies over them, so plain http is refused (development and tests use localhost).
  */
-export const HTTPS_IN_PRODUCTION = [
+const HTTPS_IN_PRODUCTION = [
   'PUBLIC_API_URL',
   'PUBLIC_WEB_URL',
   'LINKEDIN_AUTH_URL',

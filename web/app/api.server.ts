@@ -70,7 +70,7 @@ export interface ApiClientOptions {
  * appended it to X-Forwarded-For: the last entry, the only one a browser cannot write. The API throttles
  * logins per address; without this every login would come from the dashboard's own.
  */
-export function browserAddress(request: Request): string | undefined {
+function browserAddress(request: Request): string | undefined {
   const last = request.headers.get('x-forwarded-for')?.split(',').pop()?.trim();
   return last && isIP(last) !== 0 ? last : undefined;
 }
