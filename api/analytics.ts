@@ -197,6 +197,9 @@ export function analyticsRoutes(deps: AnalyticsDeps): Router {
 
   router.get('/analytics/sync-progress/:jobId', async (req, res) => {
     const jobId = parse(z.string().min(1).max(200), req.params.jobId);
+    // Every job id is built by syncJobId: anything else (a NUL byte, an id past the integer range) names no job.
+    const job = parseSyncJobId(jobId);
+    if (!job) throw notFound('Sync job');
     // The account's last five successful runs give the expected duration and, where the provider tells
     // no total (X, Meta), the expected number of posts.
     const [run] = await db.query<SyncProgressRow[]>(
@@ -215,10 +218,8 @@ export function analyticsRoutes(deps: AnalyticsDeps): Router {
     );
     if (!run) {
       // Started by the workflow but not yet picked up by a worker: answer "queued" from the live state.
-      const accountId = parseSyncJobId(jobId)?.accountId ?? 0;
-      const account = accountId
-        ? await db.getRepository(SocialAccountEntity).findOne({ select: { businessId: true }, where: { id: accountId } })
-        : null;
+      const { accountId } = job;
+      const account = await db.getRepository(SocialAccountEntity).findOne({ select: { businessId: true }, where: { id: accountId } });
       if (!account) throw notFound('Sync job');
       await memberBusinessId(db, req, account.businessId);
       const live = await liveStatus(temporal, accountId);

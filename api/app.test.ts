@@ -16,7 +16,13 @@ beforeAll(async () => {
   ({ db } = await createTestDatabase());
   temporal = await testTemporalClient();
   await seedDemo(db, { email: 'Owner@Example.com', password: 'correct-horse', businessName: 'Acme' });
-  const app = createApp({ db, temporal, config: testConfig(), logger: log.logger, rateLimits: { loginPerMinute: 5, oauthPerMinute: 3 } });
+  const app = createApp({
+    db,
+    temporal,
+    config: testConfig({ DASHBOARD_API_SECRET }),
+    logger: log.logger,
+    rateLimits: { loginPerMinute: 5, loginPerAddressPerMinute: 8, oauthPerMinute: 3 },
+  });
   server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
@@ -28,7 +34,15 @@ afterAll(async () => {
   await db?.destroy();
 });
 
-const login = (email: string, password: string, headers: Record<string, string> = {}) =>
+const DASHBOARD_API_SECRET = 'dashboard-api-secret';
+let lastOctet = 0;
+/** A browser address of its own, passed on as the dashboard does, so tests do not share login counters. */
+const fromBrowser = (address = `10.1.${Math.floor(++lastOctet / 250)}.${lastOctet % 250}`) => ({
+  'X-Dashboard-Secret': DASHBOARD_API_SECRET,
+  'X-Client-Address': address,
+});
+
+const login = (email: string, password: string, headers: Record<string, string> = fromBrowser()) =>
   fetch(`${base}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -103,7 +117,7 @@ describe('login', () => {
       ['owner@example.com', 'wrong'],
       ['nobody@example.com', 'correct-horse'],
     ]) {
-      const res = await login(email!, password!, { 'X-Forwarded-For': '10.0.0.9' });
+      const res = await login(email!, password!, fromBrowser('10.0.0.9'));
       expect(res.status).toBe(401);
       expect((await res.json()).error.code).toBe('invalid_credentials');
     }
@@ -126,7 +140,7 @@ describe('login', () => {
     const statuses: number[] = [];
     let retryAfter: string | null = null;
     for (let i = 0; i < 7; i++) {
-      const res = await login('owner@example.com', 'wrong', { 'X-Forwarded-For': '10.0.0.77' });
+      const res = await login('owner@example.com', 'wrong', fromBrowser('10.0.0.77'));
       statuses.push(res.status);
       if (res.status === 429) retryAfter = res.headers.get('retry-after');
     }
@@ -136,9 +150,42 @@ describe('login', () => {
   });
 });
 
+describe('login throttling', () => {
+  const statusesOf = async (attempts: [string, Record<string, string>][]) => {
+    const statuses: number[] = [];
+    for (const [email, headers] of attempts) statuses.push((await login(email, 'wrong', headers)).status);
+    return statuses;
+  };
+
+  it('counts spaces, tabs, case and full-width forms of one email as that email', async () => {
+    const variants = [
+      ' owner@example.com',
+      '\towner@example.com',
+      'OWNER@example.com ',
+      'ｏｗｎｅｒ@example.com',
+      'owner@example.com\n',
+      'Owner@Example.com',
+    ];
+    const statuses = await statusesOf(variants.map((email) => [email, fromBrowser('10.0.0.78')]));
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+  });
+
+  it('caps attempts from one address across emails', async () => {
+    const statuses = await statusesOf(Array.from({ length: 9 }, (_, i) => [`nobody${i}@example.com`, fromBrowser('10.0.0.79')]));
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 401, 401, 401, 429]);
+  });
+
+  it('believes a passed-on address only with the dashboard secret', async () => {
+    // Without the secret, every attempt counts against the connection's own address, whatever it claims.
+    const forged = (i: number) => ({ 'X-Dashboard-Secret': 'guess', 'X-Client-Address': `10.2.0.${i}` });
+    const statuses = await statusesOf(Array.from({ length: 6 }, (_, i) => ['intruder@example.com', forged(i)]));
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+  });
+});
+
 describe('OAuth rate limit', () => {
   it('answers 429 with Retry-After once a user has asked for too many authorization URLs', async () => {
-    const { token, businesses } = await (await login('owner@example.com', 'correct-horse', { 'X-Forwarded-For': '10.0.0.50' })).json();
+    const { token, businesses } = await (await login('owner@example.com', 'correct-horse', fromBrowser('10.0.0.50'))).json();
     const authorize = () =>
       fetch(`${base}/api/v1/oauth/twitter/authorize?business_id=${businesses[0].id}`, { headers: { authorization: `Bearer ${token}` } });
     const statuses = [];
@@ -152,7 +199,7 @@ describe('OAuth rate limit', () => {
 
 describe('logging', () => {
   it('writes JSON lines with service, timestamp, level and request_id, and never the password or token', async () => {
-    const res = await login('owner@example.com', 'correct-horse', { 'X-Request-ID': 'log-check-1' });
+    const res = await login('owner@example.com', 'correct-horse', { ...fromBrowser(), 'X-Request-ID': 'log-check-1' });
     const { token } = await res.json();
     const line = log.lines().find((l) => l.request_id === 'log-check-1' && l.event_type === 'http_request');
     expect(line).toMatchObject({ service: 'api', level: 'info' });

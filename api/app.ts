@@ -57,7 +57,11 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(express.json({ limit: '100kb' }));
 
-  const rateLimits = createRateLimits(deps.db, deps.rateLimits ?? { loginPerMinute: 10, oauthPerMinute: 60 });
+  const rateLimits = createRateLimits(
+    deps.db,
+    deps.rateLimits ?? { loginPerMinute: 10, oauthPerMinute: 60 },
+    deps.config.DASHBOARD_API_SECRET,
+  );
 
   app.use(healthRoutes(deps.db, deps.temporal));
   app.get('/metrics', metricsEndpoint(deps.config.METRICS_TOKEN));

@@ -7,8 +7,8 @@ import { z } from 'zod';
 import { addToContext } from '../lib/context.js';
 import { BusinessEntity, MembershipEntity, SessionEntity, UserEntity, type Membership, type User } from '../lib/db/entities.js';
 import { hashPassword, verifyPassword } from '../lib/passwords.js';
-import { HttpError, notFound, parse } from './errors.js';
-import type { RateLimits } from './rate-limits.js';
+import { HttpError, idSchema, notFound, parse } from './errors.js';
+import { normalizedEmail, type RateLimits } from './rate-limits.js';
 
 interface AuthUser {
   id: number;
@@ -34,7 +34,7 @@ export function authRoutes(db: DataSource, options: { sessionTtlHours: number; r
 
   router.post('/login', options.rateLimits.login, async (req, res) => {
     const { email, password } = parse(
-      z.object({ email: z.string().trim().toLowerCase().email(), password: z.string().min(1).max(1024) }),
+      z.object({ email: z.string().transform(normalizedEmail).pipe(z.string().email()), password: z.string().min(1).max(1024) }),
       req.body ?? {},
     );
     const user = await users.findOneBy({ email });
@@ -91,7 +91,7 @@ export function requireUser(db: DataSource): RequestHandler {
  * 404 exactly like a missing one, so ids reveal nothing.
  */
 export async function memberBusinessId(db: DataSource, req: Request, raw: unknown): Promise<number> {
-  const businessId = parse(z.coerce.number().int().positive(), raw);
+  const businessId = parse(idSchema, raw);
   const member = await db.getRepository(MembershipEntity).existsBy({ userId: req.user!.id, businessId });
   if (!member) throw notFound('Business');
   addToContext({ business_id: businessId });

@@ -1,6 +1,6 @@
 // The one error shape: { error: { code, message, request_id } } with the right status, never a stack.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { type z } from 'zod';
+import { z } from 'zod';
 import { currentContext } from '../lib/context.js';
 import { routePattern } from '../lib/metrics.js';
 import { captureApiError } from '../lib/sentry.js';
@@ -22,6 +22,9 @@ export const badRequest = (message: string) => new HttpError(400, 'invalid_reque
 function errorBody(code: string, message: string) {
   return { error: { code, message, request_id: currentContext()?.request_id ?? null } };
 }
+
+/** A database id (Postgres `integer`): larger numbers are refused with 400 instead of overflowing in a query. */
+export const idSchema = z.coerce.number().int().positive().max(2_147_483_647);
 
 /** Validates input with zod; a failure becomes a 400 naming the fields. */
 export function parse<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { Keyring } from '../lib/crypto/keyring.js';
-import { OAuthStateEntity } from '../lib/db/entities.js';
+import { OAuthStateEntity, PendingConnectionEntity } from '../lib/db/entities.js';
 import type { Platform } from '../lib/domain.js';
 import { sha256 } from './auth.js';
 import { HttpError } from './errors.js';
@@ -22,8 +22,10 @@ export interface NewState {
 export async function createState(db: DataSource, keyring: Keyring, input: NewState): Promise<string> {
   const state = randomBytes(32).toString('base64url');
   const states = db.getRepository(OAuthStateEntity);
-  // Expired states, and consumed ones the exchange left behind, go as new ones come.
+  // Expired states, and consumed ones the exchange left behind, go as new ones come; so do expired Meta
+  // Page selections, which hold a Facebook user token nobody can use any more.
   await states.createQueryBuilder().delete().where("expires_at < now() - interval '1 hour'").execute();
+  await db.getRepository(PendingConnectionEntity).createQueryBuilder().delete().where('expires_at < now()').execute();
   await states.insert({
     stateHash: sha256(state),
     userId: input.userId,

@@ -1,7 +1,7 @@
 // The seed's OAuth endpoints. The API builds authorization URLs and checks `state`; everything that
 // talks to a provider (code exchange, refresh, revoke) runs in Temporal activities.
 import { Router, type Request } from 'express';
-import { ApplicationFailure, WorkflowFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type Client } from '@temporalio/client';
 import * as oauth from 'oauth4webapi';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
@@ -19,7 +19,7 @@ import { connectWorkflowId, type ConnectInput } from '../workflows/contract.js';
 import { AccountActionRefused, disconnectAccountNow, refreshAccountNow } from '../lib/account-workflows.js';
 import { accountsFor, type AccountRow } from './accounts.js';
 import { memberBusinessId, requireUser } from './auth.js';
-import { badRequest, HttpError, notFound, parse } from './errors.js';
+import { badRequest, HttpError, idSchema, notFound, parse } from './errors.js';
 import { consumeState, createState } from './oauth-states.js';
 import type { RateLimits } from './rate-limits.js';
 
@@ -71,7 +71,7 @@ export function oauthRoutes(deps: OAuthDeps): Router {
   // Meta's page picker; declared before the /:platform routes so "meta/pages" is not a platform action.
   router.get('/meta/pages', ...authed, async (req, res) => {
     const businessId = await memberBusinessId(db, req, req.query.business_id);
-    const pendingId = parse(z.coerce.number().int().positive(), req.query.pending_id);
+    const pendingId = parse(idSchema, req.query.pending_id);
     const pending = await db
       .getRepository(PendingConnectionEntity)
       .createQueryBuilder('p')
@@ -91,7 +91,7 @@ export function oauthRoutes(deps: OAuthDeps): Router {
     const body = parse(
       z
         .object({
-          pending_id: z.coerce.number().int().positive(),
+          pending_id: idSchema,
           page_ids: z.array(z.string().min(1)).default([]),
           instagram_ids: z.array(z.string().min(1)).default([]),
         })
@@ -264,7 +264,7 @@ async function refusedAs409<T>(call: () => Promise<T>): Promise<T> {
 }
 
 function optionalAccountId(req: Request): number | undefined {
-  return req.query.account_id === undefined ? undefined : parse(z.coerce.number().int().positive(), req.query.account_id);
+  return req.query.account_id === undefined ? undefined : parse(idSchema, req.query.account_id);
 }
 
 /** The one connected account an action applies to: the named one, or the only one there is. */
@@ -315,17 +315,29 @@ function connectResponse(outcome: ConnectOutcome) {
   };
 }
 
+/** Starts the connect workflow; one already running for the same callback or selection answers 409. */
+async function startConnect(deps: OAuthDeps, input: ConnectInput) {
+  try {
+    return await deps.temporal.workflow.start('connectWorkflow', {
+      workflowId: connectWorkflowId(input),
+      taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+      args: [input],
+      workflowExecutionTimeout: '5 minutes',
+      staticSummary:
+        input.kind === 'oauth_callback' ? `OAuth code exchange (state ${input.oauthStateId})` : `Meta page selection ${input.pendingId}`,
+      memo: { request_id: currentContext()?.request_id ?? null },
+    });
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) {
+      throw new HttpError(409, 'connect_in_progress', 'This connection is already being completed. Check its status in a moment.');
+    }
+    throw error;
+  }
+}
+
 /** Runs the connect workflow and waits for it; failures become clear JSON errors. */
 async function runConnect(deps: OAuthDeps, input: ConnectInput): Promise<ConnectOutcome> {
-  const handle = await deps.temporal.workflow.start('connectWorkflow', {
-    workflowId: connectWorkflowId(input),
-    taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-    args: [input],
-    workflowExecutionTimeout: '5 minutes',
-    staticSummary:
-      input.kind === 'oauth_callback' ? `OAuth code exchange (state ${input.oauthStateId})` : `Meta page selection ${input.pendingId}`,
-    memo: { request_id: currentContext()?.request_id ?? null },
-  });
+  const handle = await startConnect(deps, input);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(

@@ -39,6 +39,9 @@ const schema = z.object({
     .default(24 * 7),
   // Signs the dashboard's session cookie.
   SESSION_SECRET: optional,
+  // Shared by the dashboard and the API: with it the API believes the browser address the dashboard
+  // passes on (X-Client-Address) for login throttling; without it every dashboard login counts from one address.
+  DASHBOARD_API_SECRET: optional,
   // Keyring for tokens at rest: "id:base64key,id:base64key", the first is primary.
   TOKEN_ENCRYPTION_KEYS: optional,
 
@@ -110,7 +113,8 @@ export type Config = z.infer<typeof schema> & { isProduction: boolean };
  * The dashboard holds no database or token keys, so it is not asked for them.
  */
 export const REQUIRED_IN_PRODUCTION = {
-  api: ['DATABASE_URL', 'TOKEN_ENCRYPTION_KEYS'],
+  // The API's /metrics is open without METRICS_TOKEN, which production must not be.
+  api: ['DATABASE_URL', 'TOKEN_ENCRYPTION_KEYS', 'METRICS_TOKEN'],
   worker: ['DATABASE_URL', 'TOKEN_ENCRYPTION_KEYS'],
   web: ['SESSION_SECRET'],
 } as const;
@@ -128,11 +132,32 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return { ...parsed.data, isProduction: parsed.data.NODE_ENV === 'production' };
 }
 
-/** Refuses to start a production process that lacks its secrets, naming every missing one. */
+/**
+ * URLs that browsers or providers see, or that carry tokens to a provider: production sends OAuth codes,
+ * tokens and session cookies over them, so plain http is refused (development and tests use localhost).
+ */
+const HTTPS_IN_PRODUCTION = [
+  'PUBLIC_API_URL',
+  'PUBLIC_WEB_URL',
+  'LINKEDIN_AUTH_URL',
+  'LINKEDIN_API_URL',
+  'TWITTER_AUTH_URL',
+  'TWITTER_API_URL',
+  'META_WWW_URL',
+  'META_GRAPH_URL',
+] as const;
+
+/** Refuses to start a production process that lacks its secrets or uses a plain-http public URL, naming each. */
 export function assertProductionReady(config: Config, service: keyof typeof REQUIRED_IN_PRODUCTION): void {
   if (!config.isProduction) return;
+  const problems: string[] = [];
   const missing = REQUIRED_IN_PRODUCTION[service].filter((k) => !config[k]);
-  if (missing.length > 0) throw new ConfigError(`Production ${service} needs these variables set: ${missing.join(', ')}`);
+  if (missing.length > 0) problems.push(`Production ${service} needs these variables set: ${missing.join(', ')}`);
+  // Not asked of the dashboard: `npm start` serves its build with NODE_ENV=production on http://localhost,
+  // and the API of any real deployment already refuses these URLs.
+  const insecure = service === 'web' ? [] : HTTPS_IN_PRODUCTION.filter((k) => new URL(config[k]).protocol !== 'https:');
+  if (insecure.length > 0) problems.push(`Production ${service} needs https:// URLs in: ${insecure.join(', ')}`);
+  if (problems.length > 0) throw new ConfigError(problems.join('\n'));
 }
 
 let cached: Config | undefined;

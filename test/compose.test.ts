@@ -12,7 +12,15 @@ function compose(args: string[], env: Record<string, string> = {}) {
   });
 }
 
-const secrets = { POSTGRES_PASSWORD: 'pw', SESSION_SECRET: 'session', TOKEN_ENCRYPTION_KEYS: 'k1:key' };
+const secrets = {
+  POSTGRES_PASSWORD: 'pw',
+  SESSION_SECRET: 'session',
+  TOKEN_ENCRYPTION_KEYS: 'k1:key',
+  METRICS_TOKEN: 'metrics',
+  DASHBOARD_API_SECRET: 'dashboard',
+  PUBLIC_API_URL: 'https://api.example.com',
+  PUBLIC_WEB_URL: 'https://app.example.com',
+};
 
 describe('docker-compose.yml', () => {
   it('parses (docker compose config -q)', () => {
@@ -30,6 +38,13 @@ describe('docker-compose.yml', () => {
     const result = compose(['config', '-q']);
     expect(result.status).not.toBe(0);
     expect(result.stderr).toMatch(/POSTGRES_PASSWORD|SESSION_SECRET|TOKEN_ENCRYPTION_KEYS/);
+    // Each one on its own: /metrics is open without its token, the public URLs have no safe default, and
+    // without the dashboard's secret every login would count from the dashboard's address.
+    for (const name of Object.keys(secrets)) {
+      const without = compose(['config', '-q'], { ...secrets, [name]: '' });
+      expect(without.status, name).not.toBe(0);
+      expect(without.stderr).toContain(name);
+    }
   });
 
   it('keeps the worker scalable: no published ports and no fixed container name', () => {

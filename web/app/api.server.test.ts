@@ -114,6 +114,18 @@ describe('apiFetch', () => {
     expect(requestIdOf(request)).toBe(first);
   });
 
+  it("passes the browser's address (the proxy's last X-Forwarded-For entry) with the dashboard secret, and only with it", async () => {
+    const request = await signedInRequest('/b/1', { 'X-Forwarded-For': '203.0.113.9, 198.51.100.7' });
+    await createApiFetch({ baseUrl: () => baseUrl, dashboardSecret: () => 'dash-secret' })(request, '/ok');
+    expect(lastHeaders['x-dashboard-secret']).toBe('dash-secret');
+    expect(lastHeaders['x-client-address']).toBe('198.51.100.7');
+    await createApiFetch({ baseUrl: () => baseUrl, dashboardSecret: () => undefined })(request, '/ok');
+    expect(lastHeaders['x-dashboard-secret']).toBeUndefined();
+    expect(lastHeaders['x-client-address']).toBeUndefined();
+    await createApiFetch({ baseUrl: () => baseUrl, dashboardSecret: () => 'dash-secret' })(await signedInRequest('/b/1'), '/ok');
+    expect(lastHeaders['x-client-address']).toBeUndefined(); // no proxy said where the browser is
+  });
+
   it('sends a JSON body', async () => {
     const request = await signedInRequest();
     const body = await apiFetch(request, '/echo-body', { method: 'POST', json: { email: 'a@example.com' } });

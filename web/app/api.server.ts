@@ -2,6 +2,7 @@
 // and an X-Request-ID (the browser's, if it sent a well-formed one), so the web's log lines about a call
 // and the API's carry the same id. The browser never calls the API; authorization lives there.
 import { randomUUID } from 'node:crypto';
+import { isIP } from 'node:net';
 import { data, redirect } from '@remix-run/node';
 import type { z } from 'zod';
 import { config } from '../../lib/config.js';
@@ -60,6 +61,18 @@ export interface ApiClientOptions {
   /** Where the API is, read at call time. */
   baseUrl: () => string;
   timeoutMs?: number;
+  /** DASHBOARD_API_SECRET: with it the API believes the browser address this client passes on. */
+  dashboardSecret?: () => string | undefined;
+}
+
+/**
+ * The browser's address, as the proxy in front of the dashboard (the TLS terminator production needs)
+ * appended it to X-Forwarded-For: the last entry, the only one a browser cannot write. The API throttles
+ * logins per address; without this every login would come from the dashboard's own.
+ */
+function browserAddress(request: Request): string | undefined {
+  const last = request.headers.get('x-forwarded-for')?.split(',').pop()?.trim();
+  return last && isIP(last) !== 0 ? last : undefined;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -93,6 +106,12 @@ export function createApiFetch(options: ApiClientOptions): ApiFetch {
       headers.set('Authorization', `Bearer ${token}`);
     }
     if (init.json !== undefined) headers.set('Content-Type', 'application/json');
+    const secret = options.dashboardSecret?.();
+    const address = browserAddress(request);
+    if (secret && address) {
+      headers.set('X-Dashboard-Secret', secret);
+      headers.set('X-Client-Address', address);
+    }
 
     const url = new URL(path, options.baseUrl());
     for (const [key, value] of Object.entries(init.query ?? {})) {
@@ -144,7 +163,7 @@ export function createApiFetch(options: ApiClientOptions): ApiFetch {
 }
 
 /** The dashboard's API client, pointed at API_URL. */
-export const apiFetch = createApiFetch({ baseUrl: () => config().API_URL });
+export const apiFetch = createApiFetch({ baseUrl: () => config().API_URL, dashboardSecret: () => config().DASHBOARD_API_SECRET });
 
 async function readJson(response: Response): Promise<unknown> {
   const text = await response.text();
