@@ -328,7 +328,9 @@ async function startConnect(deps: OAuthDeps, input: ConnectInput) {
       memo: { request_id: currentContext()?.request_id ?? null },
     });
   } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) {
+    // Two submissions of one Meta Page pick race here: the second is told so. An OAuth callback cannot
+    // (its state is consumed once, atomically), so a clash there is a fault and stays a 500.
+    if (error instanceof WorkflowExecutionAlreadyStartedError && input.kind === 'meta_selection') {
       throw new HttpError(409, 'connect_in_progress', 'This connection is already being completed. Check its status in a moment.');
     }
     throw error;
