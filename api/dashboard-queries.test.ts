@@ -51,7 +51,7 @@ beforeAll(async () => {
   );
   await db.query(
     `INSERT INTO sync_runs (job_id, account_id, business_id, platform, trigger, status, started_at, finished_at, posts_synced)
-     SELECT 'account:' || a.id || ':sync:' || g, a.id, a.business_id, a.platform, 'schedule', 'success',
+     SELECT 'account:' || a.id || ':sync:0123abcd:' || g, a.id, a.business_id, a.platform, 'schedule', 'success',
             now() - g * interval '15 minutes', now() - g * interval '15 minutes' + interval '4 seconds', 100
      FROM social_accounts a, generate_series(1, 20) g`,
   );
