@@ -297,7 +297,7 @@ describe('refresh failures (issue 10 item 4)', () => {
     account.refreshFailed('invalid_client', true, T0);
     expect(account.state).toMatchObject({
       status: 'active',
-      statusMessage: "The app's credentials were rejected by twitter: invalid_client",
+      statusMessage: "The app's credentials were rejected by X: invalid_client",
     });
     expect(account.state.nextRefreshAt).toBe(iso(T0 + MINUTE));
   });

@@ -275,18 +275,25 @@ export class AccountEntity {
     const wait = Math.min(refreshRetryMaxMs, refreshRetryInitialMs * 2 ** Math.min(failures - 1, 30));
     this.state.refreshFailures = failures;
     this.state.refreshRetryAt = new Date(now + wait).toISOString();
-    const message = appCredentials
-      ? `The app's credentials were rejected by ${this.state.platform}: ${reason}`
-      : `Token refresh failed: ${reason}`;
+    const message = appCredentials ? this.appCredentialsRejected(reason) : `Token refresh failed: ${reason}`;
     this.setStatus(this.state.status === 'refreshing' ? 'active' : this.state.status, message);
     this.schedule(now);
+  }
+
+  /** What the account says while the provider refuses this server's app (not the user's grant). */
+  appCredentialsRejected(reason: string): string {
+    return `The app's credentials were rejected by ${this.platformName()}: ${reason}`;
+  }
+
+  private platformName(): string {
+    return builtInPlatform(this.state.platform)?.displayName ?? this.state.platform;
   }
 
   /** "Reconnect soon": the token expires and cannot be refreshed. */
   warn(): void {
     const { platform, tokenExpiresAt } = this.state;
     const metadata = builtInPlatform(platform);
-    const name = metadata?.displayName ?? platform;
+    const name = this.platformName();
     this.state.warning =
       metadata?.capabilities.expiry === 'data_access'
         ? `This account's data access ends at ${tokenExpiresAt}: reconnect before then.`

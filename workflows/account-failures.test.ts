@@ -198,7 +198,7 @@ describe('account workflow failure semantics', () => {
     try {
       await expect
         .poll(async () => (await run.status()).statusMessage, { timeout: 10_000 })
-        .toBe("The app's credentials were rejected by twitter: 401 unauthorized_client");
+        .toBe("The app's credentials were rejected by X: 401 unauthorized_client");
       expect((await run.status()).status).toBe('active');
       await expect.poll(() => run.count('refreshAccessToken'), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
       expect(run.calls.some((c) => c.name === 'setAccountStatus')).toBe(false);

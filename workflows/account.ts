@@ -232,8 +232,7 @@ async function runSync(account: AccountEntity, trigger: SyncTrigger): Promise<vo
     account.syncFailed(job, failure.message, Date.now());
     if (failure.grantRevoked && state.status !== 'reconnect_required') await markReconnectRequired(account, failure.message);
     else if (!failure.grantRevoked) {
-      if (failure.type === 'AppCredentialsRejected')
-        account.setStatus('active', `The app's credentials were rejected by ${state.platform}: ${failure.message}`);
+      if (failure.type === 'AppCredentialsRejected') account.setStatus('active', account.appCredentialsRejected(failure.message));
       else if (state.refreshFailures)
         account.setStatus('active', state.statusMessage); // the refresh's reason says more
       else account.setStatus('active', `Last sync failed: ${failure.message}`);
