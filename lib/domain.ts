@@ -19,3 +19,12 @@ export interface PostCounts {
   clicks: number;
   engagements: number;
 }
+
+/**
+ * A target's state: one account a post goes to. `unconfirmed`: the provider may or may not have
+ * published it (a crash, a timeout or a 5xx after the call) and a read-back could not tell yet.
+ */
+export type PostTargetStatus = 'draft' | 'scheduled' | 'publishing' | 'published' | 'failed' | 'unconfirmed' | 'canceled';
+
+/** A post's state, summarising its targets (`partially_published`: some published, some failed). */
+export type PostStatus = PostTargetStatus | 'partially_published';

@@ -8,6 +8,7 @@ export const SEARCH_ATTRIBUTE_TYPES = {
   Platform: 'Keyword',
   AccountStatus: 'Keyword',
   TokenExpiresAt: 'Datetime',
+  PostStatus: 'Keyword',
 } as const;
 
 export const searchAttributes = {
@@ -15,4 +16,5 @@ export const searchAttributes = {
   platform: defineSearchAttributeKey('Platform', SearchAttributeType.KEYWORD),
   accountStatus: defineSearchAttributeKey('AccountStatus', SearchAttributeType.KEYWORD),
   tokenExpiresAt: defineSearchAttributeKey('TokenExpiresAt', SearchAttributeType.DATETIME),
+  postStatus: defineSearchAttributeKey('PostStatus', SearchAttributeType.KEYWORD),
 };

@@ -152,6 +152,85 @@ export interface Provider {
   /** Reads a failed answer of this provider into a classified error. */
   classify(failure: ProviderFailure): ProviderError;
 
-  // Publishing comes with issue 11 (docs/decisions and /work/shared/PUBLISHING.md): a `publish` method
-  // here, offered where `metadata.capabilities.publishing` is true. No platform implements it yet.
+  /** Present exactly when `metadata.capabilities.publishing` is true. */
+  readonly publisher?: Publisher;
+}
+
+// --- Publishing -------------------------------------------------------------------------------------
+// No provider offers an idempotency key for creating a post, so the one mutating call that creates it
+// is never retried blindly: the caller journals around it (PublishJournal) and, when the outcome is
+// unknown (a crash, a timeout, a 5xx after the call), asks `reconcile` to read back what happened.
+
+/** An image of a post, as a provider needs it. */
+export interface PublishMedia {
+  /** Our media id: the key under which a provider's upload id is journaled. */
+  mediaId: number;
+  mimeType: string;
+  bytes: number;
+  width: number;
+  height: number;
+  /** The file's bytes, for providers that take an upload (X, LinkedIn). */
+  read(): Promise<Uint8Array>;
+  /** A signed, expiring public URL, for providers that fetch the file themselves (Instagram, Facebook). */
+  publicUrl: string;
+}
+
+export interface PublishRequest {
+  text: string;
+  media: PublishMedia[];
+}
+
+/**
+ * Provider ids created on the way to a post (uploaded media, an Instagram container), journaled the
+ * moment they exist so that a later attempt reuses them instead of creating more. Provider-defined keys.
+ */
+export type PublishState = Record<string, string | string[]>;
+
+/** The exactly-once journal one target's publish writes through (a post_targets row, in practice). */
+export interface PublishJournal {
+  /** What earlier attempts journaled; empty on the first. */
+  readonly state: PublishState;
+  /** Stores provider ids durably; resolves once stored. Call right after each id is created. */
+  save(update: PublishState): Promise<void>;
+  /** Stores "attempt began"; call immediately before the call that creates the post, and only then make it. */
+  beginMutation(): Promise<void>;
+}
+
+export interface PublishedPost {
+  providerPostId: string;
+  permalink: string | null;
+  publishedAt: Date;
+}
+
+/** `pending`: the provider is still processing (an Instagram container); call `publish` again after the wait. */
+export type PublishResult = { kind: 'published'; post: PublishedPost } | { kind: 'pending'; checkAfterMs: number; reason: string };
+
+/** What a read-back found for an attempt whose outcome was unknown. Only `not_published` may be retried. */
+export type Reconciliation = { kind: 'published'; post: PublishedPost } | { kind: 'not_published' } | { kind: 'unknown'; reason: string };
+
+/** The facts compose-time validation needs about an image, before any upload to a provider. */
+export interface MediaFacts {
+  mimeType: string;
+  bytes: number;
+  width: number;
+  height: number;
+}
+
+export interface Publisher {
+  /** Scopes an account must have been granted to publish; without them it must reconnect. */
+  readonly requiredScopes: readonly string[];
+  /** Compose-time problems with a post for this platform, in words for the user; empty when it can go. */
+  validate(post: { text: string; media: MediaFacts[] }): string[];
+  /**
+   * Publishes one post for one account. Provider failures are ProviderErrors (classified as everywhere).
+   * Everything before `journal.beginMutation()` may be repeated safely (it reuses journaled ids).
+   */
+  publish(accessToken: string, target: SyncTarget, request: PublishRequest, journal: PublishJournal): Promise<PublishResult>;
+  /** Reads back whether an attempt that began at `attemptStartedAt` created the post (matching text and time). */
+  reconcile(
+    accessToken: string,
+    target: SyncTarget,
+    request: PublishRequest,
+    attempt: { startedAt: Date; state: PublishState },
+  ): Promise<Reconciliation>;
 }

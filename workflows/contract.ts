@@ -3,7 +3,7 @@
 // Imported by api/, activities/, worker/ and the workflows themselves, so it imports nothing of theirs:
 // only @temporalio/workflow's pure definers and the product vocabulary (it runs in the workflow bundle).
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { AccountStatus, Platform } from '../lib/domain.js';
+import type { AccountStatus, Platform, PostStatus, PostTargetStatus } from '../lib/domain.js';
 
 export * from './ids.js';
 
@@ -98,3 +98,37 @@ export const disconnectUpdate = defineUpdate<{ status: AccountStatus } & Disconn
 export type ConnectInput =
   | { kind: 'oauth_callback'; oauthStateId: number }
   | { kind: 'meta_selection'; pendingId: number; businessId: number; userId: number; pageIds: string[]; instagramIds: string[] };
+
+// --- Post workflow (post:<postId>) ---------------------------------------------------------------
+// Started by the API when a post is scheduled or published now (never for a draft); it sleeps until the
+// post's time, then publishes each target exactly once. Tokens never enter it: activities read them.
+
+export interface PostWorkflowInput {
+  postId: number;
+  businessId: number;
+}
+
+export interface PostTargetView {
+  accountId: number;
+  platform: Platform;
+  status: PostTargetStatus;
+  error: string | null;
+}
+
+export interface PostView {
+  postId: number;
+  status: PostStatus;
+  /** ISO 8601, UTC. */
+  scheduledAt: string | null;
+  targets: PostTargetView[];
+}
+
+export const postStatusQuery = defineQuery<PostView>('postStatus');
+/** An edit moved the post's time (the API has stored it); the workflow's timer moves with it. Refused once publishing began. */
+export const reschedulePostUpdate = defineUpdate<PostView, [{ scheduledAt: string }]>('reschedule');
+/** Cancel before publishing began; refused (ApplicationFailure `post_publishing_began`) after. */
+export const cancelPostUpdate = defineUpdate<PostView>('cancel');
+/** Try a failed or unconfirmed target again: reconciles first, so a target proven published is never re-sent. */
+export const retryTargetUpdate = defineUpdate<PostView, [{ accountId: number }]>('retryTarget');
+/** The safety sweep's nudge to a due post whose workflow may be waiting on a lost timer or message. */
+export const pokePostSignal = defineSignal('poke');

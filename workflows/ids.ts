@@ -6,13 +6,13 @@
 //                                                 run whose id begins with <run8> (unique across runs)
 //   connect:oauth:<oauthStateId>                  one OAuth callback's connect workflow
 //   connect:meta-selection:<pendingId>            one Meta Page pick's connect workflow
-//
-// A post workflow (`post:<postId>`) will join these as one more builder and one more parser case.
+//   post:<postId>                                 one post's publishing workflow
 
 export type WorkflowRef =
   | { kind: 'account'; accountId: number }
   | { kind: 'connect'; flow: 'oauth'; oauthStateId: number }
-  | { kind: 'connect'; flow: 'meta-selection'; pendingId: number };
+  | { kind: 'connect'; flow: 'meta-selection'; pendingId: number }
+  | { kind: 'post'; postId: number };
 
 export interface SyncJobRef {
   accountId: number;
@@ -24,6 +24,10 @@ export interface SyncJobRef {
 
 export function accountWorkflowId(accountId: number): string {
   return `account:${accountId}`;
+}
+
+export function postWorkflowId(postId: number): string {
+  return `post:${postId}`;
 }
 
 export function connectWorkflowId(
@@ -42,6 +46,10 @@ export function parseWorkflowId(workflowId: string): WorkflowRef | null {
   if (parts.length === 2 && parts[0] === 'account') {
     const accountId = positiveInt(parts[1]!);
     return accountId === null ? null : { kind: 'account', accountId };
+  }
+  if (parts.length === 2 && parts[0] === 'post') {
+    const postId = positiveInt(parts[1]!);
+    return postId === null ? null : { kind: 'post', postId };
   }
   if (parts.length === 3 && parts[0] === 'connect') {
     const id = positiveInt(parts[2]!);

@@ -5,6 +5,7 @@ import { DashboardIndexes1796186002001 } from './migrations/1796186002001-dashbo
 import { PlatformsFromRegistry1796190000000 } from './migrations/1796190000000-platforms-from-registry.js';
 import { RefreshJournal1796200000000 } from './migrations/1796200000000-refresh-journal.js';
 import { ConnectTokens1796200000001 } from './migrations/1796200000001-connect-tokens.js';
+import { Publishing1796300000000 } from './migrations/1796300000000-publishing.js';
 
 // In timestamp order, one file each.
 const migrations = [
@@ -13,6 +14,7 @@ const migrations = [
   PlatformsFromRegistry1796190000000,
   RefreshJournal1796200000000,
   ConnectTokens1796200000001,
+  Publishing1796300000000,
 ];
 
 /** A TypeORM DataSource on pg. Schema changes only through migrations, never `synchronize`. */

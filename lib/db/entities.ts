@@ -2,7 +2,7 @@
 // worker's bundler all read the same plain TypeScript. Column names are snake_case in the database.
 import { EntitySchema } from 'typeorm';
 
-import type { AccountStatus, Platform, PostCounts } from '../domain.js';
+import type { AccountStatus, Platform, PostCounts, PostStatus, PostTargetStatus } from '../domain.js';
 
 // Counters are bigint in Postgres (pg returns them as strings) and numbers in code.
 const count = { type: 'bigint', default: 0, transformer: { to: (v: number) => v, from: (v: string) => Number(v) } } as const;
@@ -38,6 +38,8 @@ export const UserEntity = new EntitySchema<User>({
 export interface Business {
   id: number;
   name: string;
+  /** IANA zone the business schedules posts in; times are stored in UTC. */
+  timeZone: string;
   createdAt: Date;
 }
 export const BusinessEntity = new EntitySchema<Business>({
@@ -46,6 +48,7 @@ export const BusinessEntity = new EntitySchema<Business>({
   columns: {
     id: { type: 'int', primary: true, generated: 'increment' },
     name: { type: 'text' },
+    timeZone: { type: 'text', name: 'time_zone', default: 'UTC' },
     createdAt,
   },
 });
@@ -309,6 +312,118 @@ const PostMetricEntity = new EntitySchema<PostMetric>({
   foreignKeys: [references('accountId', 'SocialAccount'), references('businessId', 'Business')],
 });
 
+/** An image uploaded once to the app, kept behind the media storage interface under `storageKey`. */
+export interface Media {
+  id: number;
+  businessId: number;
+  storageKey: string;
+  mimeType: string;
+  bytes: number;
+  width: number;
+  height: number;
+  sha256: string;
+  createdAt: Date;
+}
+export const MediaEntity = new EntitySchema<Media>({
+  name: 'Media',
+  tableName: 'media',
+  columns: {
+    id: { type: 'int', primary: true, generated: 'increment' },
+    businessId: { type: 'int', name: 'business_id' },
+    storageKey: { type: 'text', name: 'storage_key', unique: true },
+    mimeType: { type: 'text', name: 'mime_type' },
+    bytes: { type: 'int' },
+    width: { type: 'int' },
+    height: { type: 'int' },
+    sha256: { type: 'text' },
+    createdAt,
+  },
+  indices: [{ name: 'ix_media_business', columns: ['businessId'] }],
+  foreignKeys: [references('businessId', 'Business')],
+});
+
+export interface Post {
+  id: number;
+  businessId: number;
+  authorUserId: number | null;
+  text: string;
+  mediaIds: number[];
+  /** When to publish, in UTC; null for a draft without a time. */
+  scheduledAt: Date | null;
+  status: PostStatus;
+  createdAt: Date;
+  updatedAt: Date;
+}
+export const PostEntity = new EntitySchema<Post>({
+  name: 'Post',
+  tableName: 'posts',
+  columns: {
+    id: { type: 'int', primary: true, generated: 'increment' },
+    businessId: { type: 'int', name: 'business_id' },
+    authorUserId: { type: 'int', name: 'author_user_id', nullable: true },
+    text: { type: 'text' },
+    mediaIds: { type: 'int', name: 'media_ids', array: true, default: () => "'{}'" },
+    scheduledAt: { type: 'timestamptz', name: 'scheduled_at', nullable: true },
+    status: { type: 'text' },
+    createdAt,
+    updatedAt: { type: 'timestamptz', name: 'updated_at', updateDate: true },
+  },
+  indices: [
+    { name: 'ix_posts_business_scheduled', columns: ['businessId', 'scheduledAt'] },
+    { name: 'ix_posts_status_scheduled', columns: ['status', 'scheduledAt'] },
+  ],
+  foreignKeys: [references('businessId', 'Business'), references('authorUserId', 'User', 'SET NULL')],
+});
+
+/**
+ * One account a post goes to. The exactly-once journal: `attemptStartedAt` is written before the
+ * provider's mutating call, `providerState` holds each provider id as soon as it exists, and the result
+ * (`providerPostId`, `permalink`, `publishedAt`) right after; an unknown outcome is `unconfirmed`.
+ */
+export interface PostTarget {
+  id: number;
+  postId: number;
+  accountId: number;
+  businessId: number;
+  platform: Platform;
+  /** This account's own text, when the user overrode the post's. */
+  text: string | null;
+  status: PostTargetStatus;
+  providerPostId: string | null;
+  permalink: string | null;
+  /** Why it failed or is unconfirmed, in words a user can act on. */
+  error: string | null;
+  publishedAt: Date | null;
+  attemptStartedAt: Date | null;
+  attempts: number;
+  providerState: Record<string, unknown>;
+  updatedAt: Date;
+}
+export const PostTargetEntity = new EntitySchema<PostTarget>({
+  name: 'PostTarget',
+  tableName: 'post_targets',
+  columns: {
+    id: { type: 'int', primary: true, generated: 'increment' },
+    postId: { type: 'int', name: 'post_id' },
+    accountId: { type: 'int', name: 'account_id' },
+    businessId: { type: 'int', name: 'business_id' },
+    platform: { type: 'text' },
+    text: { type: 'text', nullable: true },
+    status: { type: 'text' },
+    providerPostId: { type: 'text', name: 'provider_post_id', nullable: true },
+    permalink: { type: 'text', nullable: true },
+    error: { type: 'text', nullable: true },
+    publishedAt: { type: 'timestamptz', name: 'published_at', nullable: true },
+    attemptStartedAt: { type: 'timestamptz', name: 'attempt_started_at', nullable: true },
+    attempts: { type: 'int', default: 0 },
+    providerState: { type: 'jsonb', name: 'provider_state', default: {} },
+    updatedAt: { type: 'timestamptz', name: 'updated_at', updateDate: true },
+  },
+  uniques: [{ name: 'uq_post_targets_post_account', columns: ['postId', 'accountId'] }],
+  indices: [{ name: 'ix_post_targets_account', columns: ['accountId'] }],
+  foreignKeys: [references('postId', 'Post'), references('accountId', 'SocialAccount'), references('businessId', 'Business')],
+});
+
 export const entities = [
   UserEntity,
   BusinessEntity,
@@ -319,4 +434,7 @@ export const entities = [
   PendingConnectionEntity,
   SyncRunEntity,
   PostMetricEntity,
+  MediaEntity,
+  PostEntity,
+  PostTargetEntity,
 ];
