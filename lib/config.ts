@@ -44,6 +44,8 @@ const schema = z.object({
   DASHBOARD_API_SECRET: optional,
   // Keyring for tokens at rest: "id:base64key,id:base64key", the first is primary.
   TOKEN_ENCRYPTION_KEYS: optional,
+  // Signs the expiring public URLs of uploaded media (lib/media-urls.ts); the API and the worker need the same one.
+  MEDIA_URL_SECRET: optional,
 
   SENTRY_DSN: optional,
   SENTRY_ENVIRONMENT: optional,
@@ -114,8 +116,8 @@ export type Config = z.infer<typeof schema> & { isProduction: boolean };
  */
 export const REQUIRED_IN_PRODUCTION = {
   // The API's /metrics is open without METRICS_TOKEN, which production must not be.
-  api: ['DATABASE_URL', 'TOKEN_ENCRYPTION_KEYS', 'METRICS_TOKEN'],
-  worker: ['DATABASE_URL', 'TOKEN_ENCRYPTION_KEYS'],
+  api: ['DATABASE_URL', 'TOKEN_ENCRYPTION_KEYS', 'METRICS_TOKEN', 'MEDIA_URL_SECRET'],
+  worker: ['DATABASE_URL', 'TOKEN_ENCRYPTION_KEYS', 'MEDIA_URL_SECRET'],
   web: ['SESSION_SECRET'],
 } as const;
 
