@@ -65,7 +65,8 @@ export type PublishOutcome =
   | { kind: 'pending'; checkAfterMs: number; reason: string }
   | { kind: 'retry'; afterMs: number; reason: string; rateLimited: boolean }
   | { kind: 'refresh_token'; reason: string }
-  | { kind: 'unknown'; reason: string };
+  | { kind: 'unknown'; reason: string }
+  | { kind: 'duplicate'; reason: string };
 
 export type ReconcileOutcome =
   | { kind: 'published' | 'settled'; target: PostTargetView }
@@ -397,6 +398,8 @@ export function publishActivities(deps: PublishDeps) {
         ...failureFields(failure),
       });
       const message = error instanceof Error ? error.message : String(error);
+      // "An identical post exists": maybe ours from an earlier attempt. The attempt stays open for a read-back.
+      if (error instanceof DuplicatePostError && began) return { kind: 'duplicate', reason: message };
       const kind = error instanceof ProviderError ? error.kind : null;
       // A refusal (429, 401, 4xx) means the provider did not create the post: the attempt is closed.
       const refused = kind === 'rate_limited' || kind === 'grant_dead' || kind === 'rejected' || kind === 'app_misconfigured';

@@ -219,6 +219,7 @@ export async function postWorkflow(input: PostWorkflowInput): Promise<PostView['
     const ref = { postId, accountId };
     const used = { transient: 0, rateLimited: 0, pending: 0, republish: 0 };
     let refreshed = false;
+    let duplicate: string | null = null;
     const settle = async (status: 'failed' | 'unconfirmed', message: string) => update(await db.settleTarget({ ...ref, status, message }));
     const refresh = async (reason: string): Promise<boolean> => {
       if (refreshed) {
@@ -252,6 +253,8 @@ export async function postWorkflow(input: PostWorkflowInput): Promise<PostView['
             );
           }
           check = false;
+          // The provider called it a duplicate and the read-back found nothing of ours: it is the user's own post.
+          if (duplicate) return await settle('failed', duplicate);
           if (++used.republish > LIMITS.republish) return await settle('failed', 'Publishing kept failing without creating the post.');
         }
         let outcome: PublishOutcome;
@@ -273,6 +276,10 @@ export async function postWorkflow(input: PostWorkflowInput): Promise<PostView['
               account_id: accountId,
               reason: outcome.reason,
             });
+            check = true;
+            continue;
+          case 'duplicate':
+            duplicate = outcome.reason;
             check = true;
             continue;
           case 'pending':
