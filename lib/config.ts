@@ -103,6 +103,9 @@ const schema = z.object({
   // History stays small: the account workflow continues as new after this many actions at the latest.
   ACCOUNT_MAX_CYCLES_PER_RUN: z.coerce.number().int().min(1).default(300),
 
+  // How often the safety sweep starts or pokes the workflow of every due post (0: the worker creates none).
+  POST_SWEEP_SECONDS: z.coerce.number().int().min(0).default(60),
+
   DEMO_EMAIL: z.string().email().default('demo@example.com'),
   DEMO_PASSWORD: z.string().min(8).default('demo-password'),
   DEMO_BUSINESS_NAME: z.string().default('Demo Coffee Co.'),
