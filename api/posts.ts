@@ -382,7 +382,7 @@ export function postsRoutes(deps: PostsDeps): Router {
  * `[rows, rowCount]`, so the array's length says nothing: the count does.)
  */
 async function updated(tx: EntityManager, sql: string, parameters: unknown[]): Promise<boolean> {
-  const [, rowCount] = (await tx.query(sql, parameters)) as [unknown[], number];
+  const [, rowCount] = await tx.query<[unknown[], number]>(sql, parameters);
   return rowCount > 0;
 }
 
