@@ -161,6 +161,18 @@ describe('compose', () => {
     });
   });
 
+  it('publishes an image: the worker reads the uploaded file from media storage', async () => {
+    const image = await upload(api, businessId, pngImage(1200, 675));
+    const post = await created({ text: unique('With a picture'), targets: [{ account_id: accounts.x }], media_ids: [image] });
+    const done = await eventually(
+      async () => (await api(`/api/v1/posts/${post.id}`)).json(),
+      (p) => p.status !== 'scheduled' && p.status !== 'publishing',
+    );
+    expect(done.targets[0]).toMatchObject({ status: 'published', error: null });
+    const [row] = await system.db.query(`SELECT provider_state FROM post_targets WHERE post_id = $1`, [post.id]);
+    expect(row.provider_state).toHaveProperty([`media:${image}`]); // X's upload id, journaled under our media id
+  });
+
   it('stores each account its own text and the images in order, and shows them', async () => {
     const first = await upload(api, businessId, pngImage(1200, 675));
     const second = await upload(api, businessId, pngImage(800, 800));
