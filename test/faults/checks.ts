@@ -21,7 +21,7 @@ export interface SuiteFacts {
   /** Every account a connect should have made (initial and during kills). */
   connectedExternalIds: { platform: string; id: string }[];
   /** X refreshes the worker was killed in (a kill inside X's token call may cost the grant). */
-  killedInRefresh: { accountId: number; platform: string; afterMs: number }[];
+  killedInRefresh: { accountId: number; platform: string }[];
   faultsEndedAt: Date;
   refreshes: RefreshFacts;
   unexpectedExits: string[];

@@ -95,7 +95,14 @@ export class ApiSession {
 
   /** The whole connect of one identity; the account ids it made. */
   async connect(platform: Platform, identity: string): Promise<number[]> {
-    const res = await this.callback(await this.consent(platform, identity));
+    let res = await this.callback(await this.consent(platform, identity));
+    // A busy machine can outlast the API's wait for the connect workflow (504 connect_pending): connect
+    // again, as a user would; the second is a reconnect of the same external account.
+    for (let retry = 0; res.status === 504 && retry < 3; retry++) {
+      await res.body?.cancel();
+      await sleep(5_000);
+      res = await this.callback(await this.consent(platform, identity));
+    }
     const body = (await res.json()) as ConnectAnswer;
     if (!res.ok) throw new Error(`connecting ${platform} ${identity} answered ${res.status}: ${JSON.stringify(body)}`);
     if (!body.pending_selection) return body.accounts.map((a) => a.id);

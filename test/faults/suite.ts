@@ -35,6 +35,8 @@ export interface FaultSuiteOptions {
   refreshLeadSeconds: number;
   /** How long a provider fault may wait for calls to meet it before it is removed. */
   faultWaitSeconds: number;
+  /** One kill -9 during a refresh, a sync and a connect at once, instead of one kill for each. */
+  killTogether?: boolean;
   log?: (line: string) => void;
 }
 
@@ -58,12 +60,13 @@ export const FULL_RUN: Preset = {
   faultWaitSeconds: 120,
 };
 
-/** The `npm test` size: one of each fault, two identities per platform, a 20 s outage. */
+/** The `npm test` size: one of each fault (one kill for all three), two identities per platform, a 20 s outage. */
 export const SHORT_RUN: Preset = {
   accountsPerPlatform: 2,
   revokedPerPlatform: 1,
   outageSeconds: 20,
-  cycles: 9, // every kind once
+  cycles: 7, // every kind once, the three kills as one
+  killTogether: true,
   syncIntervalSeconds: 20,
   xTokenSeconds: 240,
   linkedinTokenSeconds: 300,
@@ -93,6 +96,7 @@ function prng(seed: number): () => number {
 }
 
 type FaultKind =
+  | 'kill_all'
   | 'kill_refresh'
   | 'kill_sync'
   | 'kill_connect'
@@ -183,7 +187,10 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultSu
     faults.push(`revoked ${revoked.length} grants (${revoked.map((i) => `${i.platform} ${i.id}`).join(', ')})`);
     log(`${at()} ${faults.at(-1)}`);
 
-    const plan: FaultKind[] = [...EVERY_KIND];
+    // The short run kills once, during a refresh, a sync and a connect at the same time (a worker restart
+    // costs most of a minute here); the full run kills during each apart, and draws the extra cycles.
+    const kinds = options.killTogether ? ['kill_all' as const, ...EVERY_KIND.filter((k) => !k.startsWith('kill_'))] : EVERY_KIND;
+    const plan: FaultKind[] = [...kinds];
     while (plan.length < options.cycles) plan.push(pick(EVERY_KIND));
     for (let i = plan.length - 1; i > 0; i--) {
       const j = Math.floor(random() * (i + 1));
@@ -197,64 +204,77 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultSu
         [platforms, revoked.flatMap((r) => r.externalIds)],
       );
     const connected: Identity[] = [...initial];
-    const killedInRefresh: { accountId: number; platform: string; afterMs: number }[] = [];
+    const killedInRefresh: { accountId: number; platform: string }[] = [];
+
+    interface Armed {
+      what: string;
+      after?: () => Promise<void>;
+    }
+    /** A refresh in flight, its token call slowed to 2 s so the kill lands before, inside or after it. */
+    const armRefresh = async (platform: 'twitter' | 'linkedin'): Promise<Armed> => {
+      const account = pick(await liveAccounts([platform]));
+      await admin('/faults', { platform, kind: 'latency', pathPrefix: tokenPath[platform], delayMs: 2_000, times: 1 });
+      const t0 = new Date();
+      void session
+        .call(`/api/v1/oauth/${platform}/refresh?business_id=${businessId}&account_id=${account.id}`, {
+          method: 'POST',
+          signal: AbortSignal.timeout(300_000),
+        })
+        .catch(() => undefined);
+      const started = await watch!.waitForRefreshStart(account.id, t0, 60_000);
+      if (platform === 'twitter') killedInRefresh.push({ accountId: account.id, platform });
+      return { what: `a ${platform} refresh of account ${account.id}${started ? '' : ' (not begun)'}` };
+    };
+    /** A sync in flight, its provider calls slowed. */
+    const armSync = async (): Promise<Armed> => {
+      const account = pick(await liveAccounts(['twitter', 'linkedin', 'meta', 'instagram']));
+      const platform = account.platform === 'instagram' ? 'meta' : (account.platform as Platform);
+      await admin('/faults', { platform, kind: 'latency', delayMs: 1_500, times: 2 });
+      const t0 = new Date();
+      void syncAccountNow(temporal!, account.id).catch(() => undefined);
+      await waitForSyncRunning(db!, account.id, t0);
+      return { what: `a sync of ${account.platform} account ${account.id}` };
+    };
+    /** A connect in flight: the callback's code exchange (Meta: the Page pick's discovery and storing). */
+    const armConnect = async (platform: Platform, clearFaults: boolean): Promise<Armed> => {
+      const identity = reserve[platform].shift()!;
+      if (clearFaults) await admin('/faults', undefined, 'DELETE'); // the connect meets the kill, not a provider fault
+      const callbackUrl = await session.consent(platform, identity.id);
+      let answer: Promise<Response>;
+      if (platform === 'meta') {
+        const pending = (await (await session.callback(callbackUrl)).json()) as { pending_selection: never };
+        answer = session.pickMeta(pending.pending_selection);
+      } else answer = session.callback(callbackUrl);
+      connected.push(identity);
+      return {
+        what: `a ${platform} connect of ${identity.id}`,
+        after: async () => {
+          const res = await answer.catch((error: unknown) => ({ status: String(error) }) as unknown as Response);
+          log(`${at()}   the ${platform} connect answered ${res.status}`);
+        },
+      };
+    };
 
     for (const [n, kind] of plan.entries()) {
       await sleep(between(2_000, 8_000));
       const label = `${at()} cycle ${n + 1}/${plan.length}:`;
-      if (kind === 'kill_refresh') {
-        const platform = pick(['twitter', 'linkedin'] as const);
-        const account = pick(await liveAccounts([platform]));
-        const afterMs = between(0, 3_500);
-        // The token call takes 2 s, so the kill lands before, inside or after it.
-        await admin('/faults', { platform, kind: 'latency', pathPrefix: tokenPath[platform], delayMs: 2_000, times: 1 });
-        const t0 = new Date();
-        void session
-          .call(`/api/v1/oauth/${platform}/refresh?business_id=${businessId}&account_id=${account.id}`, {
-            method: 'POST',
-            signal: AbortSignal.timeout(300_000),
-          })
-          .catch(() => undefined);
-        const started = await watch.waitForRefreshStart(account.id, t0, 60_000);
+      if (kind === 'kill_refresh' || kind === 'kill_sync' || kind === 'kill_connect' || kind === 'kill_all') {
+        // Arm what the kill should hit (each waits until its work is in flight), then one kill -9.
+        const armed: Armed[] = [];
+        const refreshPlatform = pick(['twitter', 'linkedin'] as const);
+        if (kind === 'kill_refresh' || kind === 'kill_all') armed.push(await armRefresh(refreshPlatform));
+        if (kind === 'kill_sync' || kind === 'kill_all') armed.push(await armSync());
+        if (kind === 'kill_connect' || kind === 'kill_all') {
+          const choices = PLATFORMS.filter((p) => reserve[p].length > 0 && (kind !== 'kill_all' || p !== refreshPlatform));
+          armed.push(await armConnect(pick(choices), kind === 'kill_connect'));
+        }
+        const afterMs = between(0, kind === 'kill_sync' ? 2_500 : 1_500);
         await sleep(afterMs);
         await stack.kill('worker');
-        faults.push(`kill -9 worker ${afterMs} ms into a ${platform} refresh of account ${account.id}${started ? '' : ' (never began)'}`);
-        if (platform === 'twitter') killedInRefresh.push({ accountId: account.id, platform, afterMs });
+        faults.push(`kill -9 worker ${afterMs} ms into ${armed.map((a) => a.what).join(', ')}`);
         log(`${label} ${faults.at(-1)}`);
         await stack.startService('worker');
-      } else if (kind === 'kill_sync') {
-        const account = pick(await liveAccounts(['twitter', 'linkedin', 'meta', 'instagram']));
-        const platform = account.platform === 'instagram' ? 'meta' : (account.platform as Platform);
-        await admin('/faults', { platform, kind: 'latency', delayMs: 1_500, times: 2 });
-        const t0 = new Date();
-        void syncAccountNow(temporal, account.id).catch(() => undefined);
-        await waitForSyncRunning(db, account.id, t0);
-        const afterMs = between(0, 2_500);
-        await sleep(afterMs);
-        await stack.kill('worker');
-        faults.push(`kill -9 worker ${afterMs} ms into a sync of ${account.platform} account ${account.id}`);
-        log(`${label} ${faults.at(-1)}`);
-        await stack.startService('worker');
-      } else if (kind === 'kill_connect') {
-        const platform = pick(PLATFORMS.filter((p) => reserve[p].length > 0));
-        const identity = reserve[platform].shift()!;
-        await admin('/faults', undefined, 'DELETE'); // the connect meets the kill, not a provider fault
-        const callbackUrl = await session.consent(platform, identity.id);
-        const afterMs = between(0, 1_500);
-        let answer: Promise<Response>;
-        if (platform === 'meta') {
-          // The Meta kill hits the Page pick's connect workflow (discovery, storing Pages and Instagram).
-          const pending = (await (await session.callback(callbackUrl)).json()) as { pending_selection: never };
-          answer = session.pickMeta(pending.pending_selection);
-        } else answer = session.callback(callbackUrl);
-        await sleep(afterMs);
-        await stack.kill('worker');
-        faults.push(`kill -9 worker ${afterMs} ms into a ${platform} connect of ${identity.id}`);
-        log(`${label} ${faults.at(-1)}`);
-        await stack.startService('worker');
-        const res = await answer.catch((error: unknown) => ({ status: String(error) }) as unknown as Response);
-        log(`${at()}   the connect answered ${res.status}`);
-        connected.push(identity);
+        for (const a of armed) await a.after?.();
       } else if (kind === 'temporal_restart') {
         await stack.restartTemporal();
         faults.push('Temporal dev server restarted');
