@@ -144,7 +144,8 @@ describe('npm start', () => {
     expect(me.status).toBe(200);
     const again = await connectTemporal({ address: env.TEMPORAL_ADDRESS!, namespace: 'default' });
     const status = await queryAccountStatus(again, account.id);
-    expect(status).toMatchObject({ accountId: account.id, status: 'active', username: 'restart_check' });
+    expect(status).toMatchObject({ accountId: account.id, username: 'restart_check' });
+    expect(['active', 'syncing']).toContain(status.status); // it syncs every 15 s in this test
     expect((await again.workflow.getHandle(handle.workflowId).describe()).status.name).toBe('RUNNING');
     await again.connection.close();
 
