@@ -193,6 +193,26 @@ describe('faults', () => {
     expect(failed.status).toBe(502);
     expect((await failed.json()).status).toBe(502);
   });
+
+  it('refuses the app at the token endpoint (invalid_client) the given number of times, leaving the grant alive', async () => {
+    const { refresh_token } = await xToken();
+    await admin('/faults', { platform: 'x', kind: 'invalid_client', pathPrefix: '/2/oauth2/token', times: 1 });
+    const refresh = (token: string) =>
+      fetch(`${sbx.url}/x/2/oauth2/token`, {
+        method: 'POST',
+        body: form({ grant_type: 'refresh_token', refresh_token: token }),
+        headers: { authorization: basic('sandbox-twitter-client', 'sandbox-twitter-secret') },
+      });
+    const refused = await refresh(refresh_token as string);
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ error: 'unauthorized_client' });
+    expect((await refresh(refresh_token as string)).status).toBe(200);
+
+    await admin('/faults', { platform: 'meta', kind: 'invalid_client', pathPrefix: '/oauth/access_token' });
+    const meta = await fetch(`${sbx.url}/meta/graph/v21.0/oauth/access_token?grant_type=client_credentials&client_id=sandbox-meta-client`);
+    expect(meta.status).toBe(400);
+    expect((await meta.json()).error).toMatchObject({ code: 1, message: 'Error validating client secret.' });
+  });
 });
 
 describe('admin API', () => {

@@ -60,7 +60,7 @@ const configSchema = z
 const faultSchema = z
   .object({
     platform,
-    kind: z.enum(['rate_limit', 'server_error', 'latency', 'commit_then_error', 'commit_then_hang']),
+    kind: z.enum(['rate_limit', 'server_error', 'latency', 'commit_then_error', 'commit_then_hang', 'invalid_client']),
     pathPrefix: z.string().min(1).optional(),
     times: z.number().int().positive().default(1),
     resetSeconds: z.number().int().nonnegative().optional(),

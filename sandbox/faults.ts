@@ -6,7 +6,8 @@
 // whose provider path starts with it, OAuth endpoints included; the prefix is the path on the real host
 // (`/2/users/me`, `/rest/posts`, `/oauth/v2/accessToken`, `/me/accounts`, `/oauth/access_token`), and
 // the sandbox prefixes (`/x`, `/linkedin`, `/meta/graph` plus a Graph version) are accepted too.
-// Consent pages are never faulted.
+// Consent pages are never faulted. `invalid_client` answers what the token endpoint says to an app whose
+// client credentials it refuses; give it the token endpoint's `pathPrefix`.
 import type { NextFunction, Request, Response } from 'express';
 import { secret } from './random.js';
 import type { Fault, FaultKind, Platform, SandboxState } from './store.js';
@@ -73,6 +74,8 @@ export interface FaultRenderer {
   classify(req: Request): { path: string; apiCall: boolean } | null;
   rateLimited(fault: Fault, req: Request, res: Response): void;
   serverError(fault: Fault, req: Request, res: Response): void;
+  /** The token endpoint refusing the app's client credentials, as the provider words it (a rotated secret). */
+  invalidClient(req: Request, res: Response): void;
 }
 
 export function faultMiddleware(state: SandboxState, platform: Platform, renderer: FaultRenderer) {
@@ -94,6 +97,7 @@ export function faultMiddleware(state: SandboxState, platform: Platform, rendere
       return next();
     }
     if (fault.kind === 'rate_limit') return renderer.rateLimited(fault, req, res);
+    if (fault.kind === 'invalid_client') return renderer.invalidClient(req, res);
     return renderer.serverError(fault, req, res);
   };
 }

@@ -143,6 +143,7 @@ export function linkedinRouter(state: SandboxState, signer: IdTokenSigner): Rout
       serverError(fault, _req, res) {
         apiError(res, fault.status ?? 500, 0, undefined, 'Internal Server Error');
       },
+      invalidClient: (_req, res) => oauthError(res, 401, 'invalid_client', 'Client authentication failed'),
     }),
   );
 

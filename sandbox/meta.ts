@@ -127,6 +127,7 @@ export function metaRouter(state: SandboxState): Router {
           status: fault.status ?? 500,
         });
       },
+      invalidClient: (_req, res) => graphError(res, { message: 'Error validating client secret.', code: 1, challenge: 'invalid_client' }),
     }),
   );
 

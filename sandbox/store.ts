@@ -187,7 +187,7 @@ export interface IssuedEntry {
   direction: 'issued' | 'received';
 }
 
-export type FaultKind = 'rate_limit' | 'server_error' | 'latency' | 'commit_then_error' | 'commit_then_hang';
+export type FaultKind = 'rate_limit' | 'server_error' | 'latency' | 'commit_then_error' | 'commit_then_hang' | 'invalid_client';
 
 export interface Fault {
   id: string;

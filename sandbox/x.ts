@@ -164,6 +164,7 @@ export function xRouter(state: SandboxState): Router {
         problem(res, fault.status ?? 429);
       },
       serverError: (fault, _req, res) => problem(res, fault.status ?? 503),
+      invalidClient: (_req, res) => oauthError(res, 401, 'unauthorized_client', 'Missing valid authorization header'),
     }),
   );
 

@@ -152,6 +152,8 @@ export async function ensureDatabase(url: string, template?: string): Promise<vo
 export interface RunningTemporal {
   address: string;
   uiUrl: string | undefined;
+  /** The dev server's process id (the fault suite kills it if it must exit in a hurry). */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -187,6 +189,7 @@ export async function startTemporalDevServer(opts: {
   return {
     address,
     uiUrl: opts.uiPort ? `http://localhost:${opts.uiPort}` : undefined,
+    pid: child.pid,
     stop: () => stopChild(child),
   };
 }

@@ -56,6 +56,19 @@ describe('refresh lead', () => {
     expect(account.state.nextRefreshAt).toBe(iso(T0 + 3 * MINUTE));
   });
 
+  it('keeps the planned refresh when syncs plan again, instead of creeping toward the expiry', () => {
+    const plan = (keep: boolean) => {
+      const { account } = loadedAccount({ tokenExpiresAt: iso(T0 + 6 * MINUTE) });
+      account.keepPlannedRefresh = keep;
+      account.schedule(T0); // as at the load, now with the flag the workflow sets
+      for (const at of [1, 2, 2.5]) account.schedule(T0 + at * MINUTE); // syncs finishing before the refresh
+      return account.state.nextRefreshAt;
+    };
+    expect(plan(true)).toBe(iso(T0 + 3 * MINUTE));
+    // Without the patch (histories recorded before it), halfway through what remains each time.
+    expect(plan(false)).toBe(iso(T0 + 2.5 * MINUTE + 1.75 * MINUTE));
+  });
+
   it('refreshes at once a token that has already expired', () => {
     const { account } = loadedAccount({ tokenExpiresAt: iso(T0 - MINUTE) });
     expect(account.state.nextRefreshAt).toBe(iso(T0));

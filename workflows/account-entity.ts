@@ -49,6 +49,13 @@ export class AccountEntity {
   manualRefresh: { done: boolean; error?: string } | null = null;
   private readonly requests: Job[] = [];
   private published = '';
+  /**
+   * Keep a planned refresh where it is when the plan is made again (the workflow sets it behind a patch):
+   * "halfway through the remaining life", measured anew after every sync, crept toward the expiry.
+   */
+  keepPlannedRefresh = false;
+  /** The token expiry the current nextRefreshAt was planned for. */
+  private refreshPlannedFor: string | null;
 
   /** `publish` shows a visible change (status, token expiry) to operators: the search attributes. */
   constructor(
@@ -78,6 +85,8 @@ export class AccountEntity {
     this.state = state;
     this.reloadPending = !input.state || (pending?.reload ?? false);
     this.requests.push(...(pending?.requests ?? []));
+    // A continued run's nextRefreshAt was planned for its token (unless it is a backoff retry).
+    this.refreshPlannedFor = input.state?.nextRefreshAt && !input.state.refreshFailures ? input.state.tokenExpiresAt : null;
   }
 
   get disconnecting(): boolean {
@@ -199,7 +208,13 @@ export class AccountEntity {
       const lead = Math.min(state.policy.refreshLeadMs, Math.max(0, (expires - now) / 2));
       // After a failed refresh the backoff decides alone: the token may be dead before its expiry (a 401).
       const retryAt = (state.refreshFailures ?? 0) > 0 && state.refreshRetryAt ? Date.parse(state.refreshRetryAt) : null;
-      state.nextRefreshAt = new Date(retryAt ?? Math.max(now, expires - lead)).toISOString();
+      let at = retryAt ?? Math.max(now, expires - lead);
+      // Planned for this same token already: never later than planned (with 5-minute tokens and 30 s syncs
+      // the halfway rule alone moved the refresh to the token's last seconds).
+      const planned = state.nextRefreshAt && this.refreshPlannedFor === state.tokenExpiresAt ? Date.parse(state.nextRefreshAt) : null;
+      if (this.keepPlannedRefresh && retryAt === null && planned !== null) at = Math.min(at, Math.max(now, planned));
+      state.nextRefreshAt = new Date(at).toISOString();
+      this.refreshPlannedFor = retryAt === null ? state.tokenExpiresAt : null;
     } else {
       state.nextRefreshAt = null;
     }

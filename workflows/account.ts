@@ -61,6 +61,7 @@ const syncActivity = (policy: AccountPolicy) =>
 
 export async function accountWorkflow(input: AccountWorkflowInput): Promise<AccountStatus> {
   const account = new AccountEntity(input, publishSearchAttributes);
+  account.keepPlannedRefresh = patched('keep-planned-refresh');
   // Handlers are registered before the first await, so a query or update sent at start finds them.
   setHandler(statusQuery, () => account.view(workflowInfo().workflowId));
   setHandler(reconnectedSignal, () => account.reconnected());

@@ -4,11 +4,13 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
+import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryAccountStatus, ensureAccountWorkflow } from '../../lib/account-workflows.js';
 import { openDatabase } from '../../lib/db/data-source.js';
 import { connectTemporal } from '../../lib/temporal.js';
 import { portIsFree } from '../../scripts/stack.js';
+import { ApiSession, sandboxAdmin } from '../faults/client.js';
 import { launchChromium, screenshot } from '../support/browser.js';
 import { stackEnv, startStack, type RunningStack } from '../support/stack.js';
 
@@ -20,7 +22,14 @@ let browser: Browser;
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'social-sync-start-'));
   chmodSync(dataDir, 0o755);
-  env = await stackEnv(path.join(dataDir, 'data'));
+  env = {
+    ...(await stackEnv(path.join(dataDir, 'data'))),
+    // Short cadences, so accounts connected before the restart must sync and refresh again after it:
+    // X tokens live 90 s and are refreshed 60 s ahead (every ~30 s), syncs every 15 s.
+    SYNC_INTERVAL_SECONDS: '15',
+    DEMO_X_TOKEN_SECONDS: '90',
+    TOKEN_REFRESH_LEAD_SECONDS: '60',
+  };
   stack = await startStack(env);
   browser = await launchChromium();
 });
@@ -30,6 +39,15 @@ afterAll(async () => {
   await stack?.stop();
   rmSync(dataDir, { recursive: true, force: true });
 });
+
+/** How many of the accounts have a successful sync that finished after `since`. */
+async function syncedSince(db: DataSource, accountIds: number[], since: Date): Promise<number> {
+  const rows = await db.query(
+    `SELECT count(DISTINCT account_id)::int AS n FROM sync_runs WHERE account_id = ANY($1) AND status = 'success' AND finished_at > $2`,
+    [accountIds, since],
+  );
+  return Number(rows[0].n);
+}
 
 const databaseUrl = () => `postgres://postgres:social-sync-local@127.0.0.1:${env.POSTGRES_PORT}/social_sync`;
 
@@ -84,13 +102,25 @@ describe('npm start', () => {
     const { token, businesses } = await login.json();
     const businessId = businesses[0].id as number;
 
+    // Real accounts through the OAuth flow (issue 10 item 17): an X account (rotating refresh tokens) and a
+    // LinkedIn one with a partner refresh token, both issued by the sandbox, which must remember them.
+    const sandbox = `http://127.0.0.1:${env.SANDBOX_PORT}`;
+    await sandboxAdmin(sandbox, '/config', { linkedin: { refreshEnabled: true, accessTokenSeconds: 120 } });
+    const session = new ApiSession(stack!.apiUrl, businessId);
+    await session.login('demo@example.com', 'demo-password');
+    const connected = [
+      ...(await session.connect('twitter', '1700000000000000001')),
+      ...(await session.connect('linkedin', 'sbxLiMember01')),
+    ];
+    expect(connected).toHaveLength(2);
+
     const db = await openDatabase(databaseUrl(), { poolSize: 1 });
+    await expect.poll(() => syncedSince(db, connected, new Date(0)), { timeout: 90_000, interval: 1_000 }).toBe(connected.length);
     const [account] = await db.query(
       `INSERT INTO social_accounts (business_id, platform, external_id, username, status)
        VALUES ($1, 'twitter', 'restart-check', 'restart_check', 'active') RETURNING id`,
       [businessId],
     );
-    await db.destroy();
     const temporal = await connectTemporal({ address: env.TEMPORAL_ADDRESS!, namespace: 'default' });
     const handle = await ensureAccountWorkflow(temporal, 'social-sync', {
       id: account.id,
@@ -100,6 +130,7 @@ describe('npm start', () => {
     });
     await expect.poll(async () => (await queryAccountStatus(temporal, account.id)).status, { timeout: 20_000 }).toBe('active');
     await temporal.connection.close();
+    await db.destroy();
 
     expect(await stack!.stop()).toBe(0);
     stack = undefined;
@@ -108,14 +139,37 @@ describe('npm start', () => {
     }
 
     stack = await startStack(env);
+    const restartedAt = new Date();
     const me = await fetch(`${stack.apiUrl}/api/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } });
     expect(me.status).toBe(200);
     const again = await connectTemporal({ address: env.TEMPORAL_ADDRESS!, namespace: 'default' });
     const status = await queryAccountStatus(again, account.id);
-    expect(status).toMatchObject({ accountId: account.id, status: 'active', username: 'restart_check' });
+    expect(status).toMatchObject({ accountId: account.id, username: 'restart_check' });
+    expect(['active', 'syncing']).toContain(status.status); // it syncs every 15 s in this test
     expect((await again.workflow.getHandle(handle.workflowId).describe()).status.name).toBe('RUNNING');
     await again.connection.close();
-  }, 180_000); // a whole stop and start of every process
+
+    // The connected accounts sync and refresh again with what was stored before the restart: the
+    // sandbox kept its grants and rotated tokens under DATA_DIR, so none turns reconnect_required.
+    const after = await openDatabase(databaseUrl(), { poolSize: 1 });
+    try {
+      await expect.poll(() => syncedSince(after, connected, restartedAt), { timeout: 120_000, interval: 2_000 }).toBe(connected.length);
+      const refreshed = async () =>
+        Number(
+          (
+            await after.query(
+              `SELECT count(*)::int AS n FROM social_accounts WHERE id = ANY($1) AND refresh_outcome = 'success' AND refresh_finished_at > $2`,
+              [connected, restartedAt],
+            )
+          )[0].n,
+        );
+      await expect.poll(refreshed, { timeout: 150_000, interval: 2_000 }).toBe(connected.length);
+      const statuses = await after.query('SELECT status FROM social_accounts WHERE id = ANY($1)', [connected]);
+      expect(statuses.map((r: { status: string }) => r.status)).not.toContain('reconnect_required');
+    } finally {
+      await after.destroy();
+    }
+  }, 420_000); // a whole stop and start of every process, then a refresh cycle
 
   it('refuses to start on a taken port with a clear message', async () => {
     const second = startStack(env, 60_000);
