@@ -42,7 +42,7 @@ beforeAll(async () => {
     // binding cookie must still reach the callback (decision 015).
     env.PUBLIC_API_URL = env.API_URL!;
     stack = await startStack(env);
-    target = { webUrl: stack.webUrl, apiUrl: env.PUBLIC_API_URL!, sandboxUrl: stack.sandboxUrl };
+    target = { webUrl: stack.webUrl, apiUrl: env.PUBLIC_API_URL, sandboxUrl: stack.sandboxUrl };
   }
   browser = await launchChromium();
 });
