@@ -63,7 +63,7 @@ function failure(error: ApiError, title: string): ReturnType<typeof result> {
 
 export async function connectionsAction({ request, params }: ActionFunctionArgs) {
   const businessId = requireBusinessId(params.businessId);
-  const form = await request.formData();
+  const form = await request.formData().catch(() => new FormData()); // a body that is not a form is an empty one
   const intent = String(form.get('intent') ?? '');
   const platform = knownPlatform(String(form.get('platform') ?? ''));
   const accountId = String(form.get('account_id') ?? '');
