@@ -1,7 +1,8 @@
-// OAuth `state`: random, stored only as a SHA-256 hash, bound to user + business + platform, one-time,
-// ten minutes to live. The PKCE verifier stays server-side with it (encrypted), and the callback's code
+// OAuth `state`: random, stored only as a SHA-256 hash, bound to user + business + platform and to the
+// browser that started the flow (a secret in its cookie, also stored only hashed), one-time, ten minutes
+// to live. The PKCE verifier stays server-side with it (encrypted), and the callback's code
 // is parked on the consumed row (encrypted) for the exchange activity to pick up.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { Keyring } from '../lib/crypto/keyring.js';
 import { OAuthStateEntity, PendingConnectionEntity } from '../lib/db/entities.js';
@@ -9,7 +10,7 @@ import type { Platform } from '../lib/domain.js';
 import { sha256 } from './auth.js';
 import { HttpError } from './errors.js';
 
-const STATE_TTL_MS = 10 * 60_000;
+export const STATE_TTL_MS = 10 * 60_000;
 
 export interface NewState {
   userId: number;
@@ -19,8 +20,15 @@ export interface NewState {
   codeVerifier: string | null;
 }
 
-export async function createState(db: DataSource, keyring: Keyring, input: NewState): Promise<string> {
+export interface CreatedState {
+  state: string;
+  /** The secret for the starting browser's cookie; only its hash is stored. */
+  browserBinding: string;
+}
+
+export async function createState(db: DataSource, keyring: Keyring, input: NewState): Promise<CreatedState> {
   const state = randomBytes(32).toString('base64url');
+  const browserBinding = randomBytes(32).toString('base64url');
   const states = db.getRepository(OAuthStateEntity);
   // Expired states, and consumed ones the exchange left behind, go as new ones come; so do expired Meta
   // Page selections, which hold a Facebook user token nobody can use any more.
@@ -33,9 +41,10 @@ export async function createState(db: DataSource, keyring: Keyring, input: NewSt
     platform: input.platform,
     codeVerifierEnc: keyring.encryptOptional(input.codeVerifier),
     redirectUri: input.redirectUri,
+    browserBindingHash: sha256(browserBinding),
     expiresAt: new Date(Date.now() + STATE_TTL_MS),
   });
-  return state;
+  return { state, browserBinding };
 }
 
 export interface ConsumedState {
@@ -47,9 +56,19 @@ export interface ConsumedState {
 
 const stateError = (code: string, message: string) => new HttpError(400, code, message);
 
+/** Constant-time: the stored hash against the hash of what the browser presented (absent never matches). */
+function sameBrowser(storedHash: string | null, presented: string | undefined): boolean {
+  if (!storedHash || !presented) return false;
+  const expected = Buffer.from(storedHash, 'hex');
+  const actual = Buffer.from(sha256(presented), 'hex');
+  return expected.length === actual.length && timingSafeEqual(expected, actual);
+}
+
 /**
- * Consumes a state exactly once. With a code, the encrypted code is parked on the row for the
- * exchange; without one (the user said no), the row is deleted. Every refusal names its reason.
+ * Consumes a state exactly once, and only for the browser that started it (its binding cookie). With a
+ * code, the encrypted code is parked on the row for the exchange; without one (the user said no), the
+ * row is deleted. Every refusal names its reason. A callback from another browser is refused before
+ * anything changes: the state stays usable by the browser that holds the cookie (decision 015).
  */
 export async function consumeState(
   db: DataSource,
@@ -57,6 +76,7 @@ export async function consumeState(
   raw: string,
   platforms: Platform[],
   code: string | null,
+  browserBinding: string | undefined,
 ): Promise<ConsumedState> {
   const states = db.getRepository(OAuthStateEntity);
   const {
@@ -64,12 +84,19 @@ export async function consumeState(
     raw: [clock],
   } = await states
     .createQueryBuilder('s')
-    .select(['s.id', 's.userId', 's.businessId', 's.platform', 's.consumedAt'])
+    .select(['s.id', 's.userId', 's.businessId', 's.platform', 's.consumedAt', 's.browserBindingHash'])
     .addSelect('s.expiresAt <= now()', 'expired') // the database's clock, as in the consuming WHERE below
     .where('s.stateHash = :hash', { hash: sha256(raw) })
     .getRawAndEntities<{ expired: boolean }>();
   if (!row) throw stateError('invalid_state', 'The sign-in link is not valid. Start connecting again.');
   if (!platforms.includes(row.platform)) throw stateError('state_platform_mismatch', 'The sign-in link was made for another platform.');
+  if (!sameBrowser(row.browserBindingHash, browserBinding)) {
+    throw new HttpError(
+      403,
+      'browser_mismatch',
+      'This sign-in was started in another browser (or this browser did not keep its cookie). Start connecting again here.',
+    );
+  }
   if (row.consumedAt) throw stateError('state_already_used', 'This sign-in link was already used. Start connecting again.');
   if (clock!.expired) throw stateError('state_expired', 'The sign-in link expired (10 minutes). Start connecting again.');
 

@@ -1,7 +1,10 @@
 // The connect journey for every platform, end to end: authorization URL -> sandbox consent page ->
 // callback -> code exchange in a Temporal activity -> encrypted account -> account workflow.
+import { createHash } from 'node:crypto';
+import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../lib/db/seed.js';
+import { createApp } from './app.js';
 import {
   connect,
   consentAt,
@@ -143,16 +146,24 @@ describe('connect Meta (Pages and Instagram through the page picker)', () => {
   });
 });
 
+async function accountCount(): Promise<number> {
+  return (await system.db.query('SELECT count(*)::int AS n FROM social_accounts'))[0].n;
+}
+
 describe('callback failures store nothing and say why', () => {
-  async function accountCount(): Promise<number> {
-    return (await system.db.query('SELECT count(*)::int AS n FROM social_accounts'))[0].n;
+  async function authorize(platform = 'twitter'): Promise<{ url: string; state: string; cookie: string }> {
+    const res = await api(`/api/v1/oauth/${platform}/authorize?business_id=${businessId}`);
+    const body = await res.json();
+    return { url: body.authorization_url, state: body.state, cookie: res.headers.getSetCookie()[0] ?? '' };
   }
-  async function authorize(platform = 'twitter'): Promise<{ url: string; state: string }> {
-    const body = await (await api(`/api/v1/oauth/${platform}/authorize?business_id=${businessId}`)).json();
-    return { url: body.authorization_url, state: body.state };
-  }
+  /** `name=value` of a Set-Cookie header. */
+  const cookieOf = (setCookie: string) => setCookie.split(';')[0]!;
+  // The callback as the browser that started the flow opens it: with the client's cookies.
   const callback = (platform: string, query: Record<string, string>, accept = 'application/json') =>
-    fetch(`${system.apiUrl}/api/v1/oauth/${platform}/callback?${new URLSearchParams(query)}`, { headers: { accept }, redirect: 'manual' });
+    api.visit(`${system.apiUrl}/api/v1/oauth/${platform}/callback?${new URLSearchParams(query)}`, {
+      headers: { accept },
+      redirect: 'manual',
+    });
 
   it.each([
     ['twitter', 'access_denied'],
@@ -162,7 +173,7 @@ describe('callback failures store nothing and say why', () => {
     const before = await accountCount();
     const { url, state } = await authorize(platform);
     const redirect = await consentAt(url, 'deny');
-    const res = await fetch(redirect, { headers: { accept: 'application/json' } });
+    const res = await api.visit(redirect, { headers: { accept: 'application/json' } });
     expect(res.status).toBe(400);
     expect((await res.json()).error.code).toBe('access_denied');
     expect(await accountCount()).toBe(before);
@@ -185,8 +196,8 @@ describe('callback failures store nothing and say why', () => {
     // A real code, used twice: the second callback is refused before anything reaches the provider.
     const fresh = await authorize();
     const redirect = await consentAt(fresh.url);
-    expect((await fetch(redirect, { headers: { accept: 'application/json' } })).status).toBe(200);
-    const replayed = await fetch(redirect, { headers: { accept: 'application/json' } });
+    expect((await api.visit(redirect, { headers: { accept: 'application/json' } })).status).toBe(200);
+    const replayed = await api.visit(redirect, { headers: { accept: 'application/json', cookie: cookieOf(fresh.cookie) } });
     expect(replayed.status).toBe(400);
     expect((await replayed.json()).error.code).toBe('state_already_used');
     expect(await accountCount()).toBe(before); // the X account was connected above: this was a reconnect
@@ -205,9 +216,156 @@ describe('callback failures store nothing and say why', () => {
   it('a browser is sent back to the dashboard with the error code', async () => {
     const { url } = await authorize();
     const redirect = await consentAt(url, 'deny');
-    const res = await fetch(redirect, { headers: { accept: 'text/html' }, redirect: 'manual' });
+    const res = await api.visit(redirect, { headers: { accept: 'text/html' }, redirect: 'manual' });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe(`http://web.test/b/${businessId}/connections?error=access_denied&platform=twitter`);
+  });
+});
+
+describe('the flow is bound to the browser that started it (RFC 9700, 4.7.1)', () => {
+  const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+  const stateRow = async (state: string) =>
+    (
+      await system.db.query('SELECT business_id, consumed_at, code_enc, browser_binding_hash FROM oauth_states WHERE state_hash = $1', [
+        sha256(state),
+      ])
+    )[0];
+  let attacker: ApiClient;
+  let attackerBusinessId: number;
+
+  beforeAll(async () => {
+    ({ businessId: attackerBusinessId } = await seedDemo(system.db, {
+      email: 'attacker@example.com',
+      password: 'attacker-password',
+      businessName: 'Attacker Co',
+    }));
+    attacker = await system.login('attacker@example.com', 'attacker-password');
+  });
+
+  it('authorize sets an HttpOnly, SameSite=Lax cookie for the callback path alone, whose SHA-256 is stored with the state', async () => {
+    const res = await api(`/api/v1/oauth/instagram/authorize?business_id=${businessId}`);
+    const { state } = await res.json();
+    const [setCookie, ...others] = res.headers.getSetCookie();
+    expect(others).toEqual([]);
+    const attributes = setCookie!.split('; ');
+    const value = /^social_sync_oauth=([A-Za-z0-9_-]{43})$/.exec(attributes[0]!)![1]!;
+    expect(attributes.slice(1).filter((a) => !a.startsWith('Expires='))).toEqual([
+      'Max-Age=600',
+      'Path=/api/v1/oauth/meta/callback', // Instagram connects through Meta's app and callback
+      'HttpOnly',
+      'SameSite=Lax',
+    ]);
+    const row = await stateRow(state);
+    expect(row.browser_binding_hash).toBe(sha256(value));
+    expect(JSON.stringify(await system.db.query('SELECT * FROM oauth_states'))).not.toContain(value);
+  });
+
+  it('the cookie is Secure when the public API URL is https', async () => {
+    const app = createApp({
+      db: system.db,
+      temporal: system.temporal,
+      config: { ...system.config, PUBLIC_API_URL: 'https://api.example.test' },
+      logger: system.apiLog.logger,
+    });
+    const server: Server = await new Promise((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    try {
+      const { port } = server.address() as { port: number };
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/oauth/x/authorize?business_id=${businessId}`, {
+        headers: { authorization: `Bearer ${api.token}` },
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.getSetCookie()[0]).toMatch(/; Path=\/api\/v1\/oauth\/twitter\/callback; .*Secure/);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  it("a tenant's sign-in link finished in another browser is refused: nothing stored, the state not consumed", async () => {
+    const before = await accountCount();
+    const started = await attacker(`/api/v1/oauth/linkedin/authorize?business_id=${attackerBusinessId}`);
+    const { authorization_url, state } = await started.json();
+    // The victim opens the tenant's link and consents (LinkedIn shows no consent screen to a member who granted the app before).
+    const callback = await consentAt(authorization_url, 'allow');
+
+    // An API client: JSON, 403, in the error shape.
+    const res = await api.visit(callback, { headers: { accept: 'application/json' } });
+    expect(res.status).toBe(403);
+    expect((await res.json()).error).toMatchObject({ code: 'browser_mismatch', message: expect.stringContaining('another browser') });
+    expect(res.headers.getSetCookie()).toEqual([]);
+
+    // A browser without the API's cookie is handed to the dashboard, with the provider's answer sealed.
+    const browser = await fetch(callback, { headers: { accept: 'text/html' }, redirect: 'manual' });
+    expect(browser.status).toBe(303);
+    expect(browser.headers.get('referrer-policy')).toBe('no-referrer');
+    const relay = new URL(browser.headers.get('location')!);
+    expect(`${relay.origin}${relay.pathname}`).toBe('http://web.test/oauth/linkedin/callback');
+    expect([...relay.searchParams.keys()]).toEqual(['relay']);
+    expect(relay.href).not.toContain(state);
+    expect(relay.href).not.toContain(callback.searchParams.get('code'));
+    // ... whose own copy of the cookie is the victim's, i.e. none: refused the same way.
+    const relayed = await fetch(`${system.apiUrl}/api/v1/oauth/linkedin/callback${relay.search}`, {
+      headers: { accept: 'application/json' },
+    });
+    expect(relayed.status).toBe(403);
+    expect((await relayed.json()).error.code).toBe('browser_mismatch');
+
+    // A browser holding some other flow's cookie: the dashboard's error page, and that cookie left alone.
+    const ours = await api(`/api/v1/oauth/linkedin/authorize?business_id=${businessId}`);
+    const wrong = await api.visit(callback, { headers: { accept: 'text/html' }, redirect: 'manual' });
+    expect(wrong.status).toBe(303);
+    expect(wrong.headers.get('location')).toBe('http://web.test/?error=browser_mismatch&platform=linkedin');
+    expect(wrong.headers.getSetCookie()).toEqual([]);
+    expect(ours.status).toBe(200);
+
+    expect(await accountCount()).toBe(before);
+    const [{ n }] = await system.db.query('SELECT count(*)::int AS n FROM social_accounts WHERE business_id = $1', [attackerBusinessId]);
+    expect(n).toBe(0);
+    expect(await stateRow(state)).toMatchObject({ business_id: attackerBusinessId, consumed_at: null, code_enc: null });
+  });
+
+  it("a link to someone's state finished elsewhere does not consume it: the browser that started it still connects", async () => {
+    const started = await api(`/api/v1/oauth/twitter/authorize?business_id=${businessId}`);
+    const { authorization_url, state } = await started.json();
+    // Someone who learned the state (a leaked URL) calls the callback with it from their own cookie jar.
+    await attacker(`/api/v1/oauth/twitter/authorize?business_id=${attackerBusinessId}`); // their jar holds their own binding
+    const forged = await attacker.visit(`${system.apiUrl}/api/v1/oauth/twitter/callback?${new URLSearchParams({ state, code: 'c' })}`);
+    expect(forged.status).toBe(403);
+    expect((await stateRow(state)).consumed_at).toBeNull();
+
+    const callback = await consentAt(authorization_url, 'allow');
+    const res = await api.visit(callback, { headers: { accept: 'application/json' } });
+    const body = await res.json();
+    expect(res.status, JSON.stringify(body)).toBe(200);
+    expect(body.business_id).toBe(businessId);
+    // The cookie did its work: cleared, and the state consumed.
+    expect(res.headers.getSetCookie()[0]).toMatch(
+      /^social_sync_oauth=; Path=\/api\/v1\/oauth\/twitter\/callback; Expires=Thu, 01 Jan 1970/,
+    );
+    expect(api.jar.header(callback)).toBe('');
+    expect((await stateRow(state)).consumed_at).not.toBeNull();
+  });
+
+  it("the dashboard's relay finishes with the browser's kept cookie; a relay for another app or a tampered one is refused", async () => {
+    const started = await api(`/api/v1/oauth/twitter/authorize?business_id=${businessId}`);
+    const kept = api.jar.header(`${system.apiUrl}/api/v1/oauth/twitter/callback`);
+    const callback = await consentAt((await started.json()).authorization_url, 'allow');
+    const browser = await fetch(callback, { headers: { accept: 'text/html' }, redirect: 'manual' });
+    const { search } = new URL(browser.headers.get('location')!);
+    const relay = new URLSearchParams(search).get('relay')!;
+    const asDashboard = (platform: string, sealed: string) =>
+      fetch(`${system.apiUrl}/api/v1/oauth/${platform}/callback?${new URLSearchParams({ relay: sealed })}`, {
+        headers: { accept: 'application/json', cookie: kept },
+      });
+    expect((await (await asDashboard('linkedin', relay)).json()).error.code).toBe('invalid_state');
+    expect((await (await asDashboard('twitter', `${relay.slice(0, -4)}AAAA`)).json()).error.code).toBe('invalid_state');
+    const res = await asDashboard('twitter', relay);
+    const body = await res.json();
+    expect(res.status, JSON.stringify(body)).toBe(200);
+    expect(body).toMatchObject({ platform: 'twitter', business_id: businessId });
+    expect(res.headers.getSetCookie()[0]).toMatch(/^social_sync_oauth=;/);
   });
 });
 

@@ -1,6 +1,6 @@
 // The seed's OAuth endpoints. The API builds authorization URLs and checks `state`; everything that
 // talks to a provider (code exchange, refresh, revoke) runs in Temporal activities.
-import { Router, type Request } from 'express';
+import { Router, type CookieOptions, type Request } from 'express';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type Client } from '@temporalio/client';
 import * as oauth from 'oauth4webapi';
 import type { DataSource } from 'typeorm';
@@ -20,7 +20,7 @@ import { AccountActionRefused, disconnectAccountNow, refreshAccountNow } from '.
 import { accountsFor, type AccountRow } from './accounts.js';
 import { memberBusinessId, requireUser } from './auth.js';
 import { badRequest, HttpError, idSchema, notFound, parse } from './errors.js';
-import { consumeState, createState } from './oauth-states.js';
+import { consumeState, createState, STATE_TTL_MS } from './oauth-states.js';
 import type { RateLimits } from './rate-limits.js';
 
 /** The name people know a platform by (registered platforms only reach here: the route parameter is parsed first). */
@@ -37,6 +37,45 @@ export interface OAuthDeps {
 }
 
 const CONNECT_TIMEOUT_MS = 30_000;
+
+/** The cookie that binds a flow to the browser (or cookie-keeping client) that started it (decision 015). */
+const BINDING_COOKIE = 'social_sync_oauth';
+
+/** What a provider's redirect to the callback carries. */
+const providerAnswer = z.object({
+  code: z.string().max(4096).optional(),
+  state: z.string().max(512).optional(),
+  error: z.string().max(200).optional(),
+  error_description: z.string().max(1000).optional(),
+});
+type ProviderAnswer = z.infer<typeof providerAnswer>;
+
+const RELAY_KIND = 'oauth_callback_relay';
+
+/** Opens a provider answer this API sealed for the dashboard's relay: same OAuth app, and no older than a state. */
+function unsealRelay(keyring: Keyring, sealed: string, app: string): ProviderAnswer {
+  let relay: { kind?: unknown; app?: unknown; at?: unknown; answer?: unknown } | undefined;
+  try {
+    relay = JSON.parse(keyring.decrypt(sealed));
+  } catch {
+    relay = undefined;
+  }
+  const fresh = typeof relay?.at === 'number' && Date.now() - relay.at < STATE_TTL_MS;
+  const answer = providerAnswer.safeParse(relay?.answer);
+  if (relay?.kind !== RELAY_KIND || relay.app !== app || !fresh || !answer.success) {
+    throw new HttpError(400, 'invalid_state', 'The sign-in link is not valid. Start connecting again.');
+  }
+  return answer.data;
+}
+
+/** A cookie's value from the request's Cookie header (the first, i.e. the most specific path's, if several). */
+function cookieValue(req: Request, name: string): string | undefined {
+  for (const part of (req.get('cookie') ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name && value.length > 0) return value.join('=') || undefined;
+  }
+  return undefined;
+}
 
 export function oauthRoutes(deps: OAuthDeps): Router {
   const { db, config, keyring, providers } = deps;
@@ -56,6 +95,14 @@ export function oauthRoutes(deps: OAuthDeps): Router {
   /** The callback is the OAuth app's (Instagram connects through Meta's). */
   const oauthAppOf = (platform: Platform) => platformMetadata(platform)?.oauthApp ?? platform;
   const redirectUri = (platform: Platform) => `${config.PUBLIC_API_URL}/api/v1/oauth/${oauthAppOf(platform)}/callback`;
+  // Host-only, sent to the callback's path alone, never readable by scripts; Lax so the provider's redirect
+  // (a top-level GET from another site) carries it. Secure wherever the API is served over https.
+  const bindingCookieOptions = (platform: Platform): CookieOptions => ({
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: config.isProduction || new URL(config.PUBLIC_API_URL).protocol === 'https:',
+    path: new URL(redirectUri(platform)).pathname,
+  });
 
   router.get('/platforms', (_req, res) => {
     res.json({
@@ -125,7 +172,7 @@ export function oauthRoutes(deps: OAuthDeps): Router {
     const provider = providers.get(platform);
     if (!provider) throw new HttpError(409, 'platform_not_configured', `${displayName(platform)} is not configured on this server.`);
     const codeVerifier = provider.metadata.capabilities.pkce ? oauth.generateRandomCodeVerifier() : null;
-    const state = await createState(db, keyring, {
+    const { state, browserBinding } = await createState(db, keyring, {
       userId: req.user!.id,
       businessId,
       platform,
@@ -139,21 +186,28 @@ export function oauthRoutes(deps: OAuthDeps): Router {
     });
     req.log.info({ event_type: 'oauth_authorize', platform }, 'authorization URL issued');
     recordOAuthOutcome(platform, 'authorize');
+    res.cookie(BINDING_COOKIE, browserBinding, { ...bindingCookieOptions(platform), maxAge: STATE_TTL_MS });
     res.json({ authorization_url: authorizationUrl.toString(), state, platform });
   });
 
   router.get('/:platform/callback', async (req, res) => {
     const platform = platformParam(req);
-    const query = parse(
-      z.object({
-        code: z.string().max(4096).optional(),
-        state: z.string().max(512).optional(),
-        error: z.string().max(200).optional(),
-        error_description: z.string().max(1000).optional(),
-      }),
-      req.query,
-    );
+    const { relay, ...direct } = parse(providerAnswer.extend({ relay: z.string().max(16_384).optional() }), req.query);
+    const query = relay === undefined ? direct : unsealRelay(keyring, relay, oauthAppOf(platform));
     const wantsHtml = req.accepts(['json', 'html']) === 'html';
+    const browserBinding = cookieValue(req, BINDING_COOKIE);
+    if (!browserBinding && wantsHtml && relay === undefined) {
+      // A browser without this API's cookie: the dashboard started the flow and keeps the cookie for this
+      // browser in its own, so the dashboard finishes it (decision 015). The provider's answer travels
+      // sealed, so no code or state reaches the dashboard's URLs or access log, and no Referer carries it.
+      oauthBreadcrumb('callback relayed to the dashboard', { platform });
+      const sealed = keyring.encrypt(JSON.stringify({ kind: RELAY_KIND, app: oauthAppOf(platform), at: Date.now(), answer: query }));
+      res.set('Referrer-Policy', 'no-referrer');
+      res.redirect(303, `${config.PUBLIC_WEB_URL}/oauth/${oauthAppOf(platform)}/callback?${new URLSearchParams({ relay: sealed })}`);
+      return;
+    }
+    // Used once the state is consumed: then the cookie has done its work, whatever the outcome.
+    const clearBinding = () => res.clearCookie(BINDING_COOKIE, bindingCookieOptions(platform));
     let businessId: number | undefined;
     // Breadcrumbs say which step a failure happened at; they carry no code, state or token.
     oauthBreadcrumb('callback received', {
@@ -166,14 +220,16 @@ export function oauthRoutes(deps: OAuthDeps): Router {
       if (!query.state) throw new HttpError(400, 'missing_state', 'The callback has no state parameter.');
       const statePlatforms = platformsOfApp(oauthAppOf(platform));
       if (query.error) {
-        const consumed = await consumeState(db, keyring, query.state, statePlatforms, null);
+        const consumed = await consumeState(db, keyring, query.state, statePlatforms, null, browserBinding);
+        clearBinding();
         businessId = consumed.businessId;
         addToContext({ user_id: consumed.userId, business_id: consumed.businessId });
         req.log.info({ event_type: 'oauth_callback', platform, outcome: 'denied', provider_error: query.error }, 'user declined');
         throw new HttpError(400, 'access_denied', `Access was not granted on ${displayName(consumed.platform)} (${query.error}).`);
       }
       if (!query.code) throw new HttpError(400, 'missing_code', 'The callback has no authorization code.');
-      const consumed = await consumeState(db, keyring, query.state, statePlatforms, query.code);
+      const consumed = await consumeState(db, keyring, query.state, statePlatforms, query.code, browserBinding);
+      clearBinding();
       businessId = consumed.businessId;
       // The state names who started the flow: the callback's lines and errors carry them from here on.
       addToContext({ user_id: consumed.userId, business_id: consumed.businessId });

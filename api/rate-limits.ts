@@ -25,7 +25,8 @@ export function normalizedEmail(raw: unknown): string {
   return String(raw ?? '')
     .normalize('NFKC')
     .trim()
-    .toLowerCase();
+    .toLowerCase()
+    .replaceAll('\u0000', ''); // Postgres text cannot hold NUL: the limiter's key would fail the request with a 500
 }
 
 const digest = (value: string) => createHash('sha256').update(value).digest();

@@ -1,5 +1,11 @@
 // Client-side handles on account workflows, used by the API, the connect activity and the tools.
-import { WithStartWorkflowOperation, WorkflowIdConflictPolicy, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import {
+  WithStartWorkflowOperation,
+  WorkflowIdConflictPolicy,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import {
   accountWorkflowId,
@@ -60,6 +66,10 @@ async function refusedAsError<T>(call: () => Promise<T>): Promise<T> {
     return await call();
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError) throw new AccountActionRefused(error.cause?.message ?? error.message);
+    // An operator terminated the workflow (a reconnect or a disconnect starts it again): a refusal, not a fault.
+    if (error instanceof WorkflowNotFoundError) {
+      throw new AccountActionRefused('The account workflow is not running. Reconnect the account to restart it.');
+    }
     throw error;
   }
 }

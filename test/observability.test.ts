@@ -147,7 +147,7 @@ describe('API errors reach Sentry with the request context and without secrets',
     let redirect: URL;
     try {
       redirect = await consentAt(authorize.authorization_url, 'allow', '1700000000000000002');
-      const res = await fetch(redirect, { headers: { accept: 'application/json', 'x-request-id': 'obs-callback-1' } });
+      const res = await api.visit(redirect, { headers: { accept: 'application/json', 'x-request-id': 'obs-callback-1' } });
       expect(res.status).toBe(500);
     } finally {
       await blocker.terminate('test over');
@@ -242,7 +242,7 @@ describe('a connect-refresh-sync-fail-disconnect flow', () => {
 
   it('a code the provider rejects: the exchange activity is reported once, the connect workflow not again', async () => {
     const authorize = await (await api(`/api/v1/oauth/linkedin/authorize?business_id=${businessId}`)).json();
-    const res = await fetch(
+    const res = await api.visit(
       `${system.apiUrl}/api/v1/oauth/linkedin/callback?${new URLSearchParams({ code: 'rejected-code-0123456789', state: authorize.state })}`,
       {
         headers: { accept: 'application/json' },

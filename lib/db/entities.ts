@@ -108,6 +108,8 @@ export interface OAuthState {
   tokensEnc: string | null;
   /** What the exchange produced (account ids, never tokens), so a retried activity answers the same. */
   outcome: object | null;
+  /** SHA-256 of the secret in the starting browser's cookie; the callback must present it (decision 015). */
+  browserBindingHash: string | null;
   expiresAt: Date;
   createdAt: Date;
 }
@@ -126,6 +128,7 @@ export const OAuthStateEntity = new EntitySchema<OAuthState>({
     codeEnc: { type: 'text', name: 'code_enc', nullable: true },
     tokensEnc: { type: 'text', name: 'tokens_enc', nullable: true },
     outcome: { type: 'jsonb', nullable: true },
+    browserBindingHash: { type: 'text', name: 'browser_binding_hash', nullable: true },
     expiresAt: { type: 'timestamptz', name: 'expires_at' },
     createdAt,
   },

@@ -38,8 +38,11 @@ beforeAll(async () => {
     const env = await stackEnv(path.join(dataDir, 'data'));
     // No scheduled sync in the middle of the journey: every sync here is one the test asked for.
     env.SYNC_INTERVAL_SECONDS = '900';
+    // The dashboard (localhost) and the API (127.0.0.1) on different hosts, as in production: the OAuth
+    // binding cookie must still reach the callback (decision 015).
+    env.PUBLIC_API_URL = env.API_URL!;
     stack = await startStack(env);
-    target = { webUrl: stack.webUrl, apiUrl: env.PUBLIC_API_URL!, sandboxUrl: stack.sandboxUrl };
+    target = { webUrl: stack.webUrl, apiUrl: env.PUBLIC_API_URL, sandboxUrl: stack.sandboxUrl };
   }
   browser = await launchChromium();
 });
@@ -301,6 +304,40 @@ describe('dashboard journey', () => {
     expect(await pages.getByRole('button', { name: /Refresh token/ }).count()).toBe(0);
     expect(await picker.count()).toBe(0);
     await page.close();
+  });
+
+  it('refuses a sign-in finished in another browser, which leaves it to the browser that started it', { timeout: 90_000 }, async () => {
+    const mine = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const other = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const page = await mine.newPage();
+      const businessId = await logIn(page);
+      await page.goto(`${target.webUrl}/b/${businessId}/connections`);
+      await page.locator('#platform-linkedin').getByRole('button', { name: 'Connect LinkedIn', exact: true }).click();
+      await page.waitForURL((url) => url.href.startsWith(`${target.sandboxUrl}/linkedin/`), { timeout: 15_000 });
+
+      // The same sign-in link, opened and allowed in another browser (signed out of Social Sync there, so
+      // the refusal waits behind its login page).
+      const elsewhere = await other.newPage();
+      await elsewhere.goto(page.url());
+      await consentOnSandbox(elsewhere, 'linkedin');
+      await elsewhere.waitForURL(/\/login\?redirectTo=/, { timeout: 45_000 });
+      await elsewhere.getByLabel('Email').fill('demo@example.com');
+      await elsewhere.getByLabel('Password').fill('demo-password');
+      await elsewhere.getByRole('button', { name: 'Sign in' }).click();
+      await elsewhere.waitForURL(`${target.webUrl}/b/${businessId}/connections?error=browser_mismatch&platform=linkedin`);
+      await expect.poll(() => elsewhere.getByRole('alert').filter({ hasText: 'started in another browser' }).count()).toBe(1);
+      expect(await elsewhere.locator('#platform-linkedin .account-card').count()).toBe(0);
+      await screenshot(elsewhere, 'journey-11-other-browser-refused');
+
+      // The browser that started it still finishes it.
+      await consentOnSandbox(page, 'linkedin');
+      await page.waitForURL(`${target.webUrl}/b/${businessId}/connections?connected=linkedin`, { timeout: 45_000 });
+      await expect.poll(() => page.locator('#platform-linkedin .account-card').count(), POLL).toBe(1);
+    } finally {
+      await mine.close();
+      await other.close();
+    }
   });
 
   it('explains a sign-in link that is not valid and a declined consent', { timeout: 60_000 }, async () => {

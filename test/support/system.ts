@@ -37,7 +37,47 @@ export interface TestSystem {
   stop(): Promise<void>;
 }
 
-export type ApiClient = ((path: string, init?: RequestInit) => Promise<Response>) & { token: string };
+export type ApiClient = ((path: string, init?: RequestInit) => Promise<Response>) & {
+  token: string;
+  /** The cookies the API set for this client, kept as a browser keeps them (the OAuth binding cookie). */
+  jar: CookieJar;
+  /** Opens an absolute URL on the API (a provider's redirect to the callback) with this client's cookies, and no bearer token. */
+  visit(url: string | URL, init?: RequestInit): Promise<Response>;
+};
+
+/**
+ * A browser's cookie jar for one host, as far as the API needs it: cookies by name and path, sent to the
+ * paths under theirs, dropped when the API expires them. (The API's OAuth callback requires the cookie its
+ * authorize set: decision 015.)
+ */
+class CookieJar {
+  private readonly cookies = new Map<string, { name: string; value: string; path: string }>();
+
+  store(response: Response): void {
+    for (const header of response.headers.getSetCookie()) {
+      const [pair = '', ...attributes] = header.split(';').map((part) => part.trim());
+      const eq = pair.indexOf('=');
+      const name = pair.slice(0, eq);
+      const attribute = (key: string) => attributes.find((a) => a.toLowerCase().startsWith(`${key}=`))?.slice(key.length + 1);
+      const path = attribute('path') ?? '/';
+      const maxAge = attribute('max-age');
+      const expires = attribute('expires');
+      const expired = (maxAge !== undefined && Number(maxAge) <= 0) || (expires !== undefined && Date.parse(expires) <= Date.now());
+      if (expired) this.cookies.delete(`${path} ${name}`);
+      else this.cookies.set(`${path} ${name}`, { name, value: pair.slice(eq + 1), path });
+    }
+  }
+
+  /** The Cookie header for a URL: the cookies whose path covers its path, the longest path first. */
+  header(url: string | URL): string {
+    const { pathname } = new URL(url);
+    return [...this.cookies.values()]
+      .filter((c) => pathname === c.path || pathname.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`))
+      .sort((a, b) => b.path.length - a.path.length)
+      .map((c) => `${c.name}=${c.value}`)
+      .join('; ');
+  }
+}
 
 export async function startTestSystem(overrides: Record<string, string> = {}): Promise<TestSystem> {
   const { db, url: databaseUrl } = await createTestDatabase();
@@ -70,12 +110,29 @@ export async function startTestSystem(overrides: Record<string, string> = {}): P
     });
     if (!res.ok) throw new Error(`login failed: ${res.status}`);
     const { token } = await res.json();
+    const jar = new CookieJar();
+    const withCookies = async (
+      url: string | URL,
+      init: RequestInit,
+      defaults: Record<string, string>,
+      forced: Record<string, string> = {},
+    ) => {
+      const cookie = jar.header(url);
+      const headers = { ...defaults, ...(cookie ? { cookie } : {}), ...init.headers, ...forced };
+      const response = await fetch(url, { ...init, headers });
+      jar.store(response);
+      return response;
+    };
     const client = ((path: string, init: RequestInit = {}) =>
-      fetch(`${apiUrl}${path}`, {
-        ...init,
-        headers: { accept: 'application/json', 'content-type': 'application/json', ...init.headers, authorization: `Bearer ${token}` },
-      })) as ApiClient;
+      withCookies(
+        `${apiUrl}${path}`,
+        init,
+        { accept: 'application/json', 'content-type': 'application/json' },
+        { authorization: `Bearer ${token}` },
+      )) as ApiClient;
     client.token = token;
+    client.jar = jar;
+    client.visit = (url, init = {}) => withCookies(url, init, {});
     return client;
   }
 
@@ -132,7 +189,7 @@ export async function connect(
   if (!authorize.ok) throw new Error(`authorize answered ${authorize.status}: ${await authorize.text()}`);
   const { authorization_url } = await authorize.json();
   const callback = await consentAt(authorization_url, decision, identity);
-  return fetch(callback, { headers: { accept: 'application/json' }, redirect: 'manual' });
+  return api.visit(callback, { headers: { accept: 'application/json' }, redirect: 'manual' });
 }
 
 /** Calls the sandbox's admin API (token lifetimes, faults, grant revocation, issued secrets). */

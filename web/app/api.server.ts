@@ -48,6 +48,12 @@ interface ApiInit {
    * the login page, and a 401 ends the session and does the same. Without it a 401 is an ApiError.
    */
   auth?: boolean;
+  /** A Cookie header to send: the API's cookies the dashboard keeps for the browser (the OAuth binding, decision 015). */
+  cookie?: string;
+  /** Receives the answer's Set-Cookie headers, whatever its status. */
+  onSetCookie?: (setCookies: string[]) => void;
+  /** Overrides the client's timeout (an OAuth callback waits for the code exchange). */
+  timeoutMs?: number;
 }
 
 export interface ApiFetch {
@@ -106,6 +112,7 @@ export function createApiFetch(options: ApiClientOptions): ApiFetch {
       headers.set('Authorization', `Bearer ${token}`);
     }
     if (init.json !== undefined) headers.set('Content-Type', 'application/json');
+    if (init.cookie) headers.set('Cookie', init.cookie);
     const secret = options.dashboardSecret?.();
     const address = browserAddress(request);
     if (secret && address) {
@@ -125,7 +132,7 @@ export function createApiFetch(options: ApiClientOptions): ApiFetch {
         headers,
         body: init.json === undefined ? undefined : JSON.stringify(init.json),
         redirect: 'manual',
-        signal: AbortSignal.any([request.signal, AbortSignal.timeout(timeoutMs)]),
+        signal: AbortSignal.any([request.signal, AbortSignal.timeout(init.timeoutMs ?? timeoutMs)]),
       });
     } catch (error) {
       if (request.signal.aborted) throw error; // the browser went away; nobody is waiting for an answer
@@ -137,6 +144,7 @@ export function createApiFetch(options: ApiClientOptions): ApiFetch {
     }
 
     const responseRequestId = response.headers.get('x-request-id') ?? requestId;
+    init.onSetCookie?.(response.headers.getSetCookie());
     if (response.status === 401 && session) {
       // The API no longer knows this session (expired, logged out elsewhere): forget it here too.
       throw redirect(loginPath(request), { headers: { 'Set-Cookie': await destroySession(session) } });

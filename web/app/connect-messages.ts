@@ -38,6 +38,11 @@ export function connectErrorMessage(code: string, platform?: string | null): { t
         title: 'This sign-in was already used',
         message: `Each sign-in link works once (the page may have been reloaded or opened twice). Check the account below; if it is not connected, choose Connect again.`,
       };
+    case 'browser_mismatch':
+      return {
+        title: 'The sign-in was started in another browser',
+        message: `For your safety, Social Sync finishes connecting only in the browser where Connect was chosen (and only if it keeps cookies). ${again}`,
+      };
     case 'state_platform_mismatch':
       return {
         title: 'The sign-in was for another platform',

@@ -42,17 +42,29 @@ beforeEach(() => {
 
 describe('connect', () => {
   it("sends the browser (302) to the provider's consent page", async () => {
-    api.authorizePlatform.mockResolvedValue({ authorization_url: 'http://localhost:9/x/i/oauth2/authorize?state=s' });
+    api.authorizePlatform.mockResolvedValue({
+      authorization_url: 'http://localhost:9/x/i/oauth2/authorize?state=s',
+      setCookies: ['social_sync_oauth=b1nd; Max-Age=600; Path=/api/v1/oauth/twitter/callback; HttpOnly; SameSite=Lax'],
+    });
     const response = await run({ intent: 'connect', platform: 'x' });
 
     expect(response).toBeInstanceOf(Response);
     expect((response as Response).status).toBe(302);
     expect((response as Response).headers.get('Location')).toBe('http://localhost:9/x/i/oauth2/authorize?state=s');
     expect(api.authorizePlatform).toHaveBeenCalledWith(expect.any(Request), 'twitter', 7);
+    // The API's binding cookie is kept for this browser, for the dashboard's callback route only.
+    const kept = (response as Response).headers.get('Set-Cookie')!;
+    expect(kept).toMatch(/^__social_sync_oauth=[^;]+; Max-Age=600; Path=\/oauth\/twitter\/callback; HttpOnly; SameSite=Lax$/);
+  });
+
+  it('refuses to start when the API did not bind the sign-in to a browser', async () => {
+    api.authorizePlatform.mockResolvedValue({ authorization_url: 'http://localhost:9/x/i/oauth2/authorize?state=s', setCookies: [] });
+    const result = outcome(await run({ intent: 'connect', platform: 'twitter' }));
+    expect(result.init?.status).toBe(502);
   });
 
   it('never redirects anywhere but http(s)', async () => {
-    api.authorizePlatform.mockResolvedValue({ authorization_url: 'javascript:alert(1)' });
+    api.authorizePlatform.mockResolvedValue({ authorization_url: 'javascript:alert(1)', setCookies: ['social_sync_oauth=b; Path=/'] });
     const result = outcome(await run({ intent: 'connect', platform: 'twitter' }));
     expect(result.init?.status).toBe(502);
     expect(result.data.ok).toBe(false);

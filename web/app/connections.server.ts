@@ -1,12 +1,15 @@
 // The Connections page's server side: what the loader reads (platforms, each one's connection status, and
 // Meta's pending Page selection after ?meta_pending=) and what the action does with each form intent
-// (connect, refresh, disconnect, meta_select), turning API refusals into words for the page's banner.
+// (connect, refresh, disconnect, meta_select), turning API refusals into words for the page's banner; and
+// where the API hands a provider's answer back to finish connecting in the browser that started it.
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node';
 import { ApiError, loadSection, requireBusinessId, throwRouteError } from './api.server.js';
+import { builtInPlatform } from '../../providers/metadata.js';
 import { connectErrorMessage, withPlatformNames, type BannerTone } from './connect-messages.js';
 import {
   authorizePlatform,
   disconnectPlatform,
+  finishOAuthCallback,
   getConnectionStatus,
   getMetaPages,
   listPlatforms,
@@ -14,6 +17,7 @@ import {
   selectMetaPages,
 } from './endpoints.server.js';
 import { expiryPhrase } from './format.js';
+import { applySetCookies, forgetBinding, keepBinding, keptBinding } from './oauth-binding.server.js';
 import { knownPlatform, platformDisplayName } from './platforms.js';
 
 function pendingIdOf(raw: string | null): number | undefined {
@@ -59,7 +63,7 @@ function failure(error: ApiError, title: string): ReturnType<typeof result> {
 
 export async function connectionsAction({ request, params }: ActionFunctionArgs) {
   const businessId = requireBusinessId(params.businessId);
-  const form = await request.formData();
+  const form = await request.formData().catch(() => new FormData()); // a body that is not a form is an empty one
   const intent = String(form.get('intent') ?? '');
   const platform = knownPlatform(String(form.get('platform') ?? ''));
   const accountId = String(form.get('account_id') ?? '');
@@ -72,8 +76,9 @@ export async function connectionsAction({ request, params }: ActionFunctionArgs)
       case 'connect': {
         if (!platform)
           return result({ ok: false, tone: 'danger', title: 'Unknown platform', message: 'Choose a platform to connect.' }, 400);
-        const { authorization_url } = await authorizePlatform(request, platform, businessId);
-        if (!/^https?:\/\//i.test(authorization_url)) {
+        const { authorization_url, setCookies } = await authorizePlatform(request, platform, businessId);
+        const binding = applySetCookies('', setCookies);
+        if (!/^https?:\/\//i.test(authorization_url) || !binding) {
           return result(
             {
               ok: false,
@@ -84,8 +89,13 @@ export async function connectionsAction({ request, params }: ActionFunctionArgs)
             502,
           );
         }
-        // The browser goes to the provider's consent page; the provider sends it back to the API's callback.
-        return redirect(authorization_url, 302);
+        // The browser goes to the provider's consent page; the provider sends it back to the API's callback,
+        // which hands the answer to oauthCallbackLoader here, where this browser's kept binding finishes it.
+        const oauthApp = builtInPlatform(platform)?.oauthApp ?? platform;
+        return redirect(authorization_url, {
+          status: 302,
+          headers: { 'Set-Cookie': await keepBinding(oauthApp, { cookies: binding, businessId }) },
+        });
       }
       case 'refresh': {
         if (!platform || !/^\d+$/.test(accountId))
@@ -178,4 +188,33 @@ export async function connectionsAction({ request, params }: ActionFunctionArgs)
         return failure(error, error.code === 'selection_expired' ? connectErrorMessage('selection_expired').title : 'Connecting failed');
     }
   }
+}
+
+/**
+ * GET /oauth/:app/callback: the API's callback sends a browser here when it lacks the API's binding cookie
+ * (decision 015). This presents the binding kept for this browser (if any) with the provider's sealed
+ * answer to the API, then sends the browser to Connections with the outcome, as the API would have.
+ */
+export async function oauthCallbackLoader({ request, params }: LoaderFunctionArgs) {
+  const oauthApp = knownPlatform(params.app ?? '');
+  const relay = new URL(request.url).searchParams.get('relay');
+  if (!oauthApp || oauthApp !== params.app || !relay) throw data({ code: 'not_found' }, { status: 404 });
+  const binding = await keptBinding(request);
+  let jar = binding?.cookies ?? '';
+  let target: string;
+  try {
+    const outcome = await finishOAuthCallback(request, oauthApp, relay, jar, (setCookies) => (jar = applySetCookies(jar, setCookies)));
+    const next = outcome.pending_selection ? `meta_pending=${outcome.pending_selection.id}` : `connected=${outcome.platform}`;
+    target = `/b/${outcome.business_id}/connections?${next}`;
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    const page = binding ? `/b/${binding.businessId}/connections` : '/';
+    target = `${page}?${new URLSearchParams({ error: error.code, platform: oauthApp })}`;
+  }
+  const headers = new Headers({ 'Referrer-Policy': 'no-referrer' });
+  // The API cleared its cookie once the state was used: so does the browser's copy here.
+  if (binding && jar !== binding.cookies) {
+    headers.set('Set-Cookie', jar ? await keepBinding(oauthApp, { ...binding, cookies: jar }) : await forgetBinding(oauthApp));
+  }
+  return redirect(target, { status: 303, headers });
 }

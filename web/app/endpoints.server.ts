@@ -243,9 +243,45 @@ export function getTimeseries(request: Request, businessId: number, days = 30): 
 
 const platformPath = (platform: string, action: string) => `/api/v1/oauth/${encodeURIComponent(platform)}/${action}`;
 
-/** Where to send the browser to connect (or reconnect) a platform. */
-export function authorizePlatform(request: Request, platform: string, businessId: number) {
-  return apiFetch(request, platformPath(platform, 'authorize'), { query: { business_id: businessId }, schema: authorizeResponse });
+/**
+ * Where to send the browser to connect (or reconnect) a platform, and the Set-Cookie headers with which
+ * the API binds the flow to the browser (the dashboard keeps them for it: decision 015).
+ */
+export async function authorizePlatform(request: Request, platform: string, businessId: number) {
+  let setCookies: string[] = [];
+  const body = await apiFetch(request, platformPath(platform, 'authorize'), {
+    query: { business_id: businessId },
+    schema: authorizeResponse,
+    onSetCookie: (values) => (setCookies = values),
+  });
+  return { ...body, setCookies };
+}
+
+const callbackResponse = z.object({
+  platform: z.string(),
+  business_id: id,
+  pending_selection: z.object({ id }).nullish(),
+});
+
+/**
+ * Hands the provider's answer (sealed by the API) back to the API's callback with the cookies the dashboard
+ * kept for this browser, as the browser itself would have. No session needed: the state names the user.
+ */
+export function finishOAuthCallback(
+  request: Request,
+  oauthApp: string,
+  relay: string,
+  cookie: string,
+  onSetCookie: (setCookies: string[]) => void,
+) {
+  return apiFetch(request, platformPath(oauthApp, 'callback'), {
+    query: { relay },
+    auth: false,
+    cookie,
+    onSetCookie,
+    timeoutMs: 45_000, // the API waits up to 30 s for the code exchange
+    schema: callbackResponse,
+  });
 }
 
 export function refreshPlatformToken(request: Request, platform: string, businessId: number, accountId: string | number) {

@@ -16,7 +16,7 @@ export type UserSession = Session<SessionData>;
 // A fixed fallback keeps dev sessions alive across restarts.
 const DEV_ONLY_SESSION_SECRET = 'social-sync-dev-only-session-secret-never-use-in-production';
 
-function sessionSecret(): string {
+export function sessionSecret(): string {
   const settings = config();
   assertProductionReady(settings, 'web');
   return settings.SESSION_SECRET ?? DEV_ONLY_SESSION_SECRET;

@@ -28,7 +28,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const businessId = requireBusinessId(params.businessId);
-  const form = await request.formData();
+  const form = await request.formData().catch(() => new FormData()); // a body that is not a form is an empty one
   if (form.get('intent') !== 'sync') {
     return data<SyncNowResult>({ ok: false, message: 'Unknown action.', requestId: null }, { status: 400 });
   }

@@ -15,7 +15,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const form = await request.formData();
+  const form = await request.formData().catch(() => new FormData()); // a body that is not a form is an empty one
   const email = String(form.get('email') ?? '').trim();
   const password = String(form.get('password') ?? '');
   const redirectTo = safeRedirect(form.get('redirectTo'));
