@@ -81,7 +81,8 @@ export function instagramPublisher(provider: Provider, graph: Graph): Publisher 
 
   /** Forgets the journaled containers (an ERROR or EXPIRED one is never published; the next attempt makes new ones). */
   async function clearContainers(journal: PublishJournal, request: PublishRequest): Promise<void> {
-    await journal.save({ container: '', ...Object.fromEntries(request.media.map((m) => [childKey(m.mediaId), ''])) });
+    const children = request.media.length > 1 ? request.media.map((m) => [childKey(m.mediaId), '']) : [];
+    await journal.save({ container: '', ...Object.fromEntries(children) });
   }
 
   /** The media a PUBLISHED container became: the account's recent media matching the caption, oldest first. */
