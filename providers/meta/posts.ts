@@ -27,7 +27,7 @@ export type GraphGet = <S extends z.ZodType>(
 ) => Promise<z.output<S>>;
 
 /** A Graph POST with form parameters (the publishing edges), its answer checked against `schema`. */
-export type GraphPost = <S extends z.ZodType>(
+type GraphPost = <S extends z.ZodType>(
   what: string,
   path: string,
   accessToken: string,
