@@ -1,13 +1,13 @@
 // What the four publishers share: the journal's keys, reading a post back by its text and time, the
 // wording of a refusal, and the scopes publishing needs. How each platform publishes lives in
 // providers/<platform>/publish.ts; the rules for what a post may contain in compose-rules.ts.
-import { DuplicatePostError, ProviderError, type PublishJournal, type Provider } from './contract.js';
+import { DuplicatePostError, ProviderError, type PublishState, type Provider } from './contract.js';
 
 /** A read-back counts posts created from this long before the attempt began (clocks differ). */
 export const RECONCILE_SKEW_MS = 2 * 60_000;
 
-/** An id an earlier attempt journaled under `key`; an empty string is one cleared since. */
-export function journaled(journal: PublishJournal, key: string): string | undefined {
+/** An id an earlier attempt journaled under `key` (in a journal, or an attempt's state); an empty string is one cleared since. */
+export function journaled(journal: { readonly state: PublishState }, key: string): string | undefined {
   const value = journal.state[key];
   return typeof value === 'string' && value !== '' ? value : undefined;
 }

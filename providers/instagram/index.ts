@@ -4,7 +4,8 @@ import type { Config } from '../../lib/config.js';
 import type { Provider } from '../contract.js';
 import { metaLoginProvider } from '../meta/grant.js';
 import { mediaPage } from './media.js';
+import { instagramPublisher } from './publish.js';
 
 export function instagramProvider(config: Config): Provider | null {
-  return metaLoginProvider(config, 'instagram', mediaPage);
+  return metaLoginProvider(config, 'instagram', mediaPage, instagramPublisher);
 }

@@ -3,9 +3,11 @@
 // changed, 463 expired, 467 invalid), except on a call made with our app token (debug_token), where it
 // means the app secret is wrong; code 1 "Error validating client secret." and 101 (invalid application
 // id) are our app's credentials; 4/17/32/613 and 80001-80014 are throttling; 1 and 2 are Graph's own
-// temporary errors. Usage headers say when access returns.
+// temporary errors. Usage headers say when access returns. Publishing: #368 ("You've already posted
+// this") and #506 (duplicate status message) refuse a repeated post; 9 / 2207042 is Instagram's daily
+// publishing limit (no time given: an hour).
 import { z } from 'zod';
-import type { Provider, ProviderError, ProviderFailure } from '../contract.js';
+import { DuplicatePostError, type Provider, type ProviderError, type ProviderFailure } from '../contract.js';
 import { APP_CREDENTIAL_ERRORS, classified, oauthErrorOf } from '../failures.js';
 import { kindForStatus } from '../http.js';
 
@@ -15,9 +17,12 @@ const graphError = z.object({
     code: z.number().optional(),
     error_subcode: z.number().optional(),
     type: z.string().optional(),
+    error_user_msg: z.string().optional(),
   }),
 });
 const THROTTLE_CODES = new Set([4, 17, 32, 613]);
+const DUPLICATE_CODES = new Set([368, 506]);
+const HOUR_MS = 3_600_000;
 const isThrottle = (code: number) => THROTTLE_CODES.has(code) || (code >= 80001 && code <= 80014);
 
 export function classifyMetaFailure(provider: Pick<Provider, 'platform' | 'metadata'>, failure: ProviderFailure): ProviderError {
@@ -37,6 +42,14 @@ export function classifyMetaFailure(provider: Pick<Provider, 'platform' | 'metad
   const detail = `Graph error ${code ?? failure.status}${subcode ? `/${subcode}` : ''}: ${message}`;
   if (code === 190) return classified(provider, failure, failure.step === 'app_token' ? 'app_misconfigured' : 'grant_dead', detail);
   if (code === 101 || (code === 1 && /client secret/i.test(message))) return classified(provider, failure, 'app_misconfigured', detail);
+  if (code !== undefined && DUPLICATE_CODES.has(code))
+    return new DuplicatePostError(
+      provider.platform,
+      `${provider.metadata.displayName} refused the post as a duplicate: ${parsed.data.error.error_user_msg ?? message}`,
+      failure.status,
+    );
+  if (code === 9 && subcode === 2207042)
+    return classified(provider, failure, 'rate_limited', `the daily publishing limit is reached (${detail})`, HOUR_MS);
   if ((code !== undefined && isThrottle(code)) || failure.status === 429)
     return classified(provider, failure, 'rate_limited', detail, retryAfterMs(failure.headers));
   if (failure.status >= 500 || code === 1 || code === 2) return classified(provider, failure, 'transient', detail);

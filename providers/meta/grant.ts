@@ -7,12 +7,15 @@
 import { z } from 'zod';
 import type { Config } from '../../lib/config.js';
 import { oauthApp } from '../apps.js';
-import type { AccountChoice, DiscoveredAccount, PostPage, Provider, TokenSet } from '../contract.js';
+import type { AccountChoice, DiscoveredAccount, PostPage, Provider, Publisher, TokenSet } from '../contract.js';
 import { apiCall } from '../http.js';
 import { builtInPlatform } from '../metadata.js';
 import { oauthClient, type OAuthApp } from '../oauth.js';
 import { classifyMetaFailure } from './failures.js';
-import type { GraphGet } from './posts.js';
+import type { Graph, GraphGet } from './posts.js';
+import { withScopes } from '../publishing.js';
+import { FACEBOOK_PUBLISH_SCOPES } from './publish.js';
+import { INSTAGRAM_PUBLISH_SCOPES } from '../instagram/publish.js';
 
 interface MetaPage {
   id: string;
@@ -34,7 +37,12 @@ const instagramAnswer = z.object({
   profile_picture_url: z.string().optional(),
 });
 const debugAnswer = z.object({
-  data: z.object({ is_valid: z.boolean().optional(), data_access_expires_at: z.number().optional(), user_id: z.string().optional() }),
+  data: z.object({
+    is_valid: z.boolean().optional(),
+    data_access_expires_at: z.number().optional(),
+    user_id: z.string().optional(),
+    scopes: z.array(z.string()).optional(),
+  }),
 });
 
 function metaApp(config: Config): OAuthApp | null {
@@ -45,7 +53,8 @@ function metaApp(config: Config): OAuthApp | null {
       clientSecret: config.META_APP_SECRET,
       authUrl: config.META_WWW_URL,
       apiUrl: config.META_GRAPH_URL,
-      scopes: config.META_SCOPES,
+      // One grant serves both platforms: connect asks for what publishing to either needs.
+      scopes: withScopes(config.META_SCOPES, [...FACEBOOK_PUBLISH_SCOPES, ...INSTAGRAM_PUBLISH_SCOPES], ','),
     },
     { name: 'meta', authPath: 'meta/www', apiPath: 'meta/graph' },
   );
@@ -114,7 +123,9 @@ function metaGrant(provider: Provider, app: OAuthApp, config: Config) {
    * (every login of that user to our app shares one grant, whatever token each got) and when their data
    * access runs out.
    */
-  async function debugUserToken(userToken: string): Promise<{ grantUserId: string | null; dataAccessUntil: Date | null }> {
+  async function debugUserToken(
+    userToken: string,
+  ): Promise<{ grantUserId: string | null; dataAccessUntil: Date | null; scopes: string | null }> {
     const { data } = await get(
       'debug_token',
       'debug_token',
@@ -133,11 +144,18 @@ function metaGrant(provider: Provider, app: OAuthApp, config: Config) {
     return {
       grantUserId: data.user_id ?? null,
       dataAccessUntil: data.data_access_expires_at && data.data_access_expires_at > 0 ? new Date(data.data_access_expires_at * 1000) : null,
+      scopes: data.scopes ? data.scopes.join(',') : null,
     };
+  }
+
+  /** A POST to a publishing edge, parameters as a form (as Graph documents them). */
+  function post<S extends z.ZodType>(what: string, path: string, accessToken: string, schema: S, params: Record<string, string>) {
+    return apiCall(provider, what, `${graph}/${path}`, schema, { accessToken, method: 'POST', body: new URLSearchParams(params) });
   }
 
   return {
     get,
+    post,
     authorizationUrl: oauth.authorizationUrl,
     exchangeCode: oauth.exchangeCode,
 
@@ -151,7 +169,9 @@ function metaGrant(provider: Provider, app: OAuthApp, config: Config) {
     async selectAccounts(userToken: string, pick: { pageIds: string[]; instagramIds: string[] }): Promise<DiscoveredAccount[]> {
       const all = await pages(userToken);
       // Page tokens never expire, but the user's data access does: past it the business must reconnect.
-      const { grantUserId, dataAccessUntil } = await debugUserToken(userToken);
+      // Page tokens carry the user's grant; its scopes (debug_token) are stored on each account, so
+      // the product can tell which accounts must reconnect to publish.
+      const { grantUserId, dataAccessUntil, scopes } = await debugUserToken(userToken);
       // Stored on each account so a disconnect keeps the grant while another account, of any business, uses it.
       const grantMetadata: Record<string, string> = grantUserId ? { grantUserId } : {};
       const tokens = (page: MetaPage): TokenSet => ({
@@ -159,7 +179,7 @@ function metaGrant(provider: Provider, app: OAuthApp, config: Config) {
         refreshToken: null,
         expiresAt: dataAccessUntil,
         refreshTokenExpiresAt: null,
-        scopes: null,
+        scopes,
       });
       const accounts: DiscoveredAccount[] = all
         .filter((p) => pick.pageIds.includes(p.id))
@@ -218,6 +238,7 @@ export function metaLoginProvider(
   config: Config,
   platform: 'meta' | 'instagram',
   postsPage: (get: GraphGet, accessToken: string, externalId: string, cursor: string | null) => Promise<PostPage>,
+  publisherOf: (provider: Provider, graph: Graph) => Publisher,
 ): Provider | null {
   const app = metaApp(config);
   if (!app) return null;
@@ -231,7 +252,11 @@ export function metaLoginProvider(
     discover: (tokens) => grant.discover(tokens),
     selectAccounts: (userToken, pick) => grant.selectAccounts(userToken, pick),
     postsPage: (accessToken, target, cursor) => postsPage(grant.get, accessToken, target.externalId, cursor),
+    get publisher() {
+      return publisher;
+    },
   };
   const grant = metaGrant(provider, app, config);
+  const publisher = publisherOf(provider, grant);
   return provider;
 }

@@ -26,6 +26,20 @@ export type GraphGet = <S extends z.ZodType>(
   params?: Record<string, string>,
 ) => Promise<z.output<S>>;
 
+/** A Graph POST with form parameters (the publishing edges), its answer checked against `schema`. */
+export type GraphPost = <S extends z.ZodType>(
+  what: string,
+  path: string,
+  accessToken: string,
+  schema: S,
+  params: Record<string, string>,
+) => Promise<z.output<S>>;
+
+export interface Graph {
+  get: GraphGet;
+  post: GraphPost;
+}
+
 export async function pagePostsPage(get: GraphGet, accessToken: string, pageId: string, cursor: string | null): Promise<PostPage> {
   const page = await get('a Page posts page', `${pageId}/posts`, accessToken, pagePostsAnswer, {
     fields: 'id,message,created_time,shares',
