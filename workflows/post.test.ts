@@ -26,6 +26,8 @@ let api: ApiClient;
 let businessId: number;
 let xAccount: number;
 let linkedinAccount: number; // an organization page
+let facebookAccount: number;
+const FACEBOOK_PAGE = '20000000000000001';
 const X_USER = '1700000000000000001';
 
 beforeAll(async () => {
@@ -37,6 +39,12 @@ beforeAll(async () => {
   businessId = system.user.businessId;
   xAccount = await connectAccount('twitter', X_USER);
   linkedinAccount = await connectAccount('linkedin', 'sbxLiMember02');
+  const { pending_selection } = await (await connect(api, 'meta', businessId)).json();
+  const picked = await api(`/api/v1/oauth/meta/pages?business_id=${businessId}`, {
+    method: 'POST',
+    body: JSON.stringify({ pending_id: pending_selection.id, page_ids: [FACEBOOK_PAGE] }),
+  });
+  facebookAccount = (await picked.json()).accounts[0].id;
 });
 
 afterAll(async () => {
@@ -60,6 +68,8 @@ function channels() {
   return [
     { name: 'X', platform: 'twitter', account: () => xAccount, createPath: '/2/tweets', readPath: '/2/users/' },
     { name: 'LinkedIn', platform: 'linkedin', account: () => linkedinAccount, createPath: '/rest/posts', readPath: '/rest/posts' },
+    // No read fault: a Graph 5xx-shaped answer is retried by the read-back, so it cannot make a target unconfirmed.
+    { name: 'Facebook', platform: 'meta', account: () => facebookAccount, createPath: `/${FACEBOOK_PAGE}/feed`, readPath: null },
   ];
 }
 
@@ -251,25 +261,28 @@ describe('post workflow', () => {
       expect((await targetRows(postId))[0].attempts).toBe(1);
     }, 120_000);
 
-    it('leaves a target unconfirmed when the read-back cannot tell, and "check and retry" finds it published, never re-sent', async () => {
-      await faults(
-        { platform: channel.platform, kind: 'commit_then_error', times: 1, pathPrefix: channel.createPath },
-        { platform: channel.platform, kind: 'server_error', status: 400, times: 1, pathPrefix: channel.readPath },
-      );
-      const text = unique('Unconfirmed at first');
-      const postId = await schedulePost(text, [channel.account()], inSeconds(0));
-      expect((await settled(postId)).status).toBe('unconfirmed');
-      const [target] = await targetRows(postId);
-      expect(target.status).toBe('unconfirmed');
-      expect(target.error).toMatch(/^We could not confirm whether this post was published: .*Check the account before posting again/);
-      expect(await timesPublished(text)).toBe(1);
+    it.runIf(channel.readPath)(
+      'leaves a target unconfirmed when the read-back cannot tell, and "check and retry" finds it published, never re-sent',
+      async () => {
+        await faults(
+          { platform: channel.platform, kind: 'commit_then_error', times: 1, pathPrefix: channel.createPath },
+          { platform: channel.platform, kind: 'server_error', status: 400, times: 1, pathPrefix: channel.readPath! },
+        );
+        const text = unique('Unconfirmed at first');
+        const postId = await schedulePost(text, [channel.account()], inSeconds(0));
+        expect((await settled(postId)).status).toBe('unconfirmed');
+        const [target] = await targetRows(postId);
+        expect(target.status).toBe('unconfirmed');
+        expect(target.error).toMatch(/^We could not confirm whether this post was published: .*Check the account before posting again/);
+        expect(await timesPublished(text)).toBe(1);
 
-      const view = await retryPostTarget(system.temporal, postId, channel.account());
-      expect(view.targets[0]).toMatchObject({ status: 'published', error: null });
-      expect((await postRow(postId)).status).toBe('published');
-      expect((await targetRows(postId))[0]).toMatchObject({ attempts: 1, status: 'published' });
-      expect(await timesPublished(text)).toBe(1);
-    });
+        const view = await retryPostTarget(system.temporal, postId, channel.account());
+        expect(view.targets[0]).toMatchObject({ status: 'published', error: null });
+        expect((await postRow(postId)).status).toBe('published');
+        expect((await targetRows(postId))[0]).toMatchObject({ attempts: 1, status: 'published' });
+        expect(await timesPublished(text)).toBe(1);
+      },
+    );
 
     it('publishes once when the worker is killed before the provider call', async () => {
       const text = unique('Killed before the call');
