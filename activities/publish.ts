@@ -11,7 +11,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { Keyring } from '../lib/crypto/keyring.js';
-import { MediaEntity, PostEntity, PostTargetEntity, SocialAccountEntity, type Media, type PostTarget } from '../lib/db/entities.js';
+import { PostEntity, PostTargetEntity, SocialAccountEntity, type PostTarget } from '../lib/db/entities.js';
 import type { Platform, PostStatus, PostTargetStatus } from '../lib/domain.js';
 import { activityLog, workerMetrics } from '../lib/activity-telemetry.js';
 import { refreshAccountNow } from '../lib/account-workflows.js';
@@ -34,8 +34,11 @@ const PUBLISH_LOCK = 0x5353_0002;
 /** A token this close to its expiry is refreshed before a publish rather than risk a 401 mid-way. */
 const TOKEN_MARGIN_MS = 30_000;
 
-/** Turns a stored image into what a publisher reads (bytes and a signed public URL): the media storage's job. */
-export type MediaForPublishing = (media: Media) => Promise<PublishMedia>;
+/**
+ * A post's images as publishers read them (bytes on demand, a signed public URL), in the post's order:
+ * the media storage's job (`publishMediaFor` in lib/media-urls.ts).
+ */
+export type MediaForPublishing = (businessId: number, mediaIds: readonly number[]) => Promise<PublishMedia[]>;
 
 export interface PublishDeps {
   db: DataSource;
@@ -155,14 +158,13 @@ export function publishActivities(deps: PublishDeps) {
 
   async function publishRequest(target: PostTarget, on: QueryRunner | DataSource): Promise<PublishRequest | string> {
     const post = await on.manager.getRepository(PostEntity).findOneByOrFail({ id: target.postId });
-    const media: PublishMedia[] = [];
+    let media: PublishMedia[] = [];
     if (post.mediaIds.length > 0) {
       if (!deps.mediaForPublishing) return 'Media storage is not configured on this worker.';
-      const rows = await on.manager.getRepository(MediaEntity).findBy(post.mediaIds.map((id) => ({ id })));
-      for (const id of post.mediaIds) {
-        const row = rows.find((m) => m.id === id);
-        if (!row) return `An image of this post (media ${id}) no longer exists.`;
-        media.push(await deps.mediaForPublishing(row));
+      try {
+        media = await deps.mediaForPublishing(post.businessId, post.mediaIds);
+      } catch (error) {
+        return `The post's images could not be read: ${error instanceof Error ? error.message : String(error)}`;
       }
     }
     return { text: target.text ?? post.text, media };

@@ -25,6 +25,9 @@ let system: TestSystem;
 let api: ApiClient;
 let businessId: number;
 let xAccount: number;
+let linkedinAccount: number; // an organization page
+let facebookAccount: number;
+const FACEBOOK_PAGE = '20000000000000001';
 const X_USER = '1700000000000000001';
 
 beforeAll(async () => {
@@ -35,14 +38,21 @@ beforeAll(async () => {
   api = await system.login();
   businessId = system.user.businessId;
   xAccount = await connectAccount('twitter', X_USER);
+  linkedinAccount = await connectAccount('linkedin', 'sbxLiMember02');
+  const { pending_selection } = await (await connect(api, 'meta', businessId)).json();
+  const picked = await api(`/api/v1/oauth/meta/pages?business_id=${businessId}`, {
+    method: 'POST',
+    body: JSON.stringify({ pending_id: pending_selection.id, page_ids: [FACEBOOK_PAGE] }),
+  });
+  facebookAccount = (await picked.json()).accounts[0].id;
 });
 
 afterAll(async () => {
-  if (process.env.RECORD_HISTORIES === '1' && system) await recordHistories(system);
   await system?.temporal.schedule
     .getHandle(postSweepScheduleId(system.config.TEMPORAL_TASK_QUEUE))
     .delete()
     .catch(() => undefined);
+  if (process.env.RECORD_HISTORIES === '1' && system) await recordHistories(system);
   await system?.stop();
 });
 
@@ -51,6 +61,16 @@ async function connectAccount(platform: string, identity?: string): Promise<numb
   const body = await res.json();
   expect(res.status, JSON.stringify(body)).toBe(200);
   return body.accounts[0].id;
+}
+
+/** The platforms the crash tests run on: where each creates a post, and where it reads posts back. */
+function channels() {
+  return [
+    { name: 'X', platform: 'twitter', account: () => xAccount, createPath: '/2/tweets', readPath: '/2/users/' },
+    { name: 'LinkedIn', platform: 'linkedin', account: () => linkedinAccount, createPath: '/rest/posts', readPath: '/rest/posts' },
+    // No read fault: a Graph 5xx-shaped answer is retried by the read-back, so it cannot make a target unconfirmed.
+    { name: 'Facebook', platform: 'meta', account: () => facebookAccount, createPath: `/${FACEBOOK_PAGE}/feed`, readPath: null },
+  ];
 }
 
 const unique = (label: string) => `${label} ${randomBytes(4).toString('hex')}`;
@@ -99,22 +119,26 @@ describe('post workflow', () => {
   it('publishes a scheduled post at its time, once, and operators find it by business, platform and status', async () => {
     const text = unique('Fresh croissants at 8');
     const at = inSeconds(4);
-    const postId = await schedulePost(text, [xAccount], at);
-    await expect.poll(async () => (await queryPostStatus(system.temporal, postId)).targets.length).toBe(1);
+    const postId = await schedulePost(text, [xAccount, linkedinAccount], at);
+    await expect.poll(async () => (await queryPostStatus(system.temporal, postId)).targets.length).toBe(2);
     expect((await postRow(postId)).status).toBe('scheduled');
     const done = await settled(postId);
     expect(done.status).toBe('published');
-    const [target] = await targetRows(postId);
-    expect(target).toMatchObject({ status: 'published', error: null, attempts: 1 });
-    expect(target.provider_post_id).toMatch(/^\d+$/);
-    expect(target.published_at.getTime()).toBeGreaterThanOrEqual(at.getTime());
-    expect(await timesPublished(text)).toBe(1);
+    const [x, linkedin] = await targetRows(postId);
+    expect(x).toMatchObject({ status: 'published', error: null, attempts: 1 });
+    expect(x.provider_post_id).toMatch(/^\d+$/);
+    expect(x.permalink).toContain(x.provider_post_id);
+    expect(x.published_at.getTime()).toBeGreaterThanOrEqual(at.getTime());
+    expect(linkedin).toMatchObject({ status: 'published', error: null, attempts: 1 });
+    expect(linkedin.provider_post_id).toMatch(/^urn:li:share:/);
+    expect(await timesPublished(text)).toBe(2); // once on each
     await expect
       .poll(
         async () => {
           const ids: string[] = [];
           for await (const wf of system.temporal.workflow.list({
-            query: `BusinessId = "${businessId}" AND Platform = "twitter" AND PostStatus = "published"`,
+            // Platform is one keyword (shared with account workflows): a post to several holds the first, sorted.
+            query: `BusinessId = "${businessId}" AND Platform = "linkedin" AND PostStatus = "published"`,
           }))
             ids.push(wf.workflowId);
           return ids;
@@ -122,6 +146,12 @@ describe('post workflow', () => {
         { timeout: 15_000 },
       )
       .toContain(postWorkflowId(postId));
+  });
+
+  it('waits for a post scheduled later, answering its status query', async () => {
+    const postId = await schedulePost(unique('Next week'), [xAccount], inSeconds(7 * 86_400));
+    await expect.poll(async () => (await queryPostStatus(system.temporal, postId)).targets[0]?.status).toBe('scheduled');
+    expect((await postRow(postId)).status).toBe('scheduled');
   });
 
   it('moves the timer when the post is edited (an update, not a restart)', async () => {
@@ -211,11 +241,11 @@ describe('post workflow', () => {
     expect(await timesPublished(text)).toBe(1);
   });
 
-  describe('exactly once', () => {
+  describe.each(channels())('exactly once on $name', (channel) => {
     it('reads back after commit_then_error (the post was created, the answer a 5xx)', async () => {
-      await faults({ platform: 'twitter', kind: 'commit_then_error', times: 1, pathPrefix: '/2/tweets' });
+      await faults({ platform: channel.platform, kind: 'commit_then_error', times: 1, pathPrefix: channel.createPath });
       const text = unique('Committed then 5xx');
-      const postId = await schedulePost(text, [xAccount], inSeconds(0));
+      const postId = await schedulePost(text, [channel.account()], inSeconds(0));
       expect((await settled(postId)).status).toBe('published');
       expect(await timesPublished(text)).toBe(1);
       const [target] = await targetRows(postId);
@@ -223,13 +253,36 @@ describe('post workflow', () => {
     });
 
     it('reads back after commit_then_hang (the post was created, the answer never came in time)', async () => {
-      await faults({ platform: 'twitter', kind: 'commit_then_hang', times: 1, pathPrefix: '/2/tweets', delayMs: 20_000 });
+      await faults({ platform: channel.platform, kind: 'commit_then_hang', times: 1, pathPrefix: channel.createPath, delayMs: 20_000 });
       const text = unique('Committed then hung');
-      const postId = await schedulePost(text, [xAccount], inSeconds(0));
+      const postId = await schedulePost(text, [channel.account()], inSeconds(0));
       expect((await settled(postId, 90_000)).status).toBe('published');
       expect(await timesPublished(text)).toBe(1);
       expect((await targetRows(postId))[0].attempts).toBe(1);
     }, 120_000);
+
+    it.runIf(channel.readPath)(
+      'leaves a target unconfirmed when the read-back cannot tell, and "check and retry" finds it published, never re-sent',
+      async () => {
+        await faults(
+          { platform: channel.platform, kind: 'commit_then_error', times: 1, pathPrefix: channel.createPath },
+          { platform: channel.platform, kind: 'server_error', status: 400, times: 1, pathPrefix: channel.readPath! },
+        );
+        const text = unique('Unconfirmed at first');
+        const postId = await schedulePost(text, [channel.account()], inSeconds(0));
+        expect((await settled(postId)).status).toBe('unconfirmed');
+        const [target] = await targetRows(postId);
+        expect(target.status).toBe('unconfirmed');
+        expect(target.error).toMatch(/^We could not confirm whether this post was published: .*Check the account before posting again/);
+        expect(await timesPublished(text)).toBe(1);
+
+        const view = await retryPostTarget(system.temporal, postId, channel.account());
+        expect(view.targets[0]).toMatchObject({ status: 'published', error: null });
+        expect((await postRow(postId)).status).toBe('published');
+        expect((await targetRows(postId))[0]).toMatchObject({ attempts: 1, status: 'published' });
+        expect(await timesPublished(text)).toBe(1);
+      },
+    );
 
     it('publishes once when the worker is killed before the provider call', async () => {
       const text = unique('Killed before the call');
@@ -238,7 +291,7 @@ describe('post workflow', () => {
       const postId = await withDoomedWorker(async (kill) => {
         // The target's row is held, so the worker stops at "attempt began", right before the call. (The
         // target starts out publishing, so the claim, which moves scheduled targets, passes it by.)
-        const id = await schedulePost(text, [xAccount], inSeconds(3600), 'publishing');
+        const id = await schedulePost(text, [channel.account()], inSeconds(3600), 'publishing');
         await holder.startTransaction();
         await holder.query('SELECT id FROM post_targets WHERE post_id = $1 FOR UPDATE', [id]);
         await system.db.query(`UPDATE posts SET scheduled_at = now() WHERE id = $1`, [id]);
@@ -262,8 +315,8 @@ describe('post workflow', () => {
     it('publishes once when the worker is killed during the provider call', async () => {
       const text = unique('Killed during the call');
       const postId = await withDoomedWorker(async (kill) => {
-        await faults({ platform: 'twitter', kind: 'latency', times: 1, delayMs: 4000, pathPrefix: '/2/tweets' });
-        const id = await schedulePost(text, [xAccount], inSeconds(0));
+        await faults({ platform: channel.platform, kind: 'latency', times: 1, delayMs: 4000, pathPrefix: channel.createPath });
+        const id = await schedulePost(text, [channel.account()], inSeconds(0));
         await expect.poll(async () => (await targetRows(id))[0].attempt_started_at, { timeout: 60_000, interval: 50 }).not.toBeNull();
         kill();
         return id;
@@ -275,8 +328,8 @@ describe('post workflow', () => {
     it('publishes once when the worker is killed after the provider created the post', async () => {
       const text = unique('Killed after the call');
       const postId = await withDoomedWorker(async (kill) => {
-        await faults({ platform: 'twitter', kind: 'commit_then_hang', times: 1, delayMs: 10_000, pathPrefix: '/2/tweets' });
-        const id = await schedulePost(text, [xAccount], inSeconds(0));
+        await faults({ platform: channel.platform, kind: 'commit_then_hang', times: 1, delayMs: 10_000, pathPrefix: channel.createPath });
+        const id = await schedulePost(text, [channel.account()], inSeconds(0));
         await expect.poll(() => timesPublished(text), { timeout: 60_000, interval: 50 }).toBe(1);
         kill();
         return id;
