@@ -9,6 +9,7 @@ import type { MetaChoice } from '../lib/db/entities.js';
 import type { Platform } from '../lib/domain.js';
 import { ensureAccountWorkflow } from '../lib/account-workflows.js';
 import { activityLog, workerMetrics } from '../lib/activity-telemetry.js';
+import { appCredentialsAccepted } from '../lib/sentry.js';
 import type { DiscoveredAccount, Profile, Provider, TokenSet } from '../providers/contract.js';
 import { platformMetadata, type Providers } from '../providers/registry.js';
 import { activityFailure, failureFields, notConfigured } from './failures.js';
@@ -126,6 +127,7 @@ export function connectActivities(deps: ConnectDeps) {
           });
         }
         workerMetrics.tokenExchange(platform, 'success');
+        appCredentialsAccepted(platform);
         activityLog().info('authorization code exchanged', {
           ...logFields,
           outcome: 'success',

@@ -4,7 +4,10 @@
 // reset; ProviderUnavailable and AppCredentialsRejected retry with backoff (an app credential problem is
 // ours to fix: it is reported, and never asks the user to reconnect).
 import { ApplicationFailure } from '@temporalio/activity';
+import { workerMetrics } from '../lib/activity-telemetry.js';
 import type { Platform } from '../lib/domain.js';
+import { alertAppCredentialsRejected } from '../lib/sentry.js';
+import { builtInPlatform } from '../providers/metadata.js';
 import { ProviderError, type ProviderFailureKind } from '../providers/contract.js';
 
 const RETRY_TYPES: Record<ProviderFailureKind, string> = {
@@ -21,8 +24,15 @@ export function activityFailure(error: unknown): unknown {
   switch (error.kind) {
     case 'rate_limited':
       return ApplicationFailure.create({ message: error.message, type, nextRetryDelay: error.retryAfterMs ?? 60_000 });
-    case 'transient':
     case 'app_misconfigured':
+      // Every account of the platform meets this at once: counted each time, alerted once (issue 10 item 2).
+      workerMetrics.appCredentialsRejected(error.platform);
+      alertAppCredentialsRejected(
+        error.platform,
+        `The app's credentials were rejected by ${builtInPlatform(error.platform)?.displayName ?? error.platform}: ${error.message}`,
+      );
+      return ApplicationFailure.retryable(error.message, type);
+    case 'transient':
       return ApplicationFailure.retryable(error.message, type);
     case 'grant_dead':
     case 'rejected':

@@ -6,6 +6,7 @@ import type { DataSource, QueryRunner } from 'typeorm';
 import type { Keyring } from '../lib/crypto/keyring.js';
 import { SocialAccountEntity, type RefreshOutcome, type SocialAccount } from '../lib/db/entities.js';
 import { activityLog, workerMetrics } from '../lib/activity-telemetry.js';
+import { appCredentialsAccepted } from '../lib/sentry.js';
 import { ProviderError, type TokenSet } from '../providers/contract.js';
 import { platformMetadata, type Providers } from '../providers/registry.js';
 import { activityFailure, failureFields } from './failures.js';
@@ -40,7 +41,7 @@ export function tokenRefresh({ db, keyring, providers }: TokenRefreshDeps) {
     const lock = db.createQueryRunner();
     await lock.connect();
     try {
-      await lock.query('SELECT pg_advisory_lock($1, $2)', [REFRESH_LOCK, accountId]);
+      await acquireHeartbeating(lock, accountId);
       const account = await load(accountId, lock);
       // Another refresh (or a reconnect) stored a new token while this one waited: that is the answer.
       if (account.accessTokenEnc !== requested.accessTokenEnc) return stored(account);
@@ -101,6 +102,7 @@ export function tokenRefresh({ db, keyring, providers }: TokenRefreshDeps) {
     // The provider has already retired the old refresh token: losing this write would lose the grant.
     const written = await storeUntilDeadline(lock, account, fresh);
     workerMetrics.tokenRefresh(platform, 'success');
+    appCredentialsAccepted(platform);
     activityLog().info('access token refreshed', {
       ...event,
       outcome: written ? 'success' : 'race',
@@ -108,6 +110,18 @@ export function tokenRefresh({ db, keyring, providers }: TokenRefreshDeps) {
       refresh_token_rotated: fresh.refreshToken !== null,
     });
     return written ? { tokenExpiresAt: fresh.expiresAt?.toISOString() ?? null } : stored(await load(accountId, lock));
+  }
+
+  /** Waits for the account's refresh lock, heartbeating, so a long wait is not taken for a dead worker. */
+  async function acquireHeartbeating(lock: QueryRunner, accountId: number): Promise<void> {
+    for (;;) {
+      Context.current().heartbeat();
+      const [{ locked }] = (await lock.query('SELECT pg_try_advisory_lock($1, $2) AS locked', [REFRESH_LOCK, accountId])) as [
+        { locked: boolean },
+      ];
+      if (locked) return;
+      await new Promise((r) => setTimeout(r, 250));
+    }
   }
 
   /**

@@ -51,6 +51,9 @@ export const workerMetrics = {
   tokenExchange(platform: string, outcome: 'success' | 'failed'): void {
     countInActivity('social_sync_token_exchanges', 'OAuth code exchange attempts by platform and outcome.', { platform, outcome });
   },
+  appCredentialsRejected(platform: string): void {
+    countInActivity('social_sync_app_credentials_rejected', "Provider answers refusing our app's credentials, by platform.", { platform });
+  },
   reconnectRequired(): void {
     countInActivity('social_sync_reconnect_required', 'Accounts that turned reconnect_required.', {});
   },

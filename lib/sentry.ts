@@ -183,6 +183,30 @@ export interface ActivityFailureReport {
   businessId?: number;
 }
 
+// Platforms whose app-credential failure has been alerted and has not worked since (per process).
+const appCredentialAlerts = new Set<string>();
+
+/**
+ * Our app's credentials were refused (a rotated client secret, a bad Meta app secret): every account of
+ * the platform fails at once, so this alerts once per platform, until a call with them works again.
+ */
+export function alertAppCredentialsRejected(platform: string, message: string): void {
+  if (appCredentialAlerts.has(platform)) return;
+  appCredentialAlerts.add(platform);
+  if (!Sentry.isInitialized()) return;
+  Sentry.withScope((scope) => {
+    scope.setLevel('error');
+    scope.setTags({ service: 'worker', platform, error_type: 'AppCredentialsRejected' });
+    scope.setFingerprint(['app-credentials-rejected', platform]);
+    Sentry.captureMessage(message);
+  });
+}
+
+/** A call with the platform's app credentials worked: a later refusal alerts again. */
+export function appCredentialsAccepted(platform: string): void {
+  appCredentialAlerts.delete(platform);
+}
+
 /**
  * Failures the domain expects now and then (a user's grant revoked, a code the provider refused):
  * reported as warnings, so alerts can key on errors (retries exhausted, bugs).
@@ -191,7 +215,8 @@ const EXPECTED_FAILURES = new Set(['GrantRevoked', 'ProviderRejected', 'NotConfi
 
 /** An activity that failed for good (last attempt, or not retryable). Called once per activity. */
 export function captureActivityFailure(error: unknown, report: ActivityFailureReport): void {
-  if (!Sentry.isInitialized()) return;
+  // Alerted once per platform where it was classified (alertAppCredentialsRejected), not per account.
+  if (!Sentry.isInitialized() || report.errorType === 'AppCredentialsRejected') return;
   Sentry.withScope((scope) => {
     scope.setLevel(EXPECTED_FAILURES.has(report.errorType) ? 'warning' : 'error');
     scope.setTags({

@@ -16,6 +16,8 @@ const platform = z.string().transform((value, ctx) => {
 });
 const seconds = z.number().int().nonnegative();
 
+const clientSecretSchema = z.object({ platform, client_secret: z.string().min(1).max(200) }).strict();
+
 const configSchema = z
   .object({
     linkedin: z
@@ -194,6 +196,15 @@ export function adminRouter(state: SandboxState, enabled: boolean): Router {
   router.post('/tokens/expire', (req, res) => {
     const input = parse(expireSchema, req.body, res);
     if (input) res.json({ expired: expireTokens(state, input.platform, input.userId) });
+  });
+
+  // The developer portal's "regenerate secret": the old secret stops working at once (token endpoints
+  // answer the provider's client-authentication error) until the app is configured with the new one.
+  router.post('/clients/secret', (req, res) => {
+    const input = parse(clientSecretSchema, req.body, res);
+    if (!input) return;
+    state.clients[input.platform].clientSecret = input.client_secret;
+    res.json({ platform: input.platform, client_id: state.clients[input.platform].clientId });
   });
 
   router.get('/faults', (_req, res) => void res.json({ faults: state.faults }));

@@ -1,7 +1,7 @@
 // The local infrastructure `npm start` and the test setup share: Postgres (embedded unless a URL is
 // given), the Temporal dev server from the Temporal CLI, free-port checks and child processes.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import path from 'node:path';
@@ -92,6 +92,7 @@ export function ensureTemporalCli(log: (line: string) => void = console.log): st
     env: { ...process.env, GOBIN: cliCacheDir },
     stdio: 'inherit',
   });
+  if (build.signal) throw new StackError('Building the Temporal CLI was interrupted; the next start builds it again.');
   if (build.status !== 0 || !existsSync(cached)) throw new StackError('Building the Temporal CLI failed (see above).');
   return cached;
 }
@@ -109,25 +110,57 @@ export async function startEmbeddedPostgres(opts: {
   persistent?: boolean;
 }): Promise<RunningPostgres> {
   const password = 'social-sync-local';
-  const server = new EmbeddedPostgres({
-    databaseDir: path.resolve(opts.dataDir),
-    port: opts.port,
-    user: 'postgres',
-    password,
-    persistent: opts.persistent ?? true,
-    // Postgres refuses to run as root; the library then runs it as the `postgres` user and gives it the directory.
-    createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
-    onLog: () => {},
-    onError: () => {},
-  });
-  if (!existsSync(path.join(opts.dataDir, 'PG_VERSION'))) await server.initialise();
-  await server.start().catch((error: unknown) => {
+  const dataDir = path.resolve(opts.dataDir);
+  if (process.getuid?.() === 0) assertPostgresUserCanReach(dataDir);
+  const server = (databaseDir: string) =>
+    new EmbeddedPostgres({
+      databaseDir,
+      port: opts.port,
+      user: 'postgres',
+      password,
+      persistent: opts.persistent ?? true,
+      // Postgres refuses to run as root; the library then runs it as the `postgres` user and gives it the directory.
+      createPostgresUser: process.getuid?.() === 0,
+      postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+      onLog: () => {},
+      onError: () => {},
+    });
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    // initdb works in a scratch folder that becomes the data directory only when complete: a start-up
+    // stopped half-way (Ctrl-C) leaves nothing that the next start would take for a cluster.
+    const scratch = `${dataDir}.initdb`;
+    rmSync(scratch, { recursive: true, force: true });
+    await server(scratch).initialise();
+    rmSync(dataDir, { recursive: true, force: true });
+    renameSync(scratch, dataDir);
+  }
+  const postgres = server(dataDir);
+  await postgres.start().catch((error: unknown) => {
     throw new StackError(`Embedded Postgres did not start on port ${opts.port}: ${String(error ?? 'exited')}`);
   });
   const url = `postgres://postgres:${password}@127.0.0.1:${opts.port}/${opts.dbName}`;
   await ensureDatabase(url);
-  return { url, stop: () => server.stop() };
+  return { url, stop: () => postgres.stop() };
+}
+
+/**
+ * As root, Postgres runs as the `postgres` user, which must be able to enter every folder above its data
+ * directory; initdb would otherwise fail deep inside with a stack trace. Says so in one line instead.
+ */
+function assertPostgresUserCanReach(dataDir: string): void {
+  const postgresUid = Number(spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).stdout.trim()) || -1;
+  for (let dir = path.dirname(dataDir); ; dir = path.dirname(dir)) {
+    if (existsSync(dir)) {
+      const { mode, uid } = statSync(dir);
+      if (uid !== postgresUid && (mode & 0o001) === 0) {
+        throw new StackError(
+          `Postgres runs as the "postgres" user when started as root, and that user cannot enter ${dir}: ` +
+            `choose a DATA_DIR outside it (for example /var/tmp/social-sync), or run as a regular user.`,
+        );
+      }
+    }
+    if (dir === path.dirname(dir)) return;
+  }
 }
 
 /** Creates the database named in url when it does not exist yet. */

@@ -21,8 +21,16 @@ import {
   type RunningTemporal,
 } from './stack.js';
 
-const stops: (() => Promise<void>)[] = [];
+// Stopped in two waves: the services (which drain through Temporal and Postgres), then both of those.
+const services: (() => Promise<void>)[] = [];
+const infrastructure: (() => Promise<void>)[] = [];
 let stopping = false;
+
+/** Ctrl-C arrived while starting: the remaining steps are skipped, quietly. */
+class Interrupted extends Error {}
+const notStopping = () => {
+  if (stopping) throw new Interrupted();
+};
 
 async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
@@ -41,6 +49,7 @@ async function main(): Promise<void> {
     ...(settings.DATABASE_URL ? {} : { 'embedded Postgres': settings.POSTGRES_PORT }),
   });
   const cli = ensureTemporalCli((line) => console.log(line));
+  notStopping();
 
   step('Postgres');
   let postgres: RunningPostgres | undefined;
@@ -50,7 +59,8 @@ async function main(): Promise<void> {
       port: settings.POSTGRES_PORT,
       dbName: 'social_sync',
     });
-    stops.push(postgres.stop);
+    infrastructure.push(postgres.stop);
+    notStopping();
   }
   const databaseUrl = settings.DATABASE_URL ?? postgres!.url;
 
@@ -62,14 +72,17 @@ async function main(): Promise<void> {
     dbFile: path.join(dataDir, 'temporal.db'),
     logFile: path.join(logDir, 'temporal.log'),
   });
-  stops.push(temporal.stop);
+  infrastructure.push(temporal.stop);
+  notStopping();
 
   step('migrations and demo login');
   const db = await openDatabase(databaseUrl, { migrate: true });
   await seedDemo(db, { email: settings.DEMO_EMAIL, password: settings.DEMO_PASSWORD, businessName: settings.DEMO_BUSINESS_NAME });
   await db.destroy();
+  notStopping();
 
   buildDashboardIfStale();
+  notStopping();
 
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -100,14 +113,14 @@ async function main(): Promise<void> {
       logDir,
     ),
   ];
-  for (const child of children) stops.push(() => stopChild(child));
+  services.push(...children.map((child) => () => stopChild(child)));
 
   await demoSandbox(settings);
-  await waitFor(async () => (await fetch(`http://127.0.0.1:${settings.API_PORT}/ready`).catch(() => null))?.ok === true, {
+  await waitFor(() => answersOk(`http://127.0.0.1:${settings.API_PORT}/ready`), {
     timeoutMs: 120_000,
     what: 'the API to be ready',
   });
-  await waitFor(async () => (await fetch(`http://127.0.0.1:${settings.WEB_PORT}/login`).catch(() => null))?.ok === true, {
+  await waitFor(() => answersOk(`http://127.0.0.1:${settings.WEB_PORT}/login`), {
     timeoutMs: 60_000,
     what: 'the dashboard',
   });
@@ -130,13 +143,20 @@ function keptSecret(dataDir: string, name: string, make: () => string): string {
  */
 async function demoSandbox(settings: Config): Promise<void> {
   const sandbox = `http://127.0.0.1:${settings.SANDBOX_PORT}`;
-  await waitFor(async () => (await fetch(`${sandbox}/health`).catch(() => null))?.ok === true, { timeoutMs: 60_000, what: 'the sandbox' });
+  await waitFor(() => answersOk(`${sandbox}/health`), { timeoutMs: 60_000, what: 'the sandbox' });
   const seconds = Number(process.env.DEMO_X_TOKEN_SECONDS ?? 900);
   await fetch(`${sandbox}/admin/config`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ twitter: { accessTokenSeconds: seconds } }),
   });
+}
+
+/** A probe that reads the whole answer: an unread body keeps its connection busy, and a server being stopped waits for it. */
+async function answersOk(url: string): Promise<boolean> {
+  const res = await fetch(url).catch(() => null);
+  await res?.arrayBuffer().catch(() => undefined);
+  return res?.ok === true;
 }
 
 function step(what: string): void {
@@ -180,6 +200,7 @@ function buildDashboardIfStale(): void {
   if (existsSync(built) && statSync(built).mtimeMs >= Math.max(newest('web/app'), newest('lib'))) return;
   step('dashboard build');
   const result = spawnSync(path.resolve('node_modules/.bin/remix'), ['vite:build', 'web'], { stdio: 'inherit' });
+  if (result.signal === 'SIGINT' || result.signal === 'SIGTERM') throw new Interrupted();
   if (result.status !== 0) throw new StackError('The dashboard build failed (see above).');
 }
 
@@ -202,15 +223,72 @@ async function shutdown(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
   console.log('\nStopping...');
-  for (const stop of stops.reverse()) await stop().catch(() => {});
+  // A step in progress gets a moment to end, so that what it started is stopped in order; the steps
+  // after it are skipped (notStopping). Each wave is stopped together: the slowest one's time, not the sum.
+  await Promise.race([startup.catch(() => {}), new Promise((r) => setTimeout(r, 1_000))]);
+  await Promise.all(services.map((stop) => stop().catch(() => {})));
+  await Promise.all(infrastructure.map((stop) => stop().catch(() => {})));
+  // Whatever a cut-short step left running (an initdb mid-way: it initialises a scratch folder, so
+  // nothing half-made is kept).
+  for (const pid of descendants()) killQuietly(pid);
   process.exit(code);
 }
 
-process.on('SIGINT', () => void shutdown(0));
-process.on('SIGTERM', () => void shutdown(0));
+/** Every process this one started, at any depth. */
+function descendants(): number[] {
+  const listing = spawnSync('ps', ['-A', '-o', 'pid=,ppid='], { encoding: 'utf8' }).stdout ?? '';
+  const children = new Map<number, number[]>();
+  for (const line of listing.trim().split('\n')) {
+    const [pid, ppid] = line.trim().split(/\s+/).map(Number) as [number, number];
+    children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+  }
+  const found: number[] = [];
+  for (let queue = [process.pid]; queue.length > 0;) {
+    const next = children.get(queue.pop()!) ?? [];
+    found.push(...next);
+    queue.push(...next);
+  }
+  return found.filter((pid) => pid !== process.pid);
+}
 
-main().catch(async (error: unknown) => {
-  const known = error instanceof ConfigError || error instanceof StackError;
-  console.error(`\nCould not start: ${known ? error.message : String((error as Error)?.stack ?? error)}`);
-  await shutdown(1);
-});
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * Ctrl-C signals the terminal's whole process group. The services run in a group of their own under a
+ * supervisor (this file again), so only this front process gets it and the supervisor stops them once,
+ * in order (services, then Temporal, then Postgres), instead of every process at once with a second
+ * signal to follow.
+ */
+function superviseInOwnProcessGroup(): void {
+  const supervisor = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    detached: true,
+    env: { ...process.env, SOCIAL_SYNC_SUPERVISOR: '1' },
+  });
+  const forward = () => void supervisor.kill('SIGTERM');
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  supervisor.once('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
+
+let startup: Promise<void> = Promise.resolve();
+if (process.env.SOCIAL_SYNC_SUPERVISOR) {
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+  startup = main();
+  startup.catch(async (error: unknown) => {
+    if (error instanceof Interrupted || stopping) return void (await shutdown(0));
+    // Our own errors and the system's (a folder we may not create, a port taken) are one line; a bug keeps its stack.
+    const known = error instanceof ConfigError || error instanceof StackError || typeof (error as { code?: unknown })?.code === 'string';
+    console.error(`\nCould not start: ${known ? (error as Error).message : String((error as Error)?.stack ?? error)}`);
+    await shutdown(1);
+  });
+} else {
+  superviseInOwnProcessGroup();
+}

@@ -188,6 +188,32 @@ describe('a connect-refresh-sync-fail-disconnect flow', () => {
     expect(refreshed.status, await refreshed.clone().text()).toBe(200);
   });
 
+  it('a regenerated app secret: each refusal counted, one alert, the account untouched, and it recovers', async () => {
+    const secret = async (client_secret: string) => sandboxAdmin(system, '/clients/secret', { platform: 'twitter', client_secret });
+    await secret('regenerated-in-the-portal');
+    try {
+      for (let i = 0; i < 3; i++) {
+        // The manual refresh is refused with the provider's reason; the account's status does not change.
+        const refused = await api(`/api/v1/oauth/twitter/refresh?business_id=${businessId}`, { method: 'POST' });
+        expect(refused.status).toBe(409);
+        expect((await refused.json()).error.message).toContain('unauthorized_client');
+      }
+      const [row] = await system.db.query('SELECT status, status_message FROM social_accounts WHERE id = $1', [accountId]);
+      expect(row.status).toBe('active');
+      await flushEverything();
+      const alerts = byTag('error_type', 'AppCredentialsRejected');
+      expect(alerts).toHaveLength(1);
+      expect(alerts[0].tags.platform).toBe('twitter');
+      expect(JSON.stringify(alerts[0])).toContain("The app's credentials were rejected by X");
+      const metrics = await (await fetch(workerMetricsUrl)).text();
+      expect(metricValue(metrics, 'social_sync_app_credentials_rejected', { platform: 'twitter' })).toBeGreaterThanOrEqual(3);
+    } finally {
+      await secret('sandbox-twitter-secret');
+    }
+    const refreshed = await api(`/api/v1/oauth/twitter/refresh?business_id=${businessId}`, { method: 'POST' });
+    expect(refreshed.status, await refreshed.clone().text()).toBe(200);
+  });
+
   it('connects a Meta Page through the picker (tokens that travel differently)', async () => {
     const res = await connect(api, 'meta', businessId);
     const body = await res.json();

@@ -19,6 +19,15 @@ const metricsBindAddress = settings.WORKER_METRICS_PORT ? `${settings.WORKER_MET
 // Before anything touches the SDK's native side: the Runtime is a process-wide singleton.
 const runtime = installTemporalRuntime({ logger, metricsBindAddress, onProblem: sentryOn ? reportTemporalProblem : undefined });
 
+// Until the worker exists, nothing is in flight and the SDK's own signal handling has no worker to stop:
+// a stop during start-up (bundling takes seconds) just ends the process.
+const stopWhileStarting = () => {
+  logger.info({ event_type: 'worker_stopped' }, 'worker stopped while starting');
+  process.exit(0);
+};
+process.once('SIGINT', stopWhileStarting);
+process.once('SIGTERM', stopWhileStarting);
+
 if (!settings.DATABASE_URL) throw new Error('DATABASE_URL is required for the worker.');
 const db = await openDatabase(settings.DATABASE_URL);
 // Bundled here, once, with a logger that keeps webpack's output out of the logs unless it warns.
@@ -27,6 +36,8 @@ const connection = await NativeConnection.connect({ address: settings.TEMPORAL_A
 const temporal = await connectTemporal({ address: settings.TEMPORAL_ADDRESS, namespace: settings.TEMPORAL_NAMESPACE });
 const worker = await createWorker({ connection, config: settings, db, temporal, workflowBundle });
 if (settings.POST_SWEEP_SECONDS > 0) await ensurePostSweepSchedule(temporal, settings.TEMPORAL_TASK_QUEUE, settings.POST_SWEEP_SECONDS);
+process.off('SIGINT', stopWhileStarting);
+process.off('SIGTERM', stopWhileStarting);
 logger.info(
   {
     event_type: 'worker_started',

@@ -44,10 +44,14 @@ const quick = proxyActivities<Activities>({
 // Failures the workflow itself answers (a dead grant, a refused request; rejected app credentials back
 // off in the workflow, where the reason shows), so the server does not retry them.
 const FINAL_FAILURES = ['GrantRevoked', 'ProviderRejected', 'AppCredentialsRejected'];
-// Token refresh: 5xx and network errors retry with backoff; a 429 waits for the provider's reset.
+// Token refresh: 5xx and network errors retry with backoff; a 429 waits for the provider's reset. Once
+// the provider has rotated the token, the activity keeps retrying the write (heartbeating) for its whole
+// start-to-close, so a database outage of minutes does not lose the grant; a worker that dies is noticed
+// by the heartbeat timeout (above the provider's 15 s HTTP timeout, during which it cannot heartbeat).
 const tokens = proxyActivities<Activities>({
   summary: 'Refresh the access token (and store a rotated refresh token)',
-  startToCloseTimeout: '1 minute',
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '2 seconds', maximumInterval: '2 minutes', maximumAttempts: 8, nonRetryableErrorTypes: FINAL_FAILURES },
 });
 // A sync heartbeats its cursor, so a retry (or a restarted worker) resumes where it stopped.
