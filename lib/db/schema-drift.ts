@@ -48,7 +48,7 @@ export async function schemaDrift(db: DataSource, entities: readonly EntityMetad
         drift.push(`${table}.${name}: in the entity, not in the table`);
         continue;
       }
-      const type = db.driver.normalizeType(column);
+      const type = column.isArray ? 'ARRAY' : db.driver.normalizeType(column); // information_schema names every array ARRAY
       if (type !== found.type) drift.push(`${table}.${name}: type ${type} in the entity, ${found.type} in the table`);
       if (column.isNullable !== found.nullable) {
         drift.push(
@@ -116,11 +116,11 @@ function entityDefault(column: ColumnMetadata): string | undefined {
   return String(value);
 }
 
-/** `'member'::text` -> `'member'`, `nextval('users_id_seq'::regclass)` -> `sequence`. */
+/** `'member'::text` -> `'member'`, `'{}'::integer[]` -> `'{}'`, `nextval('users_id_seq'::regclass)` -> `sequence`. */
 function catalogDefault(value: string | null): string | undefined {
   if (value === null) return undefined;
   if (value.startsWith('nextval(')) return 'sequence';
-  return value.replace(/::[a-z ]+$/, '');
+  return value.replace(/::[a-z ]+(\[\])?$/, '');
 }
 
 interface CatalogForeignKey {
