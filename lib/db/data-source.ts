@@ -6,6 +6,7 @@ import { PlatformsFromRegistry1796190000000 } from './migrations/1796190000000-p
 import { RefreshJournal1796200000000 } from './migrations/1796200000000-refresh-journal.js';
 import { ConnectTokens1796200000001 } from './migrations/1796200000001-connect-tokens.js';
 import { Publishing1796300000000 } from './migrations/1796300000000-publishing.js';
+import { AccountSyncState1796300000300 } from './migrations/1796300000300-account-sync-state.js';
 
 // In timestamp order, one file each.
 const migrations = [
@@ -15,6 +16,7 @@ const migrations = [
   RefreshJournal1796200000000,
   ConnectTokens1796200000001,
   Publishing1796300000000,
+  AccountSyncState1796300000300,
 ];
 
 /** A TypeORM DataSource on pg. Schema changes only through migrations, never `synchronize`. */
