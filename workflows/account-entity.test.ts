@@ -251,7 +251,13 @@ describe('status changes and continue-as-new', () => {
   it("gives the dashboard's projection only a changed state, stamped with the clock (decision 014)", () => {
     const { account } = loadedAccount();
     const first = account.projectionIfChanged(T0);
-    expect(first).toMatchObject({ accountId: 7, status: 'active', nextSyncAt: iso(T0), currentSync: null, observedAt: iso(T0) });
+    expect(first).toMatchObject({
+      accountId: 7,
+      status: 'active',
+      nextSyncAt: iso(T0 + 15 * MINUTE),
+      currentSync: null,
+      observedAt: iso(T0),
+    });
     expect(account.projectionIfChanged(T0 + 1)).toBeNull(); // nothing visible changed
     const job = account.startSync('schedule', 'run-1', T0 + 2);
     account.setStatus('syncing', null);
