@@ -13,6 +13,7 @@ import { accountsFor, accountsWithSyncState, type AccountRow, type SyncStateRow 
 import { memberBusinessId, requireUser } from './auth.js';
 import { HttpError, notFound, parse } from './errors.js';
 import { requiresAttention } from './oauth.js';
+import { platformMetadata } from '../providers/registry.js';
 
 export interface AnalyticsDeps {
   db: DataSource;
@@ -79,6 +80,9 @@ function accountSummary(account: AccountRow & { syncState: SyncStateRow | null }
     avatar_url: account.avatarUrl,
     next_sync_at: live?.nextSyncAt?.toISOString() ?? null,
     next_refresh_at: live?.nextRefreshAt?.toISOString() ?? null,
+    can_refresh: live
+      ? live.canRefresh
+      : account.hasRefreshToken && (platformMetadata(account.platform)?.capabilities.refresh ?? 'none') !== 'none',
     current_job_id: live?.currentJobId ?? null,
     last_sync_summary: lastSync
       ? {
