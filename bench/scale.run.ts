@@ -226,11 +226,13 @@ it(`scale: ${TOTAL} accounts, ${CLIENTS} clients, ${SECONDS} s per measurement`,
       result: await closedLoop(CLIENTS, SECONDS, () => Promise.all(accounts.map((id) => queryAccountStatus(sys.temporal, id, 2_000)))),
     });
     rows.push({ name: 'sync-history', size, result: await load(`${sys.apiUrl}/api/v1/analytics/sync-history/${businessId}`, api.token) });
-    rows.push({
-      name: 'sync-progress',
-      size,
-      result: await load(`${sys.apiUrl}/api/v1/analytics/sync-progress/${encodeURIComponent(job.job_id)}`, api.token),
-    });
+    if (job) {
+      rows.push({
+        name: 'sync-progress',
+        size,
+        result: await load(`${sys.apiUrl}/api/v1/analytics/sync-progress/${encodeURIComponent(job.job_id)}`, api.token),
+      });
+    }
   }
   snapshot(`${TOTAL} accounts, after the load`);
 
