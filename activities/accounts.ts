@@ -6,7 +6,7 @@ import type { Keyring } from '../lib/crypto/keyring.js';
 import type { AccountStatus } from '../lib/domain.js';
 import { SocialAccountEntity, type SocialAccount } from '../lib/db/entities.js';
 import { activityLog, workerMetrics } from '../lib/activity-telemetry.js';
-import type { AccountPolicy, AccountState } from '../workflows/contract.js';
+import type { AccountPolicy, AccountProjection, AccountState } from '../workflows/contract.js';
 import { platformMetadata, platformsOfApp, type Providers } from '../providers/registry.js';
 import { tokenRefresh } from './token-refresh.js';
 
@@ -60,6 +60,40 @@ export function accountActivities(deps: AccountDeps) {
         account_id: input.accountId,
         status: input.status,
       });
+    },
+
+    /**
+     * Writes the workflow's visible state to the dashboard's projection (decision 014). The business comes
+     * from the account row, so a deleted account writes nothing; an older observation never replaces a
+     * newer one (a retried write that lost a race).
+     */
+    async recordAccountState(view: AccountProjection): Promise<void> {
+      await db.query(
+        `INSERT INTO account_sync_state (account_id, business_id, status, status_message, warning, token_expires_at, can_refresh,
+           next_refresh_at, next_sync_at, last_sync, current_job_id, current_job_trigger, current_job_started_at, observed_at, updated_at)
+         SELECT id, business_id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, now() FROM social_accounts WHERE id = $1
+         ON CONFLICT (account_id) DO UPDATE SET status = EXCLUDED.status, status_message = EXCLUDED.status_message,
+           warning = EXCLUDED.warning, token_expires_at = EXCLUDED.token_expires_at, can_refresh = EXCLUDED.can_refresh,
+           next_refresh_at = EXCLUDED.next_refresh_at, next_sync_at = EXCLUDED.next_sync_at, last_sync = EXCLUDED.last_sync,
+           current_job_id = EXCLUDED.current_job_id, current_job_trigger = EXCLUDED.current_job_trigger,
+           current_job_started_at = EXCLUDED.current_job_started_at, observed_at = EXCLUDED.observed_at, updated_at = now()
+         WHERE account_sync_state.observed_at <= EXCLUDED.observed_at`,
+        [
+          view.accountId,
+          view.status,
+          view.statusMessage,
+          view.warning,
+          view.tokenExpiresAt,
+          view.canRefresh,
+          view.nextRefreshAt,
+          view.nextSyncAt,
+          view.lastSync === null ? null : JSON.stringify(view.lastSync),
+          view.currentSync?.jobId ?? null,
+          view.currentSync?.trigger ?? null,
+          view.currentSync?.startedAt ?? null,
+          view.observedAt,
+        ],
+      );
     },
 
     /**

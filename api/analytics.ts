@@ -1,18 +1,19 @@
-// The seed's dashboard endpoints: sync status (live, from each account workflow's status query, with
-// the stored state as a `stale` fallback), history, progress, sync-now, and the metrics over time.
+// The seed's dashboard endpoints: sync status (from the state each account workflow writes to Postgres,
+// decision 014), history, progress, sync-now, and the metrics over time.
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { AccountActionRefused, queryAccountStatus, syncAccountNow } from '../lib/account-workflows.js';
 import type { Config } from '../lib/config.js';
-import { SocialAccountEntity, SyncRunEntity, type SyncRun } from '../lib/db/entities.js';
+import { AccountSyncStateEntity, SocialAccountEntity, SyncRunEntity, type SyncRun } from '../lib/db/entities.js';
 import type { Platform } from '../lib/domain.js';
 import { parseSyncJobId, type AccountStatusView } from '../workflows/contract.js';
-import { accountsFor, type AccountRow } from './accounts.js';
+import { accountsFor, accountsWithSyncState, type AccountRow, type SyncStateRow } from './accounts.js';
 import { memberBusinessId, requireUser } from './auth.js';
 import { HttpError, notFound, parse } from './errors.js';
 import { requiresAttention } from './oauth.js';
+import { platformMetadata } from '../providers/registry.js';
 
 export interface AnalyticsDeps {
   db: DataSource;
@@ -20,44 +21,41 @@ export interface AnalyticsDeps {
   config: Config;
 }
 
-const QUERY_TIMEOUT_MS = 2_000;
+/** How long the one per-account query left (a queued job's live detail) may take before it is cancelled. */
+const QUERY_DEADLINE_MS = 2_000;
 const SYNC_STEPS = ['Starting', 'Fetching posts and metrics', 'Computing totals'];
 
 type PlatformState = 'idle' | 'syncing' | 'error' | 'success';
+type LastSync = NonNullable<AccountStatusView['lastSync']>;
 
-/** The live view of an account, or undefined when no worker answered in time. */
+/** The live view of one account from its workflow, or undefined when no worker answered before the deadline. */
 async function liveStatus(temporal: Client, accountId: number): Promise<AccountStatusView | undefined> {
-  let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([
-      queryAccountStatus(temporal, accountId),
-      new Promise<undefined>((resolve) => {
-        timer = setTimeout(() => resolve(undefined), QUERY_TIMEOUT_MS);
-      }),
-    ]);
+    return await queryAccountStatus(temporal, accountId, QUERY_DEADLINE_MS);
   } catch {
     return undefined;
-  } finally {
-    clearTimeout(timer);
   }
 }
 
-function accountSummary(account: AccountRow, live: AccountStatusView | undefined) {
+/** One account as sync-status shows it, from the state its workflow last wrote (decision 014). */
+function accountSummary(account: AccountRow & { syncState: SyncStateRow | null }) {
+  const live = account.syncState;
+  const lastSync = (live?.lastSync ?? null) as LastSync | null;
   const status = live?.status ?? account.status;
-  const lastSyncAt = live?.lastSync?.finishedAt ?? account.lastSyncAt?.toISOString() ?? null;
-  const lastSyncStatus = live?.lastSync?.status ?? account.lastSyncStatus;
-  const statusMessage = live?.statusMessage ?? account.statusMessage;
+  const lastSyncAt = lastSync?.finishedAt ?? account.lastSyncAt?.toISOString() ?? null;
+  const lastSyncStatus = lastSync?.status ?? account.lastSyncStatus;
+  const statusMessage = live ? live.statusMessage : account.statusMessage;
   let state: PlatformState;
   let message: string;
   if (status === 'reconnect_required') {
     state = 'error';
     message = statusMessage ?? 'Token expired - re-authentication required';
-  } else if (status === 'syncing' || live?.currentSync) {
+  } else if (status === 'syncing' || live?.currentJobId) {
     state = 'syncing';
     message = 'Sync in progress';
   } else if (lastSyncStatus === 'error' || lastSyncStatus === 'skipped') {
     state = 'error';
-    message = statusMessage ?? `Last sync failed${live?.lastSync?.error ? `: ${live.lastSync.error}` : ''}`;
+    message = statusMessage ?? `Last sync failed${lastSync?.error ? `: ${lastSync.error}` : ''}`;
   } else if (lastSyncStatus === 'success') {
     state = 'success';
     message = statusMessage ?? 'Last sync successful'; // e.g. a refresh failing since, with its reason
@@ -65,6 +63,7 @@ function accountSummary(account: AccountRow, live: AccountStatusView | undefined
     state = 'idle';
     message = 'Waiting for the first sync';
   }
+  const tokenExpiresAt = live ? live.tokenExpiresAt : account.tokenExpiresAt;
   return {
     account_id: account.id,
     platform: account.platform,
@@ -73,24 +72,29 @@ function accountSummary(account: AccountRow, live: AccountStatusView | undefined
     message,
     warning: live?.warning ?? null,
     reconnect_required: status === 'reconnect_required',
-    requires_refresh: requiresAttention({ ...account, status }),
+    requires_refresh: requiresAttention({ ...account, status, tokenExpiresAt }),
     last_sync: lastSyncAt,
-    token_expires_at: live?.tokenExpiresAt ?? account.tokenExpiresAt?.toISOString() ?? null,
+    token_expires_at: tokenExpiresAt?.toISOString() ?? null,
     username: account.username,
     display_name: account.displayName,
     avatar_url: account.avatarUrl,
-    next_sync_at: live?.nextSyncAt ?? null,
-    next_refresh_at: live?.nextRefreshAt ?? null,
-    current_job_id: live?.currentSync?.jobId ?? null,
-    last_sync_summary: live?.lastSync
+    next_sync_at: live?.nextSyncAt?.toISOString() ?? null,
+    next_refresh_at: live?.nextRefreshAt?.toISOString() ?? null,
+    can_refresh: live
+      ? live.canRefresh
+      : account.hasRefreshToken && (platformMetadata(account.platform)?.capabilities.refresh ?? 'none') !== 'none',
+    current_job_id: live?.currentJobId ?? null,
+    last_sync_summary: lastSync
       ? {
-          posts_synced: live.lastSync.postsSynced,
-          impressions: live.lastSync.impressions,
-          engagements: live.lastSync.engagements,
-          engagement_rate: live.lastSync.engagementRate,
+          posts_synced: lastSync.postsSynced,
+          impressions: lastSync.impressions,
+          engagements: lastSync.engagements,
+          engagement_rate: lastSync.engagementRate,
         }
       : null,
-    stale: live === undefined,
+    /** When the workflow last wrote this state; null (and `stale`) when it never has. */
+    state_updated_at: live?.updatedAt.toISOString() ?? null,
+    stale: live === null,
   };
 }
 
@@ -111,6 +115,8 @@ interface SyncProgressRow {
   elapsed: string;
   typical: string | null;
   typical_posts: number | null;
+  /** From the account's projection. */
+  next_sync_at: Date | null;
 }
 
 /** Posts and their sums per platform and day; bigint sums come back as strings. */
@@ -131,8 +137,8 @@ export function analyticsRoutes(deps: AnalyticsDeps): Router {
 
   router.get('/analytics/sync-status/:businessId', async (req, res) => {
     const businessId = await memberBusinessId(db, req, req.params.businessId);
-    const accounts = (await accountsFor(db, businessId)).filter((a) => a.status !== 'disconnected');
-    const summaries = await Promise.all(accounts.map(async (a) => accountSummary(a, await liveStatus(temporal, a.id))));
+    // One read: every connected account with the state its workflow last wrote, however many there are.
+    const summaries = (await accountsWithSyncState(db, businessId)).map(accountSummary);
     const platforms: Record<string, (typeof summaries)[number]> = {};
     for (const summary of summaries) {
       const current = platforms[summary.platform];
@@ -205,8 +211,10 @@ export function analyticsRoutes(deps: AnalyticsDeps): Router {
     const [run] = await db.query<SyncProgressRow[]>(
       `SELECT r.job_id, r.account_id, r.business_id, r.platform, r.status, r.started_at, r.finished_at, r.error_message,
               r.progress_step, r.progress_done, r.progress_total,
-              extract(epoch FROM (coalesce(r.finished_at, now()) - r.started_at)) AS elapsed, past.typical, past.typical_posts
+              extract(epoch FROM (coalesce(r.finished_at, now()) - r.started_at)) AS elapsed, past.typical, past.typical_posts,
+              s.next_sync_at
        FROM sync_runs r
+       LEFT JOIN account_sync_state s ON s.account_id = r.account_id
        LEFT JOIN LATERAL (
          SELECT avg(extract(epoch FROM (p.finished_at - p.started_at))) AS typical, (array_agg(p.posts_synced ORDER BY p.started_at DESC))[1] AS typical_posts
          FROM (SELECT started_at, finished_at, posts_synced FROM sync_runs
@@ -217,13 +225,33 @@ export function analyticsRoutes(deps: AnalyticsDeps): Router {
       [jobId],
     );
     if (!run) {
-      // Started by the workflow but not yet picked up by a worker: answer "queued" from the live state.
+      // Started by the workflow but not yet picked up by a worker: "queued", from the state the workflow
+      // wrote, or (in the moment before it has written it) from the workflow itself, within a deadline.
       const { accountId } = job;
-      const account = await db.getRepository(SocialAccountEntity).findOne({ select: { businessId: true }, where: { id: accountId } });
+      const account = await db
+        .getRepository(SocialAccountEntity)
+        .createQueryBuilder('a')
+        .select(['a.businessId', 'a.platform'])
+        .leftJoin(AccountSyncStateEntity.options.name, 's', 's.accountId = a.id')
+        .addSelect(['s.currentJobId', 's.currentJobStartedAt', 's.nextSyncAt'])
+        .where('a.id = :accountId', { accountId })
+        .getRawOne<{
+          a_business_id: number;
+          a_platform: Platform;
+          s_current_job_id: string | null;
+          s_current_job_started_at: Date | null;
+          s_next_sync_at: Date | null;
+        }>();
       if (!account) throw notFound('Sync job');
-      await memberBusinessId(db, req, account.businessId);
-      const live = await liveStatus(temporal, accountId);
-      if (live?.currentSync?.jobId !== jobId) throw notFound('Sync job');
+      await memberBusinessId(db, req, account.a_business_id);
+      let queued: { startedAt: string; nextSyncAt: string | null } | undefined;
+      if (account.s_current_job_id === jobId) {
+        queued = { startedAt: account.s_current_job_started_at!.toISOString(), nextSyncAt: account.s_next_sync_at?.toISOString() ?? null };
+      } else {
+        const live = await liveStatus(temporal, accountId);
+        if (live?.currentSync?.jobId === jobId) queued = { startedAt: live.currentSync.startedAt, nextSyncAt: live.nextSyncAt };
+      }
+      if (!queued) throw notFound('Sync job');
       res.json({
         job_id: jobId,
         status: 'running',
@@ -234,11 +262,11 @@ export function analyticsRoutes(deps: AnalyticsDeps): Router {
         posts_done: 0,
         posts_total: null,
         estimated_time_remaining: null,
-        started_at: live.currentSync.startedAt,
+        started_at: queued.startedAt,
         finished_at: null,
-        next_run_time: live.nextSyncAt,
+        next_run_time: queued.nextSyncAt,
         account_id: accountId,
-        platform: live.platform,
+        platform: account.a_platform,
         error_message: null,
       });
       return;
@@ -262,7 +290,6 @@ export function analyticsRoutes(deps: AnalyticsDeps): Router {
         eta = typical !== null ? Math.max(1, Math.round(typical - elapsed)) : null;
       }
     }
-    const live = await liveStatus(temporal, run.account_id);
     res.json({
       job_id: run.job_id,
       status: running ? 'running' : run.status === 'success' ? 'completed' : 'failed',
@@ -276,7 +303,7 @@ export function analyticsRoutes(deps: AnalyticsDeps): Router {
       estimated_time_remaining: eta,
       started_at: run.started_at.toISOString(),
       finished_at: run.finished_at?.toISOString() ?? null,
-      next_run_time: live?.nextSyncAt ?? null,
+      next_run_time: run.next_sync_at?.toISOString() ?? null,
       account_id: run.account_id,
       platform: run.platform,
       error_message: run.error_message,

@@ -52,8 +52,13 @@ export async function ensureAccountWorkflow(client: Client, taskQueue: string, a
   });
 }
 
-export function queryAccountStatus(client: Client, accountId: number): Promise<AccountStatusView> {
-  return client.workflow.getHandle(accountWorkflowId(accountId)).query(statusQuery);
+/**
+ * The live detail of one account, from its workflow. With `deadlineMs` the query is cancelled (the gRPC
+ * call's deadline) when no worker answers in time, rather than left running after the caller gave up.
+ */
+export function queryAccountStatus(client: Client, accountId: number, deadlineMs?: number): Promise<AccountStatusView> {
+  const query = () => client.workflow.getHandle(accountWorkflowId(accountId)).query(statusQuery);
+  return deadlineMs === undefined ? query() : client.withDeadline(Date.now() + deadlineMs, query);
 }
 
 /** An update the workflow's validator refused carries its reason; callers show it as a 409. */

@@ -56,6 +56,9 @@ const schema = z.object({
   // behind `Authorization: Bearer <METRICS_TOKEN>` when METRICS_TOKEN is set.
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   WORKER_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
+  // Worker sizing (README "Scale"): account workflows kept in memory; the rest replay from history when
+  // they wake. Bounds the worker's memory whatever the number of accounts.
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
   METRICS_TOKEN: optional,
 
   // Providers. A platform whose client id is unset uses the sandbox outside production (`npm start`, tests)

@@ -53,6 +53,12 @@ export function createWorker(options: CreateWorkerOptions): Promise<Worker> {
     // On SIGTERM, in-flight activities get this long to finish: above the providers' 15 s HTTP timeout,
     // so a refresh whose provider call already rotated the token stores it (compose allows 60 s).
     shutdownGraceTime: '45 seconds',
+    // Memory stays bounded as accounts grow: at most this many workflows stay cached (measured about
+    // 0.34 MB each; README "Scale"); one that is evicted replays its history when its timer fires.
+    // Sticky queues stay on (cached workflows skip replay); a sticky task not picked up in 10 s goes to
+    // any worker, so a second worker on the same task queue shares the load.
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+    stickyQueueScheduleToStartTimeout: '10 seconds',
     // Sentry reporting of activity failures (final attempts only) and per-activity isolation scopes.
     interceptors: { activity: [activityInterceptors] },
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),

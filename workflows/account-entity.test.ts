@@ -261,6 +261,36 @@ describe('status changes and continue-as-new', () => {
     ]);
   });
 
+  it("gives the dashboard's projection only a changed state, stamped with the clock (decision 014)", () => {
+    const { account } = loadedAccount();
+    const first = account.projectionIfChanged(T0);
+    expect(first).toMatchObject({
+      accountId: 7,
+      status: 'active',
+      nextSyncAt: iso(T0 + 15 * MINUTE),
+      currentSync: null,
+      observedAt: iso(T0),
+    });
+    expect(account.projectionIfChanged(T0 + 1)).toBeNull(); // nothing visible changed
+    const job = account.startSync('schedule', 'run-1', T0 + 2);
+    account.setStatus('syncing', null);
+    expect(account.projectionIfChanged(T0 + 3)).toMatchObject({ status: 'syncing', currentSync: job, observedAt: iso(T0 + 3) });
+    account.syncSucceeded(
+      job,
+      { status: 'success', postsSynced: 5, impressions: 10, engagements: 1, engagementRate: 10, error: null },
+      T0 + 4,
+    );
+    account.syncEnded();
+    account.schedule(T0 + 4);
+    expect(account.projectionIfChanged(T0 + 5)).toMatchObject({
+      status: 'active',
+      currentSync: null,
+      lastSync: { status: 'success', postsSynced: 5, jobId: job.jobId, finishedAt: iso(T0 + 4) },
+      nextSyncAt: iso(T0 + 4 + 15 * MINUTE),
+    });
+    expect(account.projectionIfChanged(T0 + 6)).toBeNull();
+  });
+
   it('starts a fresh run by loading the account, and a continued one from its carried state', () => {
     const fresh = new AccountEntity({ accountId: 7, businessId: 3, platform: 'twitter' }, () => {});
     expect(fresh.state).toMatchObject({ status: 'connecting', syncCount: 0, cycles: 0 });

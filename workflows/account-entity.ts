@@ -8,6 +8,7 @@ import { builtInPlatform } from '../providers/metadata.js';
 import type {
   AccountJob,
   AccountPolicy,
+  AccountProjection,
   AccountState,
   AccountStatusView,
   AccountWorkflowInput,
@@ -56,6 +57,8 @@ export class AccountEntity {
   keepPlannedRefresh = false;
   /** The token expiry the current nextRefreshAt was planned for. */
   private refreshPlannedFor: string | null;
+  /** What the projection row last received (empty in a new run, so each run writes once). */
+  private projected = '';
 
   /** `publish` shows a visible change (status, token expiry) to operators: the search attributes. */
   constructor(
@@ -260,6 +263,32 @@ export class AccountEntity {
     if (key === this.published) return;
     this.published = key;
     this.publish(this.state);
+  }
+
+  /**
+   * The visible state for the dashboard's projection, when it differs from what was last written
+   * (null otherwise): the workflow writes only changes, and at a few points, so a cycle costs one or two
+   * writes whatever happened in it.
+   */
+  projectionIfChanged(now: number): AccountProjection | null {
+    const { accountId, status, statusMessage, warning, tokenExpiresAt, canRefresh, nextRefreshAt, nextSyncAt, lastSync, currentSync } =
+      this.state;
+    const view = {
+      accountId,
+      status,
+      statusMessage,
+      warning,
+      tokenExpiresAt,
+      canRefresh,
+      nextRefreshAt,
+      nextSyncAt,
+      lastSync,
+      currentSync,
+    };
+    const key = JSON.stringify(view);
+    if (key === this.projected) return null;
+    this.projected = key;
+    return { ...view, observedAt: new Date(now).toISOString() };
   }
 
   /** The stored account was (re)loaded. A new or renewed connection syncs at once, so the dashboard fills. */

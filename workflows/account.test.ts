@@ -97,9 +97,24 @@ describe('account workflow', () => {
       )
       .toContain(accountWorkflowId(xAccount));
 
+    // The dashboard's projection (decision 014) shows what the workflow holds, without querying it.
+    await expect
+      .poll(async () => (await system.db.query('SELECT * FROM account_sync_state WHERE account_id = $1', [xAccount]))[0], {
+        timeout: 10_000,
+      })
+      .toMatchObject({
+        status: 'active',
+        current_job_id: null,
+        last_sync: expect.objectContaining({ status: 'success', postsSynced: 250 }),
+      });
     const syncStatus = await (await api(`/api/v1/analytics/sync-status/${businessId}`)).json();
     expect(syncStatus).toMatchObject({ overall_status: 'success', connected_platforms: 1, stale: false });
     expect(syncStatus.platforms.twitter).toMatchObject({ status: 'success', message: 'Last sync successful', username: 'sandbox_x' });
+    expect(syncStatus.platforms.twitter).toMatchObject({
+      next_sync_at: (await status(xAccount)).nextSyncAt,
+      next_refresh_at: (await status(xAccount)).nextRefreshAt,
+      last_sync_summary: { posts_synced: 250 },
+    });
     const history = await (await api(`/api/v1/analytics/sync-history/${businessId}?limit=5`)).json();
     expect(history.history[0]).toMatchObject({ status: 'success', platform: 'twitter', posts_synced: 250 });
   });
@@ -365,11 +380,14 @@ describe('account workflow', () => {
         )
         .toBeGreaterThan(0);
       doomed.kill('SIGKILL');
-      // With no worker to answer the status query, the dashboard gets the stored state, marked stale.
-      const stale = await (await api(`/api/v1/analytics/sync-status/${businessId}`)).json();
-      expect(stale.stale).toBe(true);
-      expect(stale.accounts.find((a: { account_id: number }) => a.account_id === accountId)).toMatchObject({
-        stale: true,
+      // With no worker to answer a status query, the dashboard still answers from the state the workflow
+      // wrote (decision 014): the sync running, not `stale`.
+      const shown = await (await api(`/api/v1/analytics/sync-status/${businessId}`)).json();
+      expect(shown.stale).toBe(false);
+      expect(shown.accounts.find((a: { account_id: number }) => a.account_id === accountId)).toMatchObject({
+        stale: false,
+        status: 'syncing',
+        current_job_id: job!.job_id,
         username: 'sandbox_x',
       });
       system.worker = await startTestWorker(system.config, system.db);

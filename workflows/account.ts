@@ -13,6 +13,7 @@ import {
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -39,6 +40,12 @@ import {
 // never a reason to give up on an account, so they retry until it is back (issue 10 item 5).
 const quick = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+// The dashboard's projection (decision 014): a small write on our own Postgres, run as a local activity
+// so it costs a marker in the history, not a scheduled task; it retries until Postgres is back.
+const projection = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 // Failures the workflow itself answers (a dead grant, a refused request; rejected app credentials back
@@ -130,6 +137,7 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
       status: account.state.status,
     });
   }
+  await showState(account);
   await condition(allHandlersFinished);
   return account.state.status;
 }
@@ -170,6 +178,8 @@ async function disconnect(account: AccountEntity) {
 
 /** Waits for a request or for what the clock brings next; undefined when a reload or disconnect came first. */
 async function nextJob(account: AccountEntity) {
+  // A request already queued shows itself when it starts; otherwise show the state the wait begins in.
+  if (!account.interrupted) await showState(account);
   const next = account.nextDue();
   const wake = () => account.interrupted;
   const woke = next
@@ -213,6 +223,7 @@ async function runSync(account: AccountEntity, trigger: SyncTrigger): Promise<vo
     }
     const statusMessage = state.statusMessage; // a refresh still failing keeps saying so while the sync runs
     account.setStatus('syncing', null);
+    await showState(account);
     let summary: SyncSummary;
     try {
       summary = await syncAccount();
@@ -227,6 +238,7 @@ async function runSync(account: AccountEntity, trigger: SyncTrigger): Promise<vo
         throw ApplicationFailure.nonRetryable(`the token could not be refreshed after a 401 (${refreshError})`, 'RefreshFailed');
       }
       account.setStatus('syncing', null);
+      await showState(account);
       summary = await syncAccount();
     }
     account.syncSucceeded(job, summary, Date.now());
@@ -253,6 +265,7 @@ async function runSync(account: AccountEntity, trigger: SyncTrigger): Promise<vo
 /** Refreshes the access token; the failure's message if it failed. */
 async function runRefresh(account: AccountEntity): Promise<string | undefined> {
   account.setStatus('refreshing', null);
+  await showState(account);
   try {
     account.refreshed((await tokens.refreshAccessToken(account.state.accountId)).tokenExpiresAt);
     return undefined;
@@ -271,6 +284,13 @@ async function markReconnectRequired(account: AccountEntity, reason: string): Pr
   account.reconnectRequired(reason);
   await quick.setAccountStatus({ accountId: account.state.accountId, status: 'reconnect_required', message: account.state.statusMessage });
   log.warn('reconnect required', { event_type: 'reconnect_required', ...logAttrs(account), reason });
+}
+
+/** Writes the visible state to the dashboard's projection if it changed since the last write. */
+async function showState(account: AccountEntity): Promise<void> {
+  if (!patched('sync-state-projection')) return;
+  const view = account.projectionIfChanged(Date.now());
+  if (view) await projection.recordAccountState(view);
 }
 
 // --- Helpers ------------------------------------------------------------------------------------------

@@ -81,6 +81,25 @@ export interface AccountState {
 
 export type AccountStatusView = AccountState & { workflowId: string };
 
+/**
+ * What the dashboard's lists show of an account (decision 014): the workflow writes it to Postgres
+ * whenever it changes, and sync-status reads every account of a business in one query. Ids and
+ * non-secret facts only. `observedAt` is the workflow's clock, so an older write never wins.
+ */
+export type AccountProjection = Pick<
+  AccountState,
+  | 'accountId'
+  | 'status'
+  | 'statusMessage'
+  | 'warning'
+  | 'tokenExpiresAt'
+  | 'canRefresh'
+  | 'nextRefreshAt'
+  | 'nextSyncAt'
+  | 'lastSync'
+  | 'currentSync'
+> & { observedAt: string };
+
 export interface DisconnectOutcome {
   revoked: boolean;
   revokeError: string | null;

@@ -6,6 +6,7 @@ import { PlatformsFromRegistry1796190000000 } from './migrations/1796190000000-p
 import { RefreshJournal1796200000000 } from './migrations/1796200000000-refresh-journal.js';
 import { ConnectTokens1796200000001 } from './migrations/1796200000001-connect-tokens.js';
 import { Publishing1796300000000 } from './migrations/1796300000000-publishing.js';
+import { AccountSyncState1796300000300 } from './migrations/1796300000300-account-sync-state.js';
 import { OAuthBrowserBinding1796300000400 } from './migrations/1796300000400-oauth-browser-binding.js';
 
 // In timestamp order, one file each.
@@ -16,6 +17,7 @@ const migrations = [
   RefreshJournal1796200000000,
   ConnectTokens1796200000001,
   Publishing1796300000000,
+  AccountSyncState1796300000300,
   OAuthBrowserBinding1796300000400,
 ];
 

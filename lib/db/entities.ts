@@ -281,6 +281,50 @@ export const SyncRunEntity = new EntitySchema<SyncRun>({
   foreignKeys: [references('accountId', 'SocialAccount'), references('businessId', 'Business')],
 });
 
+/** The account workflow's visible state (decision 014), kept current by the workflow; one row per account. */
+export interface AccountSyncState {
+  accountId: number;
+  businessId: number;
+  status: AccountStatus;
+  statusMessage: string | null;
+  warning: string | null;
+  tokenExpiresAt: Date | null;
+  canRefresh: boolean;
+  nextRefreshAt: Date | null;
+  nextSyncAt: Date | null;
+  /** The last sync's summary as the workflow holds it (SyncSummary with its job id and finishedAt). */
+  lastSync: Record<string, unknown> | null;
+  currentJobId: string | null;
+  currentJobTrigger: string | null;
+  currentJobStartedAt: Date | null;
+  /** The workflow's clock when it saw this state: older writes never replace newer ones. */
+  observedAt: Date;
+  updatedAt: Date;
+}
+export const AccountSyncStateEntity = new EntitySchema<AccountSyncState>({
+  name: 'AccountSyncState',
+  tableName: 'account_sync_state',
+  columns: {
+    accountId: { type: 'int', primary: true, name: 'account_id' },
+    businessId: { type: 'int', name: 'business_id' },
+    status: { type: 'text' },
+    statusMessage: { type: 'text', name: 'status_message', nullable: true },
+    warning: { type: 'text', nullable: true },
+    tokenExpiresAt: { type: 'timestamptz', name: 'token_expires_at', nullable: true },
+    canRefresh: { type: 'boolean', name: 'can_refresh', default: false },
+    nextRefreshAt: { type: 'timestamptz', name: 'next_refresh_at', nullable: true },
+    nextSyncAt: { type: 'timestamptz', name: 'next_sync_at', nullable: true },
+    lastSync: { type: 'jsonb', name: 'last_sync', nullable: true },
+    currentJobId: { type: 'text', name: 'current_job_id', nullable: true },
+    currentJobTrigger: { type: 'text', name: 'current_job_trigger', nullable: true },
+    currentJobStartedAt: { type: 'timestamptz', name: 'current_job_started_at', nullable: true },
+    observedAt: { type: 'timestamptz', name: 'observed_at' },
+    updatedAt: { type: 'timestamptz', name: 'updated_at', default: () => 'now()' },
+  },
+  indices: [{ name: 'ix_account_sync_state_business', columns: ['businessId'] }],
+  foreignKeys: [references('accountId', 'SocialAccount'), references('businessId', 'Business')],
+});
+
 interface PostMetric extends PostCounts {
   id: number;
   accountId: number;
@@ -436,6 +480,7 @@ export const entities = [
   SocialAccountEntity,
   PendingConnectionEntity,
   SyncRunEntity,
+  AccountSyncStateEntity,
   PostMetricEntity,
   MediaEntity,
   PostEntity,

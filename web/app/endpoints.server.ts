@@ -75,6 +75,8 @@ const platformSyncStatus = z.object({
   avatar_url: z.string().nullish(),
   next_sync_at: z.string().nullish(),
   current_job_id: z.string().nullish(),
+  /** The account's token can be refreshed now (a refresh token stored, the platform refreshes). */
+  can_refresh: z.boolean().nullish(),
   last_sync_summary: z
     .object({
       posts_synced: z.number().nullish(),
@@ -83,7 +85,7 @@ const platformSyncStatus = z.object({
       engagement_rate: z.number().nullish(),
     })
     .nullish(),
-  /** True when no worker answered and this is the stored state. */
+  /** True when no account workflow has reported this account's state yet, so this is the stored row. */
   stale: z.boolean().nullish(),
 });
 

@@ -13,6 +13,8 @@ interface PlatformConnectionProps {
   connection: Section<ConnectionStatus>;
   now: number;
   here: string;
+  /** Many accounts: the card says how many and offers Connect; the accounts table lists them. */
+  compact?: boolean;
 }
 
 /** One platform's card on the Connections page: its connected accounts, or how to connect one. */
@@ -28,7 +30,7 @@ export function PlatformConnectionCard(props: PlatformConnectionProps) {
   );
 }
 
-function PlatformConnection({ platform, displayName, configured, connection, now, here }: PlatformConnectionProps) {
+function PlatformConnection({ platform, displayName, configured, connection, now, here, compact }: PlatformConnectionProps) {
   if (connection.state !== 'ready') {
     return (
       <>
@@ -63,6 +65,17 @@ function PlatformConnection({ platform, displayName, configured, connection, now
         ) : (
           <p className="muted card__text">{displayName} is not set up on this server yet.</p>
         )}
+      </>
+    );
+  }
+
+  if (compact) {
+    return (
+      <>
+        <p className="card__text" data-testid="platform-account-count">
+          {accounts.length} connected account{accounts.length === 1 ? '' : 's'}, listed in the table below.
+        </p>
+        {configured && <ConnectButton platform={platform} label={`Connect another ${displayName} account`} here={here} />}
       </>
     );
   }

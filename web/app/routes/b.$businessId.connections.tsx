@@ -3,20 +3,33 @@
 // consent page), Refresh token (X), Disconnect (after an explicit confirmation). Also where the
 // provider sends the browser back to (?connected= / ?error= / ?meta_pending=), and Meta's Page picker.
 // The loader and the action live in connections.server.ts; the cards and the picker in components/.
-import type { MetaFunction } from '@remix-run/node';
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
 import { businessPageTitle, useBusiness } from '../business-context.js';
+import { loadSection, requireBusinessId } from '../api.server.js';
+import { AccountsTable } from '../components/AccountsTable.js';
 import { Banner } from '../components/Banner.js';
 import { MetaPagePicker } from '../components/MetaPagePicker.js';
 import { PageErrorBoundary } from '../components/PageErrorBoundary.js';
 import { PlatformConnectionCard } from '../components/PlatformConnectionCard.js';
 import { connectBanner } from '../connect-messages.js';
 import { connectionsAction, connectionsLoader } from '../connections.server.js';
+import { getSyncStatus } from '../endpoints.server.js';
 import { useAutoRevalidate } from '../hooks/use-auto-revalidate.js';
 
 export const meta: MetaFunction = ({ matches }) => [{ title: businessPageTitle(matches, 'Connections') }];
 
-export const loader = connectionsLoader;
+/** The platforms' connections, plus every account's sync state for the table (one read in the API). */
+export async function loader(args: LoaderFunctionArgs) {
+  const [connections, syncStatus] = await Promise.all([
+    connectionsLoader(args),
+    loadSection(getSyncStatus(args.request, requireBusinessId(args.params.businessId))),
+  ]);
+  return { ...connections, syncStatus };
+}
+
+/** Past this many accounts, the platform cards stop listing each account: the table does. */
+const CARDS_LIST_ACCOUNTS_UP_TO = 6;
 
 export const action = connectionsAction;
 
@@ -24,15 +37,18 @@ const BUSY_STATUSES = new Set(['connecting', 'syncing', 'refreshing']);
 
 export default function Connections() {
   const { business } = useBusiness();
-  const { platforms, now, pendingId, metaPages } = useLoaderData<typeof loader>();
+  const { platforms, now, pendingId, metaPages, syncStatus } = useLoaderData<typeof loader>();
+  const accounts = syncStatus.state === 'ready' ? (syncStatus.data.accounts ?? []) : [];
+  const compact = accounts.length > CARDS_LIST_ACCOUNTS_UP_TO;
   const actionResult = useActionData<typeof action>();
   const [searchParams] = useSearchParams();
   const here = `/b/${business.id}/connections`;
   const banner = connectBanner(searchParams);
   const nothingAvailable = platforms.length > 0 && platforms.every((p) => p.connection.state === 'unavailable');
-  const busy = platforms.some(
-    (p) => p.connection.state === 'ready' && (p.connection.data.accounts ?? []).some((a) => BUSY_STATUSES.has(a.status ?? '')),
-  );
+  const busy =
+    platforms.some(
+      (p) => p.connection.state === 'ready' && (p.connection.data.accounts ?? []).some((a) => BUSY_STATUSES.has(a.status ?? '')),
+    ) || accounts.some((a) => a.current_job_id);
   // Each reload asks the API once per platform, and the API limits OAuth calls per user (60 a minute),
   // so this page refreshes gently: every 30 s, every 10 s while an account is still connecting.
   useAutoRevalidate(busy ? 10_000 : 30_000);
@@ -89,10 +105,13 @@ export default function Connections() {
               connection={p.connection}
               now={now}
               here={here}
+              compact={compact}
             />
           ))}
         </ul>
       )}
+
+      {accounts.length > 0 && <AccountsTable accounts={accounts} businessId={business.id} now={now} here={here} />}
     </>
   );
 }
