@@ -225,7 +225,7 @@ export interface PublishedPost {
 export type PublishResult = { kind: 'published'; post: PublishedPost } | { kind: 'pending'; checkAfterMs: number; reason: string };
 
 /** What a read-back found for an attempt whose outcome was unknown. Only `not_published` may be retried. */
-export type Reconciliation = { kind: 'published'; post: PublishedPost } | { kind: 'not_published' } | { kind: 'unknown'; reason: string };
+type Reconciliation = { kind: 'published'; post: PublishedPost } | { kind: 'not_published' } | { kind: 'unknown'; reason: string };
 
 /** The facts compose-time validation needs about an image, before any upload to a provider. */
 export interface MediaFacts {

@@ -2,12 +2,14 @@
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import type { DataSource } from 'typeorm';
+import { In, type DataSource } from 'typeorm';
 import { createActivities } from '../activities/index.js';
 import { providersFor } from '../providers/registry.js';
 import type { Config } from '../lib/config.js';
 import { keyringFromEnv } from '../lib/crypto/keyring.js';
 import { mediaForPublishing } from '../lib/media-urls.js';
+import { MediaEntity } from '../lib/db/entities.js';
+import type { MediaForPublishing } from '../activities/publish.js';
 import type { AccountPolicy } from '../workflows/contract.js';
 import { activityInterceptors } from './interceptors.js';
 
@@ -35,6 +37,21 @@ function accountPolicy(config: Config): AccountPolicy {
   };
 }
 
+/** A post's images in the post's order, as publishers take them (bytes read on demand, a signed URL). */
+function postMedia(db: DataSource, config: Config): MediaForPublishing {
+  const describe = mediaForPublishing(config);
+  return async (businessId, mediaIds) => {
+    const rows = await db.getRepository(MediaEntity).findBy({ businessId, id: In([...mediaIds]) });
+    return Promise.all(
+      mediaIds.map((id) => {
+        const row = rows.find((media) => media.id === id);
+        if (!row) throw new Error(`image ${id} no longer exists`);
+        return describe(row);
+      }),
+    );
+  };
+}
+
 export function createWorker(options: CreateWorkerOptions): Promise<Worker> {
   const { config } = options;
   return Worker.create({
@@ -48,7 +65,7 @@ export function createWorker(options: CreateWorkerOptions): Promise<Worker> {
       temporal: options.temporal,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       policy: accountPolicy(config),
-      mediaForPublishing: mediaForPublishing(config),
+      mediaForPublishing: postMedia(options.db, config),
     }),
     // On SIGTERM, in-flight activities get this long to finish: above the providers' 15 s HTTP timeout,
     // so a refresh whose provider call already rotated the token stores it (compose allows 60 s).
