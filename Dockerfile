@@ -13,6 +13,8 @@ FROM node:20-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app /app
+# Uploaded media (DATA_DIR/media, lib/media-storage.ts): owned by the user the services run as.
+RUN mkdir -p /data/media && chown -R node:node /data
 USER node
 EXPOSE 8000 3000
 CMD ["node", "--import", "tsx", "api/main.ts"]

@@ -8,6 +8,7 @@ import { accountActivities } from './accounts.js';
 import { connectActivities } from './connect.js';
 import type { Providers } from '../providers/registry.js';
 import { syncActivities } from './sync.js';
+import { publishActivities, type MediaForPublishing } from './publish.js';
 
 export type { AccountSnapshot } from './accounts.js';
 
@@ -19,6 +20,8 @@ export interface ActivityDeps {
   temporal: Client;
   taskQueue: string;
   policy: AccountPolicy;
+  /** Reads a post's images for publishing (the media storage); without it, posts with images fail with that reason. */
+  mediaForPublishing?: MediaForPublishing;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -26,6 +29,7 @@ export function createActivities(deps: ActivityDeps) {
     ...connectActivities(deps),
     ...accountActivities(deps),
     ...syncActivities(deps),
+    ...publishActivities(deps),
   };
 }
 

@@ -9,11 +9,14 @@ import { runWithContext } from '../lib/context.js';
 import type { Logger } from '../lib/logger.js';
 import { httpMetrics, metricsEndpoint } from '../lib/metrics.js';
 import { keyringFromEnv } from '../lib/crypto/keyring.js';
+import { mediaStorageFor } from '../lib/media-storage.js';
 import { providersFor } from '../providers/registry.js';
 import { analyticsRoutes } from './analytics.js';
 import { authRoutes } from './auth.js';
+import { businessRoutes } from './businesses.js';
 import { errorHandler, routeNotFound } from './errors.js';
 import { healthRoutes } from './health.js';
+import { mediaRoutes } from './media.js';
 import { oauthRoutes } from './oauth.js';
 import { createRateLimits, type RateLimitSettings } from './rate-limits.js';
 
@@ -79,6 +82,8 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use('/api/v1', analyticsRoutes({ db: deps.db, temporal: deps.temporal, config: deps.config }));
+  app.use(businessRoutes(deps.db));
+  app.use(mediaRoutes({ db: deps.db, config: deps.config, storage: mediaStorageFor(deps.config) }));
 
   app.use(routeNotFound);
   app.use(errorHandler);

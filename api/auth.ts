@@ -102,6 +102,7 @@ interface BusinessOfUser {
   id: number;
   name: string;
   role: Membership['role'];
+  time_zone: string;
 }
 
 function businessesOf(db: DataSource, userId: number): Promise<BusinessOfUser[]> {
@@ -112,6 +113,7 @@ function businessesOf(db: DataSource, userId: number): Promise<BusinessOfUser[]>
     .select('b.id', 'id')
     .addSelect('b.name', 'name')
     .addSelect('m.role', 'role')
+    .addSelect('b.timeZone', 'time_zone')
     .where('m.userId = :userId', { userId })
     .orderBy('b.id')
     .getRawMany<BusinessOfUser>();

@@ -54,6 +54,12 @@ export const workerMetrics = {
   reconnectRequired(): void {
     countInActivity('social_sync_reconnect_required', 'Accounts that turned reconnect_required.', {});
   },
+  postTarget(platform: string, outcome: 'published' | 'failed' | 'unconfirmed'): void {
+    countInActivity('social_sync_post_targets', 'Post targets settled, by platform and outcome (published, failed, unconfirmed).', {
+      platform,
+      outcome,
+    });
+  },
   disconnect(platform: string, revoked: boolean): void {
     countInActivity('social_sync_disconnects', 'Accounts disconnected, by platform and whether the provider revoked the grant.', {
       platform,

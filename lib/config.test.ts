@@ -7,6 +7,7 @@ const productionEnv = {
   SESSION_SECRET: 's',
   TOKEN_ENCRYPTION_KEYS: 'k1:abc',
   METRICS_TOKEN: 'm',
+  MEDIA_URL_SECRET: 'media',
   PUBLIC_API_URL: 'https://api.example.com',
   PUBLIC_WEB_URL: 'https://app.example.com',
 };
@@ -21,7 +22,7 @@ describe('config', () => {
   it('refuses to start a production process without its secrets and names every missing one', () => {
     const production = loadConfig({ NODE_ENV: 'production' });
     expect(() => assertProductionReady(production, 'api')).toThrowError(
-      /^Production api needs these variables set: DATABASE_URL, TOKEN_ENCRYPTION_KEYS, METRICS_TOKEN$/m,
+      /^Production api needs these variables set: DATABASE_URL, TOKEN_ENCRYPTION_KEYS, METRICS_TOKEN, MEDIA_URL_SECRET$/m,
     );
     expect(() => assertProductionReady(production, 'web')).toThrowError(/^Production web needs these variables set: SESSION_SECRET$/m);
     const complete = loadConfig(productionEnv);

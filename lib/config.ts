@@ -44,6 +44,8 @@ const schema = z.object({
   DASHBOARD_API_SECRET: optional,
   // Keyring for tokens at rest: "id:base64key,id:base64key", the first is primary.
   TOKEN_ENCRYPTION_KEYS: optional,
+  // Signs the expiring public URLs of uploaded media (lib/media-urls.ts); the API and the worker need the same one.
+  MEDIA_URL_SECRET: optional,
 
   SENTRY_DSN: optional,
   SENTRY_ENVIRONMENT: optional,
@@ -101,6 +103,9 @@ const schema = z.object({
   // History stays small: the account workflow continues as new after this many actions at the latest.
   ACCOUNT_MAX_CYCLES_PER_RUN: z.coerce.number().int().min(1).default(300),
 
+  // How often the safety sweep starts or pokes the workflow of every due post (0: the worker creates none).
+  POST_SWEEP_SECONDS: z.coerce.number().int().min(0).default(60),
+
   DEMO_EMAIL: z.string().email().default('demo@example.com'),
   DEMO_PASSWORD: z.string().min(8).default('demo-password'),
   DEMO_BUSINESS_NAME: z.string().default('Demo Coffee Co.'),
@@ -114,8 +119,8 @@ export type Config = z.infer<typeof schema> & { isProduction: boolean };
  */
 export const REQUIRED_IN_PRODUCTION = {
   // The API's /metrics is open without METRICS_TOKEN, which production must not be.
-  api: ['DATABASE_URL', 'TOKEN_ENCRYPTION_KEYS', 'METRICS_TOKEN'],
-  worker: ['DATABASE_URL', 'TOKEN_ENCRYPTION_KEYS'],
+  api: ['DATABASE_URL', 'TOKEN_ENCRYPTION_KEYS', 'METRICS_TOKEN', 'MEDIA_URL_SECRET'],
+  worker: ['DATABASE_URL', 'TOKEN_ENCRYPTION_KEYS', 'MEDIA_URL_SECRET'],
   web: ['SESSION_SECRET'],
 } as const;
 

@@ -118,6 +118,19 @@ export class ProviderError extends Error {
   }
 }
 
+/**
+ * The provider refused a post because an identical one exists (X's duplicate-content 403, Meta #368/#506).
+ * Kind `rejected`: never send it again blindly. It may be our own earlier attempt, so the caller
+ * reconciles; when that finds nothing of ours, the identical post is the user's and the target fails
+ * with this message. (LinkedIn's 422 DUPLICATE_POST names the post: its publisher answers it as published.)
+ */
+export class DuplicatePostError extends ProviderError {
+  override name = 'DuplicatePostError';
+  constructor(platform: Platform, message: string, status?: number) {
+    super(platform, 'rejected', message, status);
+  }
+}
+
 /** Which call failed: the same answer can mean different things at the token endpoint and the API. */
 export type ProviderStep = 'exchange' | 'refresh' | 'revoke' | 'api' | 'app_token';
 

@@ -60,6 +60,15 @@ export async function apiCall<S extends z.ZodType>(
   schema: S,
   init: RequestInit & { accessToken: string; step?: ProviderStep },
 ): Promise<z.output<S>> {
+  return parseAnswer(provider, what, schema, (await apiResponse(provider, url, init)).body);
+}
+
+/** The same call, answering the body unchecked with the headers (LinkedIn names a created post in `x-restli-id`). */
+export async function apiResponse(
+  provider: Provider,
+  url: URL | string,
+  init: RequestInit & { accessToken: string; step?: ProviderStep },
+): Promise<{ body: unknown; headers: Headers }> {
   const { accessToken, headers, step = 'api', ...rest } = init;
   let response: Response;
   try {
@@ -73,7 +82,7 @@ export async function apiCall<S extends z.ZodType>(
   }
   const body = await readBody(response);
   if (!response.ok) throw provider.classify({ step, status: response.status, headers: response.headers, body });
-  return parseAnswer(provider, what, schema, body);
+  return { body, headers: response.headers };
 }
 
 /** The reading of a failed status where the body says nothing more precise. */

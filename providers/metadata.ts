@@ -18,7 +18,7 @@ interface PlatformCapabilities {
   expiry: 'access_token' | 'data_access' | 'none';
   /** After consent the user picks which of the grant's accounts to connect (Meta: Pages and their Instagram accounts). */
   accountSelection: boolean;
-  /** Publishing comes with issue 11; no platform publishes yet. */
+  /** The provider has a publisher (providers/<platform>/publish.ts). */
   publishing: boolean;
 }
 
@@ -51,7 +51,7 @@ const BUILT_IN = {
     color: '#0a66c2',
     oauthApp: 'linkedin',
     aliases: [],
-    capabilities: { pkce: false, refresh: 'non-rotating', expiry: 'access_token', accountSelection: false, publishing: false },
+    capabilities: { pkce: false, refresh: 'non-rotating', expiry: 'access_token', accountSelection: false, publishing: true },
     limits: { textLength: 3000 },
   },
   twitter: {
@@ -61,7 +61,7 @@ const BUILT_IN = {
     color: '#111827',
     oauthApp: 'twitter',
     aliases: ['x'],
-    capabilities: { pkce: true, refresh: 'rotating', expiry: 'access_token', accountSelection: false, publishing: false },
+    capabilities: { pkce: true, refresh: 'rotating', expiry: 'access_token', accountSelection: false, publishing: true },
     limits: { textLength: 280 },
   },
   meta: {
@@ -71,7 +71,7 @@ const BUILT_IN = {
     color: '#1877f2',
     oauthApp: 'meta',
     aliases: [],
-    capabilities: { pkce: false, refresh: 'none', expiry: 'data_access', accountSelection: true, publishing: false },
+    capabilities: { pkce: false, refresh: 'none', expiry: 'data_access', accountSelection: true, publishing: true },
     limits: { textLength: 63_206 },
   },
   instagram: {
@@ -81,7 +81,7 @@ const BUILT_IN = {
     color: '#c026d3',
     oauthApp: 'meta',
     aliases: [],
-    capabilities: { pkce: false, refresh: 'none', expiry: 'data_access', accountSelection: true, publishing: false },
+    capabilities: { pkce: false, refresh: 'none', expiry: 'data_access', accountSelection: true, publishing: true },
     limits: { textLength: 2200 },
   },
 } as const satisfies Record<string, PlatformMetadata>;

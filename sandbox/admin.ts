@@ -253,6 +253,28 @@ export function adminRouter(state: SandboxState, enabled: boolean): Router {
     });
   });
 
+  // What the publishing endpoints were given before any post: uploads (X media, LinkedIn images,
+  // Facebook photos) and Instagram containers, so tests can count that a retry made none again.
+  router.get('/media', (req, res) => {
+    const only = typeof req.query.platform === 'string' ? req.query.platform : undefined;
+    const kind = only === 'twitter' ? 'x' : only;
+    if (kind !== undefined && !['x', 'linkedin', 'facebook', 'instagram'].includes(kind))
+      return void res.status(400).json({ error: 'invalid_request', message: 'platform must be x, linkedin, facebook or instagram' });
+    const uploads = Object.values(state.publishing.media)
+      .filter((m) => kind === undefined || m.platform === kind)
+      .map((m) => ({ platform: m.platform, owner: m.owner, id: m.id, state: m.state, created_at: new Date(m.createdAt).toISOString() }));
+    const containers = Object.values(state.publishing.containers)
+      .filter(() => kind === undefined || kind === 'instagram')
+      .map((c) => ({
+        platform: 'instagram',
+        owner: c.igUserId,
+        id: c.id,
+        state: c.mediaType === 'CAROUSEL' ? 'carousel' : c.isCarouselItem ? 'carousel_item' : 'image',
+        created_at: new Date(c.createdAt).toISOString(),
+      }));
+    res.json({ media: [...uploads, ...containers] });
+  });
+
   router.post('/reset', (_req, res) => {
     resetState(state);
     res.json({ reset: true });

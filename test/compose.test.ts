@@ -17,6 +17,7 @@ const secrets = {
   SESSION_SECRET: 'session',
   TOKEN_ENCRYPTION_KEYS: 'k1:key',
   METRICS_TOKEN: 'metrics',
+  MEDIA_URL_SECRET: 'media',
   DASHBOARD_API_SECRET: 'dashboard',
   PUBLIC_API_URL: 'https://api.example.com',
   PUBLIC_WEB_URL: 'https://app.example.com',

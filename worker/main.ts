@@ -7,6 +7,7 @@ import { openDatabase } from '../lib/db/data-source.js';
 import { createLogger } from '../lib/logger.js';
 import { initSentry, reportTemporalProblem, Sentry } from '../lib/sentry.js';
 import { bundlerLogger, installTemporalRuntime } from '../lib/temporal-logging.js';
+import { ensurePostSweepSchedule } from '../lib/post-workflows.js';
 import { connectTemporal } from '../lib/temporal.js';
 import { createWorker, workflowsPath } from './worker.js';
 
@@ -25,6 +26,7 @@ const workflowBundle = await bundleWorkflowCode({ workflowsPath, logger: bundler
 const connection = await NativeConnection.connect({ address: settings.TEMPORAL_ADDRESS });
 const temporal = await connectTemporal({ address: settings.TEMPORAL_ADDRESS, namespace: settings.TEMPORAL_NAMESPACE });
 const worker = await createWorker({ connection, config: settings, db, temporal, workflowBundle });
+if (settings.POST_SWEEP_SECONDS > 0) await ensurePostSweepSchedule(temporal, settings.TEMPORAL_TASK_QUEUE, settings.POST_SWEEP_SECONDS);
 logger.info(
   {
     event_type: 'worker_started',

@@ -2,9 +2,10 @@
 // documented (and observed) 400 invalid_request "Value passed for the token was invalid." on refresh,
 // which is what a reused rotated or revoked refresh token gets. 401 unauthorized_client is our app's
 // credentials (a rotated secret), never the user's grant. API: RFC 7807 problem bodies; rate limits say
-// when the window resets in x-rate-limit-reset (epoch seconds).
+// when the window resets in x-rate-limit-reset (epoch seconds). The same text posted twice is a 403
+// "You are not allowed to create a Tweet with duplicate content." (observed; it names no post).
 import { z } from 'zod';
-import type { Provider, ProviderError, ProviderFailure } from '../contract.js';
+import { DuplicatePostError, type Provider, type ProviderError, type ProviderFailure } from '../contract.js';
 import { classified, oauthDetail, oauthErrorOf, tokenEndpointKind } from '../failures.js';
 import { kindForStatus } from '../http.js';
 
@@ -25,6 +26,13 @@ export function classifyTwitterFailure(provider: Pick<Provider, 'platform' | 'me
   const body = problem.safeParse(failure.body);
   const detail = (body.success && (body.data.detail ?? body.data.title)) || `HTTP ${failure.status}`;
   if (failure.status === 401) return classified(provider, failure, 'grant_dead', `the access token was refused (${detail})`);
+  if (failure.status === 403 && /duplicate content/i.test(detail)) {
+    return new DuplicatePostError(
+      provider.platform,
+      `X refused the post: duplicate content (an identical post already exists on this account)`,
+      failure.status,
+    );
+  }
   if (failure.status === 403 && body.success && APP_PROBLEMS.some((p) => body.data.type?.includes(p))) {
     return classified(provider, failure, 'app_misconfigured', detail);
   }

@@ -10,6 +10,8 @@ import { builtInPlatform } from '../metadata.js';
 import { oauthClient } from '../oauth.js';
 import { classifyTwitterFailure } from './failures.js';
 import { tweetsPage, tweetsPageAnswer } from './posts.js';
+import { twitterPublisher, X_PUBLISH_SCOPES } from './publish.js';
+import { withScopes } from '../publishing.js';
 
 const me = z.object({
   data: z.object({
@@ -28,7 +30,8 @@ export function twitterProvider(config: Config): Provider | null {
       clientSecret: config.TWITTER_CLIENT_SECRET,
       authUrl: config.TWITTER_AUTH_URL,
       apiUrl: config.TWITTER_API_URL,
-      scopes: config.TWITTER_SCOPES,
+      // Connect asks for what publishing needs, whatever the configured list leaves out.
+      scopes: withScopes(config.TWITTER_SCOPES, X_PUBLISH_SCOPES, ' '),
     },
     { name: 'twitter', authPath: 'x', apiPath: 'x' },
   );
@@ -37,6 +40,9 @@ export function twitterProvider(config: Config): Provider | null {
     platform: 'twitter',
     metadata: builtInPlatform('twitter')!,
     classify: (failure) => classifyTwitterFailure(provider, failure),
+    get publisher() {
+      return publisher;
+    },
     authorizationUrl: (request) => oauth.authorizationUrl(request),
     exchangeCode: (code, verifier, redirectUri) => oauth.exchangeCode(code, verifier, redirectUri),
     refresh: (refreshToken) => oauth.refresh(refreshToken),
@@ -56,6 +62,8 @@ export function twitterProvider(config: Config): Provider | null {
         username: data.username,
         displayName: data.name ?? null,
         avatarUrl: data.profile_image_url ?? null,
+        // For permalinks (x.com/<username>/status/<id>), which read the account's metadata.
+        metadata: { username: data.username },
       };
       return { kind: 'accounts', accounts: [{ platform: 'twitter', profile, tokens }] };
     },
@@ -68,6 +76,7 @@ export function twitterProvider(config: Config): Provider | null {
       return tweetsPage(provider, await apiCall(provider, 'a timeline page', url, tweetsPageAnswer, { accessToken }));
     },
   };
+  const publisher = twitterPublisher(provider, app.apiUrl);
   const oauth = oauthClient(provider, {
     app,
     endpoints: {

@@ -41,11 +41,11 @@ export type ApiClient = ((path: string, init?: RequestInit) => Promise<Response>
 
 export async function startTestSystem(overrides: Record<string, string> = {}): Promise<TestSystem> {
   const { db, url: databaseUrl } = await createTestDatabase();
-  // Test files share one Temporal namespace, and workflow ids come from row ids (account:<id>,
+  // Test files share one Temporal namespace, and workflow ids come from row ids (account:<id>, post:<id>,
   // connect:oauth:<state id>, connect:meta-selection:<id>): each system starts those ids at an offset of
   // its own, so files running side by side never signal, update or disconnect each other's workflows.
   const idOffset = randomInt(1, 1_000_000) * 1000 + 1;
-  for (const table of ['social_accounts', 'oauth_states', 'pending_connections']) {
+  for (const table of ['social_accounts', 'oauth_states', 'pending_connections', 'posts']) {
     await db.query(`ALTER SEQUENCE ${table}_id_seq RESTART WITH ${idOffset}`);
   }
   const sandbox = await startSandbox({ logger: capturingLogger('sandbox').logger });
