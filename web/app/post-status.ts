@@ -37,7 +37,9 @@ export function canEditPost(status: string): boolean {
 }
 
 /** ... and canceled then too (the API refuses once publishing began). */
-export const canCancelPost = canEditPost;
+export function canCancelPost(status: string): boolean {
+  return status === 'draft' || status === 'scheduled';
+}
 
 /** What the retry button of a target says, or undefined when it cannot be retried. */
 export function retryLabel(status: string): string | undefined {

@@ -32,7 +32,7 @@ import { postInstant } from './post-status.js';
 import { dayKeyAt, dayRange, isDayKey, isValidTimeZone, monthGrid, monthOf, timeZoneNames, weekDays, zoneOrUtc } from './zoned-time.js';
 
 /** The business's time zone as the API keeps it; UTC when it names none this runtime knows. */
-export async function businessTimeZone(request: Request, businessId: number): Promise<string> {
+async function businessTimeZone(request: Request, businessId: number): Promise<string> {
   const me = await getMe(request).catch(throwRouteError);
   return zoneOrUtc(me.businesses.find((b) => b.id === businessId)?.time_zone);
 }
@@ -241,12 +241,12 @@ export type PostFilter = 'all' | 'scheduled' | 'published' | 'failed' | 'draft';
 
 const FILTERS: readonly PostFilter[] = ['all', 'scheduled', 'published', 'failed', 'draft'];
 
-export function postFilterOf(raw: string | null): PostFilter {
+function postFilterOf(raw: string | null): PostFilter {
   return FILTERS.find((f) => f === raw) ?? 'all';
 }
 
 /** Whether a post belongs under a filter; "failed" gathers what needs a person: failed, unconfirmed, partly published. */
-export function matchesFilter(post: Pick<Post, 'status' | 'targets'>, filter: PostFilter): boolean {
+function matchesFilter(post: Pick<Post, 'status' | 'targets'>, filter: PostFilter): boolean {
   switch (filter) {
     case 'all':
       return true;
@@ -276,7 +276,7 @@ export async function postsLoader({ request, params }: LoaderFunctionArgs) {
   return { now: Date.now(), filter, posts: { state: 'ready' as const, data: shown } };
 }
 
-export type CalendarView = 'month' | 'week';
+type CalendarView = 'month' | 'week';
 
 export async function calendarLoader({ request, params }: LoaderFunctionArgs) {
   const businessId = requireBusinessId(params.businessId);

@@ -67,7 +67,7 @@ function wallMs(w: WallClock): number {
 }
 
 /** The zone's offset from UTC at instant `at`, in ms (Berlin in winter: +3,600,000). */
-export function offsetAt(at: number, timeZone: string): number {
+function offsetAt(at: number, timeZone: string): number {
   const whole = Math.floor(at / 1000) * 1000;
   return wallMs(wallClock(whole, timeZone)) - whole;
 }
@@ -113,7 +113,7 @@ export function addDays(dayKey: string, days: number): string {
 }
 
 /** 0 for Monday ... 6 for Sunday (weeks start on Monday). */
-export function weekdayIndex(dayKey: string): number {
+function weekdayIndex(dayKey: string): number {
   return (new Date(civil(dayKey)!).getUTCDay() + 6) % 7;
 }
 
@@ -142,7 +142,7 @@ export function instantFromLocal(dayKey: string, time: string, timeZone: string)
 }
 
 /** The first instant of a day in `timeZone` (midnight, or the first time after it when midnight is skipped). */
-export function startOfDay(dayKey: string, timeZone: string): number {
+function startOfDay(dayKey: string, timeZone: string): number {
   const result = instantFromLocal(dayKey, '00:00', timeZone);
   if (!result.ok) throw new RangeError(`Not a day: ${dayKey}`);
   return result.at;
