@@ -96,10 +96,15 @@ describe('the API post from the form', () => {
       problemsByAccount([
         { account_id: 3, problems: ['X allows 280 characters; this text has 300.'] },
         { account_id: '9', problems: [{ message: 'Instagram needs at least one image.' }] },
+        { account_id: null, problems: ['The scheduled time has passed: pick a time ahead.'] },
         { problems: ['no account'] },
         'junk',
       ]),
-    ).toEqual({ '3': ['X allows 280 characters; this text has 300.'], '9': ['Instagram needs at least one image.'] });
+    ).toEqual({
+      '3': ['X allows 280 characters; this text has 300.'],
+      '9': ['Instagram needs at least one image.'],
+      post: ['The scheduled time has passed: pick a time ahead.'],
+    });
     expect(problemsByAccount(undefined)).toEqual({});
   });
 });

@@ -101,18 +101,24 @@ export function toPostInput(
   };
 }
 
-/** The 422 invalid_post's `details: [{account_id, problems: [...]}]` as words per account id. */
+/**
+ * The 422 invalid_post's `details: [{account_id, problems: [...]}]` as words per account id; problems of
+ * the post as a whole (`account_id: null`, e.g. a time that has passed) under POST_WIDE.
+ */
+export const POST_WIDE = 'post';
+
 export function problemsByAccount(details: unknown): Record<string, string[]> {
   const found: Record<string, string[]> = {};
   if (!Array.isArray(details)) return found;
   for (const entry of details as unknown[]) {
     if (!entry || typeof entry !== 'object') continue;
     const { account_id, problems } = entry as { account_id?: unknown; problems?: unknown };
-    if (account_id === undefined || account_id === null || !Array.isArray(problems)) continue;
+    if (account_id === undefined || !Array.isArray(problems)) continue;
     const words = (problems as unknown[])
       .map((p) => (typeof p === 'string' ? p : p && typeof p === 'object' && 'message' in p ? String(p.message) : ''))
       .filter(Boolean);
-    if (words.length > 0) found[String(account_id)] = [...(found[String(account_id)] ?? []), ...words];
+    const key = account_id === null ? POST_WIDE : String(account_id);
+    if (words.length > 0) found[key] = [...(found[key] ?? []), ...words];
   }
   return found;
 }

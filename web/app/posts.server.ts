@@ -20,6 +20,7 @@ import {
 import { accountName } from './format.js';
 import { platformDisplayName, platformOrder } from './platforms.js';
 import {
+  POST_WIDE,
   problemsByAccount,
   publishBlock,
   readComposerForm,
@@ -135,13 +136,15 @@ export async function composerAction({ request, params }: ActionFunctionArgs) {
     return redirect(`/b/${businessId}/posts?${search.toString()}`, 303);
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
-    const accountProblems = problemsByAccount(error.details);
+    const { [POST_WIDE]: general = [], ...accountProblems } = problemsByAccount(error.details);
     const words =
       error.code === 'post_publishing_began'
         ? 'Publishing of this post has already begun, so it can no longer be changed.'
-        : Object.keys(accountProblems).length > 0
-          ? 'The post cannot go to every account chosen. See the problems beside each account.'
-          : error.message;
+        : general.length > 0
+          ? general.join(' ')
+          : Object.keys(accountProblems).length > 0
+            ? 'The post cannot go to every account chosen. See the problems beside each account.'
+            : error.message;
     return refused({ form: words, accountProblems }, media, error.status, error.requestId);
   }
 }
