@@ -17,6 +17,7 @@ import { activityLog, workerMetrics } from '../lib/activity-telemetry.js';
 import { refreshAccountNow } from '../lib/account-workflows.js';
 import { pokePostWorkflow } from '../lib/post-workflows.js';
 import {
+  DuplicatePostError,
   ProviderError,
   type PublishMedia,
   type PublishRequest,
@@ -201,7 +202,8 @@ export function publishActivities(deps: PublishDeps) {
      */
     async claimPost(postId: number): Promise<PostClaim> {
       return db.transaction(async (tx) => {
-        const claimed: unknown[] = await tx.query(
+        const claimed = await updated(
+          tx,
           `UPDATE posts SET status = 'publishing', updated_at = now()
            WHERE id = $1 AND status = 'scheduled' AND (scheduled_at IS NULL OR scheduled_at <= now()) RETURNING id`,
           [postId],
@@ -305,7 +307,8 @@ export function publishActivities(deps: PublishDeps) {
     /** "Check and retry": a failed or unconfirmed target goes back to publishing (compare-and-set). */
     async reopenTarget(ref: TargetRef): Promise<{ reopened: boolean; view: PostView }> {
       return db.transaction(async (tx) => {
-        const rows: unknown[] = await tx.query(
+        const rows = await updated(
+          tx,
           `UPDATE post_targets SET status = 'publishing', error = NULL, updated_at = now()
            WHERE post_id = $1 AND account_id = $2 AND status IN ('failed', 'unconfirmed') RETURNING id`,
           [ref.postId, ref.accountId],
@@ -374,7 +377,8 @@ export function publishActivities(deps: PublishDeps) {
         Object.assign(journal.state, update);
       },
       async beginMutation() {
-        const rows: unknown[] = await lock.query(
+        const rows = await updated(
+          lock,
           `UPDATE post_targets SET attempt_started_at = now(), attempts = attempts + 1, updated_at = now()
            WHERE id = $1 AND status = 'publishing' AND attempt_started_at IS NULL RETURNING id`,
           [target.id],
@@ -414,6 +418,16 @@ export function publishActivities(deps: PublishDeps) {
       clearInterval(beat);
     }
   }
+}
+
+/** The rows an UPDATE ... RETURNING changed (TypeORM answers an UPDATE with [rows, count]). */
+async function updated(
+  on: { query(sql: string, params: unknown[]): Promise<unknown> },
+  sql: string,
+  params: unknown[],
+): Promise<unknown[]> {
+  const [rows] = (await on.query(sql, params)) as [unknown[], number];
+  return rows;
 }
 
 function heartbeat(): void {

@@ -18,6 +18,7 @@ import { errorHandler, routeNotFound } from './errors.js';
 import { healthRoutes } from './health.js';
 import { mediaRoutes } from './media.js';
 import { oauthRoutes } from './oauth.js';
+import { postsRoutes } from './posts.js';
 import { createRateLimits, type RateLimitSettings } from './rate-limits.js';
 
 export interface AppDeps {
@@ -83,6 +84,7 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use('/api/v1', analyticsRoutes({ db: deps.db, temporal: deps.temporal, config: deps.config }));
   app.use(businessRoutes(deps.db));
+  app.use(postsRoutes({ db: deps.db, temporal: deps.temporal, config: deps.config, providers: providersFor(deps.config) }));
   app.use(mediaRoutes({ db: deps.db, config: deps.config, storage: mediaStorageFor(deps.config) }));
 
   app.use(routeNotFound);

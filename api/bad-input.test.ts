@@ -33,6 +33,9 @@ describe('ids beyond the integer range', () => {
       `/api/v1/oauth/meta/pages?business_id=${businessId}&pending_id=${huge}`,
       `/api/v1/analytics/sync-status/${huge}`,
       `/api/v1/analytics/sync-history/${huge}`,
+      `/api/v1/posts?business_id=${huge}`,
+      `/api/v1/posts/${huge}`,
+      `/api/v1/businesses/${huge}`,
     ]) {
       await expectError(await api(path), 400);
     }
@@ -44,6 +47,17 @@ describe('ids beyond the integer range', () => {
       400,
     );
     await expectError(await api(`/api/v1/scheduler/trigger/${huge}`, { method: 'POST' }), 400);
+    await expectError(await api(`/api/v1/posts/${huge}`, { method: 'PATCH', body: '{}' }), 400);
+    await expectError(await api(`/api/v1/posts/${huge}`, { method: 'DELETE' }), 400);
+    await expectError(await api(`/api/v1/posts/1/targets/${huge}/retry`, { method: 'POST' }), 400);
+    await expectError(await api(`/api/v1/media?business_id=${huge}`, { method: 'POST', body: 'x' }), 400);
+    await expectError(await api(`/api/v1/businesses/${huge}`, { method: 'PATCH', body: '{"time_zone":"UTC"}' }), 400);
+    for (const body of [
+      { business_id: huge, text: 'x', targets: [{ account_id: 1 }] },
+      { business_id: businessId, text: 'x', targets: [{ account_id: huge }] },
+    ]) {
+      await expectError(await api('/api/v1/posts', { method: 'POST', body: JSON.stringify(body) }), 400);
+    }
   });
 });
 

@@ -6,6 +6,8 @@ import { routePattern } from '../lib/metrics.js';
 import { captureApiError } from '../lib/sentry.js';
 
 export class HttpError extends Error {
+  /** More about the error for the client to show (per-account problems of an invalid post); sent as `error.details`. */
+  details?: unknown;
   constructor(
     readonly status: number,
     readonly code: string,
@@ -19,8 +21,8 @@ export class HttpError extends Error {
 export const notFound = (what = 'Resource') => new HttpError(404, 'not_found', `${what} not found.`);
 export const badRequest = (message: string) => new HttpError(400, 'invalid_request', message);
 
-function errorBody(code: string, message: string) {
-  return { error: { code, message, request_id: currentContext()?.request_id ?? null } };
+function errorBody(code: string, message: string, details?: unknown) {
+  return { error: { code, message, request_id: currentContext()?.request_id ?? null, ...(details === undefined ? {} : { details }) } };
 }
 
 /** A database id (Postgres `integer`): larger numbers are refused with 400 instead of overflowing in a query. */
@@ -40,7 +42,10 @@ export const routeNotFound: RequestHandler = (req, _res, next) => {
 
 export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
   if (error instanceof HttpError) {
-    res.set(error.headers).status(error.status).json(errorBody(error.code, error.message));
+    res
+      .set(error.headers)
+      .status(error.status)
+      .json(errorBody(error.code, error.message, error.details));
     return;
   }
   // body-parser errors carry a status (400 bad JSON, 413 too large).

@@ -1,12 +1,11 @@
 // Signed, expiring public URLs for uploaded media: Instagram and Facebook fetch a post's image from a URL
 // themselves, without our session, so the app serves each file at GET /media/<id>?expires=&signature=
 // (api/media.ts). The signature is an HMAC-SHA256 over the id and the expiry with MEDIA_URL_SECRET.
-// Publish activities build a post's media here (publishMediaFor); nothing in this module imports api/.
+// Publish activities get a post's media from here (mediaForPublishing); nothing in this module imports api/.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import type { DataSource } from 'typeorm';
 import type { PublishMedia } from '../providers/contract.js';
 import type { Config } from './config.js';
-import { MediaEntity, type Media } from './db/entities.js';
+import type { Media } from './db/entities.js';
 import { mediaStorageFor, type MediaStorage } from './media-storage.js';
 
 type UrlConfig = Pick<Config, 'MEDIA_URL_SECRET' | 'TOKEN_ENCRYPTION_KEYS' | 'PUBLIC_API_URL'>;
@@ -58,36 +57,25 @@ async function readMedia(storage: MediaStorage, media: Pick<Media, 'id' | 'stora
   return bytes;
 }
 
+/** How long a URL handed to a provider works: Instagram and Facebook fetch the image while the post is made. */
+const PUBLISH_URL_TTL_SECONDS = 3600;
+
 /**
- * A post's media as providers take it (PublishMedia), in the order given: facts from the rows, bytes read
- * on demand, and a public URL valid for `ttlSeconds` (long enough for Instagram to fetch it). Ids that are
- * not the business's are an error: the API checked them when the post was written.
+ * A stored image as providers take it (PublishMedia): facts from the row, the bytes read on demand (X,
+ * LinkedIn upload them), and a public URL valid for an hour (Instagram and Facebook fetch it). The
+ * worker hands this to the publish activities (`mediaForPublishing`).
  */
-export async function publishMediaFor(
-  db: DataSource,
+export function mediaForPublishing(
   config: UrlConfig & Pick<Config, 'DATA_DIR'>,
-  businessId: number,
-  mediaIds: readonly number[],
-  ttlSeconds: number,
   storage: MediaStorage = mediaStorageFor(config),
-): Promise<PublishMedia[]> {
-  if (mediaIds.length === 0) return [];
-  const rows = await db
-    .getRepository(MediaEntity)
-    .createQueryBuilder('m')
-    .where('m.businessId = :businessId AND m.id IN (:...ids)', { businessId, ids: [...mediaIds] })
-    .getMany();
-  return mediaIds.map((id) => {
-    const media = rows.find((row) => row.id === id);
-    if (!media) throw new Error(`Media ${id} is not business ${businessId}'s.`);
-    return {
-      mediaId: media.id,
-      mimeType: media.mimeType,
-      bytes: media.bytes,
-      width: media.width,
-      height: media.height,
-      read: () => readMedia(storage, media),
-      publicUrl: signedMediaUrl(config, media.id, ttlSeconds),
-    };
+): (media: Media) => Promise<PublishMedia> {
+  return async (media) => ({
+    mediaId: media.id,
+    mimeType: media.mimeType,
+    bytes: media.bytes,
+    width: media.width,
+    height: media.height,
+    read: () => readMedia(storage, media),
+    publicUrl: signedMediaUrl(config, media.id, PUBLISH_URL_TTL_SECONDS),
   });
 }

@@ -126,7 +126,13 @@ export class ProviderError extends Error {
  */
 export class DuplicatePostError extends ProviderError {
   override name = 'DuplicatePostError';
-  constructor(platform: Platform, message: string, status?: number) {
+  constructor(
+    platform: Platform,
+    message: string,
+    status?: number,
+    /** The existing post, when the provider names it (LinkedIn). */
+    readonly existingPostId?: string,
+  ) {
     super(platform, 'rejected', message, status);
   }
 }

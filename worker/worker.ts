@@ -7,6 +7,7 @@ import { createActivities } from '../activities/index.js';
 import { providersFor } from '../providers/registry.js';
 import type { Config } from '../lib/config.js';
 import { keyringFromEnv } from '../lib/crypto/keyring.js';
+import { mediaForPublishing } from '../lib/media-urls.js';
 import type { AccountPolicy } from '../workflows/contract.js';
 import { activityInterceptors } from './interceptors.js';
 
@@ -47,6 +48,7 @@ export function createWorker(options: CreateWorkerOptions): Promise<Worker> {
       temporal: options.temporal,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       policy: accountPolicy(config),
+      mediaForPublishing: mediaForPublishing(config),
     }),
     // On SIGTERM, in-flight activities get this long to finish: above the providers' 15 s HTTP timeout,
     // so a refresh whose provider call already rotated the token stores it (compose allows 60 s).

@@ -161,7 +161,7 @@ describe('post workflow', () => {
   });
 
   it('fails a target the provider refuses, with the reason, and retries it on request', async () => {
-    await faults({ platform: 'twitter', kind: 'server_error', status: 403, times: 1, pathPrefix: '/2/tweets' });
+    await faults({ platform: 'twitter', kind: 'server_error', status: 400, times: 1, pathPrefix: '/2/tweets' });
     const text = unique('Refused once');
     const postId = await schedulePost(text, [xAccount], inSeconds(0));
     expect((await settled(postId)).status).toBe('failed');

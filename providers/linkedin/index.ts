@@ -11,6 +11,8 @@ import { builtInPlatform } from '../metadata.js';
 import { oauthClient } from '../oauth.js';
 import { classifyLinkedinFailure } from './failures.js';
 import { organizationPostsPage } from './posts.js';
+import { LINKEDIN_PUBLISH_SCOPES, linkedinPublisher } from './publish.js';
+import { withScopes } from '../publishing.js';
 
 const userinfo = z.object({
   sub: z.string().min(1),
@@ -28,7 +30,8 @@ export function linkedinProvider(config: Config): Provider | null {
       clientSecret: config.LINKEDIN_CLIENT_SECRET,
       authUrl: config.LINKEDIN_AUTH_URL,
       apiUrl: config.LINKEDIN_API_URL,
-      scopes: config.LINKEDIN_SCOPES,
+      // Connect asks for what publishing needs, whatever the configured list leaves out.
+      scopes: withScopes(config.LINKEDIN_SCOPES, LINKEDIN_PUBLISH_SCOPES, ' '),
     },
     { name: 'linkedin', authPath: 'linkedin', apiPath: 'linkedin' },
   );
@@ -38,6 +41,9 @@ export function linkedinProvider(config: Config): Provider | null {
     platform: 'linkedin',
     metadata: builtInPlatform('linkedin')!,
     classify: (failure) => classifyLinkedinFailure(provider, failure),
+    get publisher() {
+      return publisher;
+    },
     authorizationUrl: (request) => oauth.authorizationUrl(request),
     exchangeCode: (code, verifier, redirectUri) => oauth.exchangeCode(code, verifier, redirectUri),
     refresh: (refreshToken) => oauth.refresh(refreshToken),
@@ -74,6 +80,7 @@ export function linkedinProvider(config: Config): Provider | null {
 
     postsPage: (accessToken, target, cursor) => organizationPostsPage(provider, rest, accessToken, target, cursor),
   };
+  const publisher = linkedinPublisher(provider, rest);
   const oauth = oauthClient(provider, {
     app,
     endpoints: {

@@ -30,6 +30,8 @@ describe('replay of recorded histories', () => {
     expect(names.some((n) => n.startsWith('account_') && n.includes('__completed__'))).toBe(true); // disconnect
     expect(names.some((n) => n.startsWith('connect_oauth_'))).toBe(true);
     expect(names.some((n) => n.startsWith('connect_meta-selection_'))).toBe(true);
+    expect(names.some((n) => n.startsWith('post_') && n.includes('__running__'))).toBe(true); // waiting for its time
+    expect(names.some((n) => n.startsWith('post_') && n.includes('__completed__'))).toBe(true);
     const events = histories().flatMap((h) => h.history.events.map((e: Record<string, unknown>) => JSON.stringify(e)));
     for (const marker of [
       'refreshAccessToken',
@@ -39,6 +41,17 @@ describe('replay of recorded histories', () => {
       'reconnected',
       'syncNow',
       'refreshNow',
+      // Post workflows: published, edited, canceled, failed, unconfirmed then reconciled, a refresh, the sweep.
+      'claimPost',
+      'publishTarget',
+      'reconcileTarget',
+      'settleTarget',
+      'reopenTarget',
+      'refreshAccountToken',
+      'sweepDuePosts',
+      'reschedule',
+      'cancel',
+      'retryTarget',
     ]) {
       expect(
         events.some((e) => e.includes(marker)),
