@@ -121,7 +121,7 @@ describe('publishing from the dashboard', () => {
       const text = `Fresh beans this morning ☕ (batch ${Date.now()})`;
       // Too long for X first: X counts weighted characters and says so beside the account.
       await page.getByLabel('Text', { exact: true }).fill(`${'x'.repeat(279)} ☕`);
-      await expect.poll(() => xPreview.getByTestId('counter').textContent()).toMatch(/^281 \/ 280/);
+      await expect.poll(() => xPreview.getByTestId('counter').textContent()).toMatch(/^282 \/ 280/);
       expect(await xPreview.getByTestId('counter').getAttribute('class')).toContain('counter--over');
       expect(await xPreview.getByTestId('account-problems').textContent()).toContain('X allows 280 characters');
       expect(await linkedinPreview.getByTestId('counter').textContent()).toMatch(/^280 \/ 3,000/);
