@@ -55,6 +55,9 @@ export function PostComposer({
   const [when, setWhen] = useState(initial.when);
   const [removed, setRemoved] = useState<string[]>([]);
   const [pending, setPending] = useState<PendingImage[]>([]);
+  // The server's problems describe the post as it was sent: once it is changed, only the live checks show.
+  const [edited, setEdited] = useState(false);
+  useEffect(() => setEdited(false), [errors]);
   useEffect(() => () => pending.forEach((p) => URL.revokeObjectURL(p.url)), [pending]);
 
   // Files sent with a refused submit are stored already and come back in `media`: clear the file input
@@ -79,7 +82,7 @@ export function PostComposer({
     .join(' ');
 
   return (
-    <Form method="post" encType="multipart/form-data" className="composer" noValidate>
+    <Form method="post" encType="multipart/form-data" className="composer" noValidate onChange={() => setEdited(true)}>
       {errors?.form && (
         <Banner
           tone="danger"
@@ -214,7 +217,7 @@ export function PostComposer({
                   own={own[a.id]}
                   onOwnChange={(value) => setOwn((current) => ({ ...current, [a.id]: value }))}
                   sharedText={text}
-                  serverProblems={errors?.accountProblems[a.id] ?? []}
+                  serverProblems={edited ? [] : (errors?.accountProblems[a.id] ?? [])}
                 />
               ))}
             </ul>
