@@ -145,7 +145,7 @@ describe('publishing from the dashboard', () => {
       const at = Math.ceil((Date.now() + 75_000) / 60_000) * 60_000;
       await page.getByRole('radio', { name: 'Schedule for' }).check();
       await page.getByLabel('Date').fill(dayKeyAt(at, ZONE));
-      await page.getByLabel('Time').fill(timeOfDayAt(at, ZONE));
+      await page.getByLabel('Time', { exact: true }).fill(timeOfDayAt(at, ZONE));
       await screenshot(page, 'posts-02-composer');
       await page.getByRole('button', { name: 'Schedule post' }).click();
 
