@@ -20,6 +20,8 @@ export class ApiError extends Error {
     readonly requestId: string | null,
     /** Seconds to wait before trying again, from a 429's Retry-After. */
     readonly retryAfterSeconds?: number,
+    /** The error body's `details`, unchecked (a 422 invalid_post names the problems per account). */
+    readonly details?: unknown,
   ) {
     super(message);
   }
@@ -43,6 +45,8 @@ interface ApiInit {
   query?: Record<string, string | number | undefined>;
   /** A body to send as JSON. */
   json?: unknown;
+  /** Raw bytes to send (a file upload), with the file's type as Content-Type. */
+  upload?: Blob;
   /**
    * Whether to send the session's bearer token (default true). With it, a missing session redirects to
    * the login page, and a 401 ends the session and does the same. Without it a 401 is an ApiError.
@@ -112,6 +116,7 @@ export function createApiFetch(options: ApiClientOptions): ApiFetch {
       headers.set('Authorization', `Bearer ${token}`);
     }
     if (init.json !== undefined) headers.set('Content-Type', 'application/json');
+    else if (init.upload) headers.set('Content-Type', init.upload.type || 'application/octet-stream');
     if (init.cookie) headers.set('Cookie', init.cookie);
     const secret = options.dashboardSecret?.();
     const address = browserAddress(request);
@@ -130,7 +135,7 @@ export function createApiFetch(options: ApiClientOptions): ApiFetch {
       response = await fetch(url, {
         method: init.method ?? 'GET',
         headers,
-        body: init.json === undefined ? undefined : JSON.stringify(init.json),
+        body: init.json === undefined ? init.upload : JSON.stringify(init.json),
         redirect: 'manual',
         signal: AbortSignal.any([request.signal, AbortSignal.timeout(init.timeoutMs ?? timeoutMs)]),
       });
@@ -192,7 +197,7 @@ const FALLBACK_MESSAGES: Record<number, [code: string, message: string]> = {
 
 async function errorFrom(response: Response, requestId: string, path: string): Promise<ApiError> {
   const body = await readJson(response);
-  const error = (body as { error?: { code?: unknown; message?: unknown; request_id?: unknown } } | undefined)?.error;
+  const error = (body as { error?: { code?: unknown; message?: unknown; request_id?: unknown; details?: unknown } } | undefined)?.error;
   const [fallbackCode, fallbackMessage] =
     FALLBACK_MESSAGES[response.status] ??
     (response.status >= 500
@@ -204,6 +209,7 @@ async function errorFrom(response: Response, requestId: string, path: string): P
     typeof error?.message === 'string' && error.message ? error.message : fallbackMessage,
     typeof error?.request_id === 'string' ? error.request_id : requestId,
     response.status === 429 ? retryAfterSeconds(response.headers.get('retry-after')) : undefined,
+    error?.details,
   );
   if (response.status >= 500) {
     logger.error(

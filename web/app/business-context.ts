@@ -3,7 +3,7 @@
 import { useOutletContext } from '@remix-run/react';
 
 export interface BusinessContext {
-  business: { id: number; name: string; role: string };
+  business: { id: number; name: string; role: string; time_zone?: string | null };
   user: { email: string; name: string };
 }
 

@@ -7,7 +7,13 @@ import { apiFetch } from './api.server.js';
 const id = z.number().int().positive();
 
 const user = z.object({ id, email: z.string(), name: z.string() });
-const business = z.object({ id, name: z.string(), role: z.string() });
+const business = z.object({
+  id,
+  name: z.string(),
+  role: z.string(),
+  /** The IANA zone posts are scheduled and shown in (issue 11); UTC where the API does not say. */
+  time_zone: z.string().nullish(),
+});
 
 const loginResponse = z.object({
   token: z.string().min(1),
@@ -325,5 +331,114 @@ export function selectMetaPages(
     query: { business_id: businessId },
     json: selection,
     schema: connectResponse,
+  });
+}
+
+// --- Publishing (issue 11) ------------------------------------------------------------------------------
+
+const idLike = z.union([z.number(), z.string()]).transform(String);
+
+const postTarget = z.object({
+  account_id: idLike,
+  platform: z.string(),
+  username: z.string().nullish(),
+  display_name: z.string().nullish(),
+  status: z.string(),
+  /** The account's own text, when the user wrote one for it. */
+  text: z.string().nullish(),
+  provider_post_id: z.string().nullish(),
+  permalink: z.string().nullish(),
+  error: z.string().nullish(),
+  published_at: z.string().nullish(),
+});
+
+const mediaInfo = z.object({
+  id: idLike,
+  url: z.string(),
+  width: z.number().nullish(),
+  height: z.number().nullish(),
+  bytes: z.number().nullish(),
+  mime_type: z.string().nullish(),
+});
+
+const post = z.object({
+  id: idLike,
+  status: z.string(),
+  text: z
+    .string()
+    .nullish()
+    .transform((t) => t ?? ''),
+  scheduled_at: z.string().nullish(),
+  created_at: z.string().nullish(),
+  updated_at: z.string().nullish(),
+  media_ids: z.array(idLike).nullish(),
+  media: z.array(mediaInfo).nullish(),
+  targets: z.array(postTarget).default([]),
+});
+
+/** A list of posts: a bare array, or `{ posts: [...] }`. */
+const postList = z.union([z.array(post), z.object({ posts: z.array(post) }).transform((body) => body.posts)]);
+
+const createdPost = z.object({
+  id: idLike,
+  status: z.string(),
+  scheduled_at: z.string().nullish(),
+  targets: z.array(z.object({ account_id: idLike, platform: z.string(), status: z.string() })).default([]),
+});
+
+const businessResponse = z.object({ id, time_zone: z.string().nullish() }).passthrough();
+
+export type Post = z.infer<typeof post>;
+export type PostTarget = z.infer<typeof postTarget>;
+export type Media = z.infer<typeof mediaInfo>;
+
+/** What the composer sends: one text, the accounts (each with its own text if overridden), when. */
+export interface PostInput {
+  text: string;
+  targets: { account_id: number; text?: string }[];
+  /** ISO 8601; absent means now. */
+  scheduled_at?: string;
+  media_ids: number[];
+  draft: boolean;
+}
+
+export function listPosts(
+  request: Request,
+  businessId: number,
+  filter: { status?: string; from?: string; to?: string } = {},
+): Promise<Post[]> {
+  return apiFetch(request, '/api/v1/posts', { query: { business_id: businessId, ...filter }, schema: postList });
+}
+
+export function getPost(request: Request, postId: string): Promise<Post> {
+  return apiFetch(request, `/api/v1/posts/${encodeURIComponent(postId)}`, { schema: post });
+}
+
+export function createPost(request: Request, businessId: number, input: PostInput) {
+  return apiFetch(request, '/api/v1/posts', { method: 'POST', json: { business_id: businessId, ...input }, schema: createdPost });
+}
+
+export async function updatePost(request: Request, postId: string, input: PostInput): Promise<void> {
+  await apiFetch(request, `/api/v1/posts/${encodeURIComponent(postId)}`, { method: 'PATCH', json: input });
+}
+
+export async function cancelPost(request: Request, postId: string): Promise<void> {
+  await apiFetch(request, `/api/v1/posts/${encodeURIComponent(postId)}`, { method: 'DELETE' });
+}
+
+export async function retryTarget(request: Request, postId: string, accountId: string): Promise<void> {
+  await apiFetch(request, `/api/v1/posts/${encodeURIComponent(postId)}/targets/${encodeURIComponent(accountId)}/retry`, { method: 'POST' });
+}
+
+/** Uploads one image (its bytes as the body) for the business; the answer names it for `media_ids`. */
+export function uploadMedia(request: Request, businessId: number, file: Blob): Promise<Media> {
+  return apiFetch(request, '/api/v1/media', { method: 'POST', query: { business_id: businessId }, upload: file, schema: mediaInfo });
+}
+
+export function setBusinessTimeZone(request: Request, businessId: number, timeZone: string) {
+  return apiFetch(request, `/api/v1/businesses/${businessId}`, {
+    method: 'PATCH',
+    json: { time_zone: timeZone },
+    schema: businessResponse,
   });
 }

@@ -46,6 +46,8 @@ const SECTIONS = [
   { path: '', label: 'Overview' },
   { path: 'connections', label: 'Connections' },
   { path: 'analytics', label: 'Analytics' },
+  { path: 'posts', label: 'Posts' },
+  { path: 'calendar', label: 'Calendar' },
 ] as const;
 
 export default function BusinessLayout() {
@@ -63,7 +65,8 @@ export default function BusinessLayout() {
             <li key={s.path}>
               <NavLink
                 to={s.path ? `/b/${business.id}/${s.path}` : `/b/${business.id}`}
-                end
+                // Posts stays the current tab on its sub-pages (new, edit).
+                end={s.path !== 'posts'}
                 // No prefetch: page data is private and no-store, so a prefetch on hover cannot be reused
                 // and would double every page's API calls (the API rate-limits OAuth reads per user).
                 prefetch="none"

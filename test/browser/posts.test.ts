@@ -1,0 +1,224 @@
+// Publishing from the dashboard, in real Chromium against the real `npm start` stack (Postgres, Temporal,
+// worker, API, web, provider sandbox):
+//   connect X and LinkedIn -> set the business's time zone far from UTC -> compose one post for both (live
+//   counters, an account's own text, a too-long text refused per account) scheduled a minute or two ahead
+//   -> it is listed as scheduled and sits on the right day of the calendar (month and week) -> it is
+//   published on both, with links -> the X grant is revoked -> a post to X fails, with the reason in words,
+//   and X is offered no more in the composer.
+// Screenshots land in test/artifacts/posts-*.png.
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dayKeyAt, timeOfDayAt } from '../../web/app/zoned-time.js';
+import { launchChromium, screenshot } from '../support/browser.js';
+import { stackEnv, startStack, type RunningStack } from '../support/stack.js';
+
+interface Target {
+  webUrl: string;
+  sandboxUrl: string;
+}
+
+let dataDir: string | undefined;
+let stack: RunningStack | undefined;
+let target: Target;
+let browser: Browser;
+
+beforeAll(async () => {
+  // For working on this test: POSTS_STACK=<JSON file with webUrl, SANDBOX_URL> reuses a running stack
+  // (accounts already connected there are kept).
+  const reuse = process.env.POSTS_STACK;
+  if (reuse) {
+    const env = JSON.parse(readFileSync(reuse, 'utf8')) as Record<string, string>;
+    target = { webUrl: env.webUrl!, sandboxUrl: env.SANDBOX_URL! };
+  } else {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'social-sync-posts-'));
+    chmodSync(dataDir, 0o755); // embedded Postgres runs as the postgres user when we are root
+    const env = await stackEnv(path.join(dataDir, 'data'));
+    env.SYNC_INTERVAL_SECONDS = '900';
+    stack = await startStack(env);
+    target = { webUrl: stack.webUrl, sandboxUrl: stack.sandboxUrl };
+  }
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function sandbox(pathname: string, body?: unknown): Promise<any> {
+  const response = await fetch(`${target.sandboxUrl}${pathname}`, {
+    method: body === undefined && pathname === '/admin/published' ? 'GET' : 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined && pathname === '/admin/published' ? undefined : JSON.stringify(body ?? {}),
+  });
+  expect(response.ok, `${pathname} answered ${response.status}`).toBe(true);
+  return response.json();
+}
+
+const POLL = { timeout: 30_000, interval: 250 };
+/** A scheduled post is due a minute or two after it is written, then published by the worker. */
+const PUBLISH_POLL = { timeout: 180_000, interval: 1_000 };
+const ZONE = 'Pacific/Kiritimati'; // UTC+14: most days differ from UTC's for part of the day
+
+async function logIn(page: Page): Promise<number> {
+  await page.goto(`${target.webUrl}/login`);
+  await page.getByLabel('Email').fill('demo@example.com');
+  await page.getByLabel('Password').fill('demo-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/b\/\d+$/);
+  return Number(/\/b\/(\d+)/.exec(page.url())![1]);
+}
+
+async function connect(page: Page, businessId: number, platform: 'twitter' | 'linkedin', name: string, provider: string): Promise<void> {
+  await page.goto(`${target.webUrl}/b/${businessId}/connections`);
+  await page
+    .locator(`#platform-${platform}`)
+    .getByRole('button', { name: `Connect ${name}`, exact: true })
+    .click();
+  await page.waitForURL((url) => url.href.startsWith(`${target.sandboxUrl}/${provider}/`), { timeout: 15_000 });
+  await page.getByRole('button', { name: 'Allow' }).click();
+  await page.waitForURL(`${target.webUrl}/b/${businessId}/connections?connected=${platform}`, { timeout: 45_000 });
+  await expect.poll(() => page.locator(`#platform-${platform} .account-card`).getAttribute('data-status'), POLL).toBe('active');
+}
+
+describe('publishing from the dashboard', () => {
+  it(
+    'composes a post for two accounts, schedules it in the business zone, shows it on the calendar and published with links; a failure says why',
+    { timeout: 420_000 },
+    async () => {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const pageErrors: string[] = [];
+      page.on('pageerror', (error) => pageErrors.push(error.message));
+      const businessId = await logIn(page);
+      await connect(page, businessId, 'twitter', 'X', 'x');
+      await connect(page, businessId, 'linkedin', 'LinkedIn', 'linkedin');
+
+      // --- The time zone, set far from UTC ----------------------------------------------------------
+      await page.getByRole('link', { name: 'Posts', exact: true }).click();
+      await page.waitForURL(`${target.webUrl}/b/${businessId}/posts`);
+      await expect.poll(() => page.getByText('No posts yet.').isVisible(), POLL).toBe(true);
+      await page.getByRole('link', { name: 'New post' }).click();
+      await page.waitForURL(`${target.webUrl}/b/${businessId}/posts/new`);
+      await page.locator('#time-zone summary').click();
+      await page.getByLabel('Schedule and show times in').selectOption(ZONE);
+      await page.getByRole('button', { name: 'Save time zone' }).click();
+      await expect.poll(() => page.locator('#time-zone [role="status"]').textContent(), POLL).toContain('Time zone changed');
+      await expect.poll(() => page.getByTestId('composer-time-zone').textContent(), POLL).toContain(ZONE);
+
+      // --- Compose: both accounts, a live counter per platform ----------------------------------------
+      const xBox = page.getByRole('checkbox', { name: /^X @sandbox_x/ });
+      const linkedinBox = page.getByRole('checkbox', { name: /^LinkedIn / });
+      expect(await xBox.isDisabled()).toBe(false);
+      expect(await linkedinBox.isDisabled()).toBe(false);
+      await xBox.check();
+      await linkedinBox.check();
+      const xPreview = page.locator('.preview[data-platform="twitter"]');
+      const linkedinPreview = page.locator('.preview[data-platform="linkedin"]');
+      const text = `Fresh beans this morning ☕ (batch ${Date.now()})`;
+      // Too long for X first: X weighs the cup 2 (282), LinkedIn counts it once (281); X says so beside the account.
+      await page.getByLabel('Text', { exact: true }).fill(`${'x'.repeat(279)} ☕`);
+      await expect.poll(() => xPreview.getByTestId('counter').textContent()).toMatch(/^282 \/ 280/);
+      expect(await xPreview.getByTestId('counter').getAttribute('class')).toContain('counter--over');
+      expect(await xPreview.getByTestId('account-problems').textContent()).toContain('X allows 280 characters');
+      expect(await linkedinPreview.getByTestId('counter').textContent()).toMatch(/^281 \/ 3,000/);
+      // The server says the same when the form is sent anyway.
+      await page.getByRole('button', { name: 'Publish now' }).click();
+      await expect.poll(() => page.getByTestId('composer-error').textContent(), POLL).toContain('The post was not created');
+      expect(await xPreview.getByTestId('account-problems').textContent()).toContain('280');
+      await screenshot(page, 'posts-01-too-long');
+
+      await page.getByLabel('Text', { exact: true }).fill(text);
+      await expect.poll(() => xPreview.getByTestId('counter').getAttribute('class')).not.toContain('counter--over');
+      expect(await xPreview.getByTestId('account-problems').count()).toBe(0);
+      // LinkedIn gets its own words; reserved characters like the parentheses above must not cut it short.
+      await linkedinPreview.getByRole('checkbox', { name: /^Write different text for LinkedIn/ }).check();
+      const linkedinText = `${text} — now on LinkedIn (with #coffee)`;
+      await linkedinPreview.getByRole('textbox').fill(linkedinText);
+      expect(await linkedinPreview.locator('.preview__text').textContent()).toBe(linkedinText);
+      expect(await xPreview.locator('.preview__text').textContent()).toBe(text);
+
+      // Scheduled a minute or two ahead, typed in the business zone.
+      const at = Math.ceil((Date.now() + 75_000) / 60_000) * 60_000;
+      await page.getByRole('radio', { name: 'Schedule for' }).check();
+      await page.getByLabel('Date').fill(dayKeyAt(at, ZONE));
+      await page.getByLabel('Time', { exact: true }).fill(timeOfDayAt(at, ZONE));
+      await screenshot(page, 'posts-02-composer');
+      await page.getByRole('button', { name: 'Schedule post' }).click();
+
+      // --- Scheduled -------------------------------------------------------------------------------
+      await page.waitForURL(new RegExp(`/b/${businessId}/posts\\?done=scheduled&post=\\d+`), { timeout: 30_000 });
+      const postId = new URL(page.url()).searchParams.get('post')!;
+      await expect.poll(() => page.getByTestId('posts-banner').textContent(), POLL).toContain('Post scheduled');
+      const row = page.locator(`.post-row[data-post-id="${postId}"]`);
+      expect(await row.getAttribute('data-status')).toBe('scheduled');
+      const xTarget = row.locator('.target[data-platform="twitter"]');
+      const linkedinTarget = row.locator('.target[data-platform="linkedin"]');
+      expect(await xTarget.locator('.status-badge').textContent()).toBe('Scheduled');
+      expect(await linkedinTarget.locator('.status-badge').textContent()).toBe('Scheduled');
+      expect(await row.locator('time').getAttribute('datetime')).toBe(new Date(at).toISOString());
+      expect(await row.getByRole('link', { name: /^Edit/ }).isVisible()).toBe(true);
+      await screenshot(page, 'posts-03-scheduled');
+
+      // --- On the calendar, on its day in the business zone -------------------------------------------
+      await page.getByRole('link', { name: 'Calendar', exact: true }).click();
+      await page.waitForURL(`${target.webUrl}/b/${businessId}/calendar`);
+      const day = dayKeyAt(at, ZONE);
+      const entry = page.locator(`.calendar__day[data-day="${day}"] .cal-post[data-post-id="${postId}"]`);
+      await expect.poll(() => entry.count(), POLL).toBe(1);
+      expect(await entry.locator('.cal-post__time').textContent()).toBe(timeOfDayAt(at, ZONE));
+      await page.getByRole('link', { name: 'Week', exact: true }).click();
+      await expect
+        .poll(() => page.locator(`.calendar--week .calendar__day[data-day="${day}"] .cal-post[data-post-id="${postId}"]`).count(), POLL)
+        .toBe(1);
+      await screenshot(page, 'posts-04-calendar');
+
+      // --- Published, with a link to each post ---------------------------------------------------------
+      await page.getByRole('link', { name: 'Posts', exact: true }).click();
+      await expect.poll(() => row.getAttribute('data-status'), PUBLISH_POLL).toBe('published');
+      for (const [line, platform] of [
+        [xTarget, 'X'],
+        [linkedinTarget, 'LinkedIn'],
+      ] as const) {
+        expect(await line.locator('.status-badge').textContent()).toBe('Published');
+        const link = line.getByRole('link', { name: new RegExp(`^View on ${platform}`) });
+        expect(await link.getAttribute('href')).toMatch(/^https?:\/\//);
+      }
+      expect(await row.getByRole('link', { name: /^Edit/ }).count()).toBe(0);
+      const published = (await sandbox('/admin/published')).published as { platform: string; text: string }[];
+      expect(published.filter((p) => p.platform === 'twitter' && p.text === text)).toHaveLength(1);
+      expect(published.filter((p) => p.platform === 'linkedin' && p.text === linkedinText)).toHaveLength(1);
+      await screenshot(page, 'posts-05-published');
+
+      // --- A failure, with its reason in words ---------------------------------------------------------
+      expect(await sandbox('/admin/grants/revoke', { platform: 'twitter' })).toEqual({ revoked: 1 });
+      await page.getByRole('link', { name: 'New post' }).click();
+      await page.getByRole('checkbox', { name: /^X @sandbox_x/ }).check();
+      await page.getByLabel('Text', { exact: true }).fill(`This one cannot reach X (${Date.now()})`);
+      await page.getByRole('button', { name: 'Publish now' }).click();
+      await page.waitForURL(new RegExp(`/b/${businessId}/posts\\?done=publishing&post=\\d+`), { timeout: 30_000 });
+      const failedId = new URL(page.url()).searchParams.get('post')!;
+      const failed = page.locator(`.post-row[data-post-id="${failedId}"] .target[data-platform="twitter"]`);
+      await expect.poll(() => failed.getAttribute('data-status'), PUBLISH_POLL).toMatch(/^(failed|unconfirmed)$/);
+      expect(await failed.locator('.target__error').textContent()).toMatch(/reconnect/i);
+      await page.getByRole('link', { name: 'Needs attention' }).click();
+      await expect.poll(() => page.locator(`.post-row[data-post-id="${failedId}"]`).count(), POLL).toBe(1);
+      expect(await page.locator(`.post-row[data-post-id="${postId}"]`).count()).toBe(0);
+      await screenshot(page, 'posts-06-failed');
+
+      // X can no longer be picked, and the composer says why.
+      await page.getByRole('link', { name: 'New post' }).click();
+      const blockedX = page.getByRole('checkbox', { name: /^X @sandbox_x/ });
+      await expect.poll(() => blockedX.isDisabled(), POLL).toBe(true);
+      expect(await page.locator('.account-choice[data-blocked] .account-choice__reason').first().textContent()).toBe(
+        'Reconnect this account to publish to it.',
+      );
+
+      expect(pageErrors).toEqual([]);
+      await page.close();
+    },
+  );
+});
