@@ -1,7 +1,7 @@
 // Connecting accounts: the OAuth code exchange and the Meta page pick run here, in activities, so they
 // are retried durably and visible to operators. Codes, verifiers and tokens are read from and written
 // to Postgres (encrypted) and never returned: results carry ids and names only.
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Keyring } from '../lib/crypto/keyring.js';
@@ -98,7 +98,7 @@ export function connectActivities(deps: ConnectDeps) {
         const provider = providers.get(platform);
         if (!provider) throw notConfigured(platform);
         const tokens = await exchangeOnce(provider, state);
-        const discovery = await provider.discover(tokens);
+        const discovery = await heartbeating(() => provider.discover(tokens));
         let outcome: ConnectOutcome;
         if (discovery.kind === 'choose') {
           const [pending] = await db.query<{ id: number }[]>(
@@ -151,22 +151,28 @@ export function connectActivities(deps: ConnectDeps) {
       pageIds: string[];
       instagramIds: string[];
     }): Promise<ConnectOutcome> {
-      const [pending] = await db.query<{ id: number; platform: Platform; user_token_enc: string }[]>(
-        `SELECT id, platform, user_token_enc FROM pending_connections
+      const [pending] = await db.query<{ id: number; platform: Platform; user_token_enc: string | null; outcome: ConnectOutcome | null }[]>(
+        `SELECT id, platform, user_token_enc, outcome FROM pending_connections
          WHERE id = $1 AND business_id = $2 AND user_id = $3 AND expires_at > now()`,
         [input.pendingId, input.businessId, input.userId],
       );
       if (!pending) throw ApplicationFailure.nonRetryable('That Page selection has expired. Connect Meta again.', 'PendingGone');
+      // Done before, and the answer lost (a worker killed after the commit): the same accounts again, so
+      // the workflow goes on to start theirs.
+      if (pending.outcome) return pending.outcome;
       const provider = providers.get(pending.platform);
       if (!provider?.selectAccounts) throw notConfigured(pending.platform);
-      const userToken = keyring.decrypt(pending.user_token_enc);
+      const userToken = keyring.decrypt(pending.user_token_enc!);
       const platform = platformMetadata(pending.platform)?.oauthApp ?? pending.platform;
       try {
-        const picked = await provider.selectAccounts(userToken, { pageIds: input.pageIds, instagramIds: input.instagramIds });
+        const picked = await heartbeating(() =>
+          provider.selectAccounts!(userToken, { pageIds: input.pageIds, instagramIds: input.instagramIds }),
+        );
         const outcome = await db.transaction(async (tx) => {
           const accounts = await storeAccounts(tx, keyring, input.businessId, picked, userToken);
-          await tx.query('DELETE FROM pending_connections WHERE id = $1', [input.pendingId]);
-          return { platform, businessId: input.businessId, accounts };
+          const done: ConnectOutcome = { platform, businessId: input.businessId, accounts };
+          await tx.query('UPDATE pending_connections SET outcome = $2, user_token_enc = NULL WHERE id = $1', [input.pendingId, done]);
+          return done;
         });
         activityLog().info('Meta pages connected', {
           event_type: 'meta_selection_connected',
@@ -186,6 +192,25 @@ export function connectActivities(deps: ConnectDeps) {
       await ensureAccountWorkflow(deps.temporal, deps.taskQueue, account);
     },
   };
+}
+
+/**
+ * Heartbeats while a discovery runs: a grant with many Pages takes many provider calls, and the
+ * heartbeat timeout tells a slow discovery from a dead worker.
+ */
+async function heartbeating<T>(work: () => Promise<T>): Promise<T> {
+  let context: Context | undefined;
+  try {
+    context = Context.current();
+  } catch {
+    return work(); // called directly, outside an activity (unit tests)
+  }
+  const beat = setInterval(() => context.heartbeat(), 5_000);
+  try {
+    return await work();
+  } finally {
+    clearInterval(beat);
+  }
 }
 
 /** Stores discovered accounts in order, linking each to a parent stored before it (an Instagram account to its Page). */

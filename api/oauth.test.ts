@@ -141,6 +141,18 @@ describe('connect Meta (Pages and Instagram through the page picker)', () => {
     });
     expect(again.status).toBe(404);
 
+    // Its outcome is recorded with it (and the user token dropped), so a retry of the pick after a lost
+    // completion (a worker killed right after the commit) finds the same accounts and starts their workflows.
+    const [kept] = await system.db.query('SELECT user_token_enc, outcome FROM pending_connections WHERE id = $1', [pending.id]);
+    expect(kept.user_token_enc).toBeNull();
+    expect(kept.outcome.accounts.map((a: { id: number }) => a.id).sort()).toEqual(result.accounts.map((a: { id: number }) => a.id).sort());
+    const retried = await system.temporal.workflow.execute('connectWorkflow', {
+      taskQueue: system.config.TEMPORAL_TASK_QUEUE,
+      workflowId: `connect:meta-selection:${pending.id}:retry`,
+      args: [{ kind: 'meta_selection', pendingId: pending.id, businessId, userId: system.user.userId, pageIds: ['x'], instagramIds: [] }],
+    });
+    expect(retried.accounts).toEqual(kept.outcome.accounts);
+
     const igStatus = await (await api(`/api/v1/oauth/instagram/status?business_id=${businessId}`)).json();
     expect(igStatus).toMatchObject({ is_connected: true, username: 'sandbox_coffee' });
   });

@@ -123,7 +123,7 @@ export function oauthRoutes(deps: OAuthDeps): Router {
       .getRepository(PendingConnectionEntity)
       .createQueryBuilder('p')
       .select(['p.id', 'p.platform', 'p.choices', 'p.expiresAt'])
-      .where('p.id = :pendingId AND p.businessId = :businessId AND p.userId = :userId AND p.expiresAt > now()', {
+      .where('p.id = :pendingId AND p.businessId = :businessId AND p.userId = :userId AND p.expiresAt > now() AND p.outcome IS NULL', {
         pendingId,
         businessId,
         userId: req.user!.id,
@@ -145,6 +145,17 @@ export function oauthRoutes(deps: OAuthDeps): Router {
         .refine((b) => b.page_ids.length + b.instagram_ids.length > 0, 'pick at least one Page or Instagram account'),
       req.body ?? {},
     );
+    // Single-use: a pick already made keeps its outcome only for the retries of its own workflow.
+    const open = await db
+      .getRepository(PendingConnectionEntity)
+      .createQueryBuilder('p')
+      .where('p.id = :id AND p.businessId = :businessId AND p.userId = :userId AND p.expiresAt > now() AND p.outcome IS NULL', {
+        id: body.pending_id,
+        businessId,
+        userId: req.user!.id,
+      })
+      .getExists();
+    if (!open) throw new HttpError(404, 'selection_expired', 'That Page selection has expired or was already used. Connect Meta again.');
     const outcome = await runConnect(deps, {
       kind: 'meta_selection',
       pendingId: body.pending_id,

@@ -5,9 +5,11 @@ import type { Activities } from '../activities/index.js';
 import type { ConnectOutcome } from '../activities/connect.js';
 import type { ConnectInput } from './contract.js';
 
-// Authorization codes die fast (X: 30 s), so the exchange retries quickly and not for long.
+// Authorization codes die fast (X: 30 s), so the exchange retries quickly and not for long. Discovery
+// (a grant with many Pages) heartbeats, so it may take minutes while a dead worker is seen in seconds.
 const { exchangeAuthorizationCode, connectMetaSelection } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
+  startToCloseTimeout: '3 minutes',
+  heartbeatTimeout: '30 seconds', // above the 15 s HTTP timeout of the exchange, which does not heartbeat
   retry: { initialInterval: '500 milliseconds', maximumInterval: '5 seconds', maximumAttempts: 4 },
 });
 const { ensureAccountWorkflow } = proxyActivities<Activities>({

@@ -8,6 +8,7 @@ import { ConnectTokens1796200000001 } from './migrations/1796200000001-connect-t
 import { Publishing1796300000000 } from './migrations/1796300000000-publishing.js';
 import { AccountSyncState1796300000300 } from './migrations/1796300000300-account-sync-state.js';
 import { OAuthBrowserBinding1796300000400 } from './migrations/1796300000400-oauth-browser-binding.js';
+import { MetaSelectionOutcome1796300000500 } from './migrations/1796300000500-meta-selection-outcome.js';
 
 // In timestamp order, one file each.
 const migrations = [
@@ -19,6 +20,7 @@ const migrations = [
   Publishing1796300000000,
   AccountSyncState1796300000300,
   OAuthBrowserBinding1796300000400,
+  MetaSelectionOutcome1796300000500,
 ];
 
 /** A TypeORM DataSource on pg. Schema changes only through migrations, never `synchronize`. */

@@ -203,8 +203,11 @@ export interface PendingConnection {
   businessId: number;
   userId: number;
   platform: Platform;
-  userTokenEnc: string;
+  /** Null once the pick is done: the token then lives with the accounts. */
+  userTokenEnc: string | null;
   choices: MetaChoice[];
+  /** What the pick connected (ids and names, no token), kept until the row expires so a retry finds it. */
+  outcome: Record<string, unknown> | null;
   expiresAt: Date;
   createdAt: Date;
 }
@@ -223,8 +226,9 @@ export const PendingConnectionEntity = new EntitySchema<PendingConnection>({
     businessId: { type: 'int', name: 'business_id' },
     userId: { type: 'int', name: 'user_id' },
     platform: { type: 'text' },
-    userTokenEnc: { type: 'text', name: 'user_token_enc' },
+    userTokenEnc: { type: 'text', name: 'user_token_enc', nullable: true },
     choices: { type: 'jsonb' },
+    outcome: { type: 'jsonb', nullable: true },
     expiresAt: { type: 'timestamptz', name: 'expires_at' },
     createdAt,
   },

@@ -59,7 +59,7 @@ async function seed(businessId: number): Promise<void> {
             CASE WHEN n BETWEEN 4 AND 8 THEN 'The token expires soon and cannot be refreshed: reconnect before then.' END,
             a.token_expires_at, a.platform = 'twitter', CASE WHEN n > 3 THEN now() + interval '10 minutes' END,
             jsonb_build_object('status', CASE WHEN n BETWEEN 9 AND 12 THEN 'error' ELSE 'success' END, 'postsSynced', 25,
-              'impressions', 1000, 'engagements', 50, 'engagementRate', 5, 'error', NULL, 'jobId', 'x', 'finishedAt', to_char(now() - (n || ' minutes')::interval AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')),
+              'impressions', 1000, 'engagements', 50, 'engagementRate', 5, 'error', NULL, 'jobId', 'x', 'finishedAt', to_char((now() - (n || ' minutes')::interval) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')),
             now()
      FROM social_accounts a, LATERAL (SELECT substring(a.external_id FROM 6)::int AS n) k
      WHERE a.business_id = $1 AND a.external_id LIKE 'scale%'`,
