@@ -120,6 +120,8 @@ const PARAMS: Record<string, { valid: () => string; rival?: () => string; attack
   media_id: { valid: () => '1', attacks: ID_ATTACKS },
   targetId: { valid: () => '1', attacks: ID_ATTACKS },
   target_id: { valid: () => '1', attacks: ID_ATTACKS },
+  accountId: { valid: () => '1', attacks: ID_ATTACKS },
+  account_id: { valid: () => '1', attacks: ID_ATTACKS },
 };
 
 /** Query parameters routes read; each route gets the owner's valid ones, and each one's attacks in turn. */

@@ -47,6 +47,8 @@ beforeAll(async () => {
     return res;
   }) as ApiClient;
   api.token = client.token;
+  api.jar = client.jar;
+  api.visit = client.visit;
   businessId = system.user.businessId;
 });
 

@@ -45,7 +45,13 @@ const iso = (ms: number) => new Date(ms).toISOString();
 type Calls = { name: string; at: number; input: unknown }[];
 type Script = Partial<
   Record<
-    'loadAccount' | 'refreshAccessToken' | 'syncAccount' | 'finishFailedSync' | 'setAccountStatus' | 'disconnectAccount',
+    | 'loadAccount'
+    | 'refreshAccessToken'
+    | 'syncAccount'
+    | 'finishFailedSync'
+    | 'setAccountStatus'
+    | 'disconnectAccount'
+    | 'recordAccountState',
     (input: any, n: number, stored: AccountSnapshot) => unknown
   >
 >;
@@ -77,6 +83,7 @@ async function scenario(script: Script, row: Partial<AccountSnapshot> = {}, poli
     finishFailedSync: () => undefined,
     setAccountStatus: () => undefined,
     disconnectAccount: () => ({ revoked: true, revokeError: null }),
+    recordAccountState: () => undefined, // the sync-status projection (a local activity)
   };
   const activities = Object.fromEntries(
     Object.entries(defaults).map(([name, fallback]) => [

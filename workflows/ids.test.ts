@@ -33,10 +33,13 @@ describe('workflow ids', () => {
     'account:2147483648',
     'connect:oauth:',
     'connect:other:1',
-    'post:1',
+    'post:0',
+    'post:x',
     '',
   ])('refuses %j', (id) => expect(parseWorkflowId(id)).toBeNull());
 });
+
+it('reads a post workflow id back', () => expect(parseWorkflowId('post:7')).toEqual({ kind: 'post', postId: 7 }));
 
 describe('sync job ids', () => {
   it('builds the id the sync_runs rows carry and reads it back', () => {

@@ -40,7 +40,7 @@ describe('a fifth provider registered at run time', () => {
 
     const authorize = await (await api(`/api/v1/oauth/fakebook/authorize?business_id=${system.user.businessId}`)).json();
     expect(new URL(authorize.authorization_url).searchParams.get('code_challenge')).toBeTruthy();
-    const res = await fetch(fake.consent(authorize.authorization_url), { headers: { accept: 'application/json' } });
+    const res = await api.visit(fake.consent(authorize.authorization_url), { headers: { accept: 'application/json' } });
     const body = await res.json();
     expect(res.status, JSON.stringify(body)).toBe(200);
     expect(body.accounts).toEqual([expect.objectContaining({ platform: 'fakebook', username: 'fake_user', reconnected: false })]);

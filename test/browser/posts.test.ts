@@ -192,7 +192,7 @@ describe('publishing from the dashboard', () => {
       // Exactly once on each, and LinkedIn's reserved characters did not cut its text short.
       const batch = /\(batch \d+\)/.exec(text)![0];
       const mine = (platform: string) => published.filter((p) => p.platform === platform && p.text.includes(batch));
-      expect(mine('twitter'), JSON.stringify(published)).toHaveLength(1);
+      expect(mine('x'), JSON.stringify(published)).toHaveLength(1); // the sandbox names X `x`
       expect(mine('linkedin'), JSON.stringify(published)).toHaveLength(1);
       expect(mine('linkedin')[0]!.text).toContain('(with #coffee)');
       await screenshot(page, 'posts-05-published');

@@ -170,9 +170,16 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultSu
       Identity[]
     >;
 
-    const session = new ApiSession(stack.apiUrl, businessId);
-    await session.login(user.email, user.password);
-    await inParallel(initial, 3, async (identity) => void (await session.connect(identity.platform, identity.id)));
+    // One browser per lane: a browser holds one sign-in per platform at a time (its OAuth cookie, decision 015).
+    const lanes = await Promise.all(
+      [0, 1, 2].map(async () => {
+        const lane = new ApiSession(stack.apiUrl, businessId);
+        await lane.login(user.email, user.password);
+        return lane;
+      }),
+    );
+    const session = lanes[0]!;
+    await inParallel(initial, lanes.length, async (identity, lane) => void (await lanes[lane]!.connect(identity.platform, identity.id)));
     const accountsAfterConnect = Number((await db.query('SELECT count(*)::int AS n FROM social_accounts'))[0].n);
     log(`${at()} connected ${initial.length} identities: ${accountsAfterConnect} accounts`);
 
@@ -404,11 +411,11 @@ async function mintIdentities(
   };
 }
 
-async function inParallel<T>(items: T[], width: number, run: (item: T) => Promise<void>): Promise<void> {
+async function inParallel<T>(items: T[], width: number, run: (item: T, lane: number) => Promise<void>): Promise<void> {
   const queue = [...items];
   await Promise.all(
-    Array.from({ length: width }, async () => {
-      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await run(item);
+    Array.from({ length: width }, async (_, lane) => {
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await run(item, lane);
     }),
   );
 }

@@ -90,7 +90,7 @@ const UPLOAD_FIELD = 'images';
 export async function composerAction({ request, params }: ActionFunctionArgs) {
   const businessId = requireBusinessId(params.businessId);
   const postId = params.postId;
-  const form = await request.formData();
+  const form = await request.formData().catch(() => new FormData()); // a body that is not a form is an empty one
   const intent = form.get('intent') === 'draft' ? 'draft' : 'publish';
   const values = readComposerForm(form);
   const kept = keptMedia(form, values.mediaIds);
@@ -188,7 +188,7 @@ const outcome = (body: PostsActionResult, status = 200) => data(body, { status }
 /** Actions on the posts list and calendar: cancel a post, retry one target, change the time zone. */
 export async function postsAction({ request, params }: ActionFunctionArgs) {
   const businessId = requireBusinessId(params.businessId);
-  const form = await request.formData();
+  const form = await request.formData().catch(() => new FormData()); // a body that is not a form is an empty one
   const intent = String(form.get('intent') ?? '');
   const postId = String(form.get('post_id') ?? '');
   const accountId = String(form.get('account_id') ?? '');
