@@ -335,7 +335,20 @@ export function publishActivities(deps: PublishDeps) {
         await refreshAccountNow(deps.temporal, accountId);
         return { ok: true, reason: null };
       } catch (error) {
-        return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+        const reason = error instanceof Error ? error.message : String(error);
+        // A dead grant turns the account reconnect_required just after the refresh answers: say what to do.
+        for (let i = 0; i < 10; i++) {
+          const [row] = await db.query<{ status: string; platform: Platform; username: string | null }[]>(
+            'SELECT status, platform, username FROM social_accounts WHERE id = $1',
+            [accountId],
+          );
+          if (row?.status === 'reconnect_required') {
+            const name = platformMetadata(row.platform)?.displayName ?? row.platform;
+            return { ok: false, reason: `reconnect the ${name} account${row.username ? ` @${row.username}` : ''} to publish (${reason})` };
+          }
+          await new Promise((r) => setTimeout(r, 500));
+        }
+        return { ok: false, reason };
       }
     },
 

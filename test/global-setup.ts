@@ -1,6 +1,7 @@
 // Starts the real servers the suite runs against, on free ports so a running `npm start` never
 // collides: embedded Postgres with a migrated template database, and a Temporal dev server. The
 // workflow bundle is built once here and shared by every test worker.
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -25,6 +26,11 @@ export default async function setup(project: TestProject) {
   const workDir = mkdtempSync(path.join(tmpdir(), 'social-sync-test-'));
   chmodSync(workDir, 0o755); // embedded Postgres runs as the postgres user when we are root
   const cli = ensureTemporalCli();
+
+  // The dashboard is built once here: the tests that run `npm start`'s entry point (several at once)
+  // would otherwise each build it into the same web/build when it is missing or stale.
+  const dashboard = spawnSync(path.resolve('node_modules/.bin/remix'), ['vite:build', 'web'], { stdio: 'ignore' });
+  if (dashboard.status !== 0) throw new Error('The dashboard build failed: run `npm run build:web` to see why.');
 
   const [postgres, temporal, bundle] = await Promise.all([
     freePort().then((port) => startEmbeddedPostgres({ dataDir: path.join(workDir, 'pg'), port, dbName: TEMPLATE_DB, persistent: false })),

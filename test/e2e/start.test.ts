@@ -13,6 +13,8 @@ import { portIsFree } from '../../scripts/stack.js';
 import { ApiSession, sandboxAdmin } from '../faults/client.js';
 import { launchChromium, screenshot } from '../support/browser.js';
 import { stackEnv, startStack, type RunningStack } from '../support/stack.js';
+// Ctrl-C at each step of start-up: in this file, so no two stacks start at once (they would race for ports).
+import './interrupt-cases.js';
 
 let dataDir: string;
 let env: Record<string, string>;

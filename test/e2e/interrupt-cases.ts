@@ -1,4 +1,4 @@
-// Ctrl-C at any moment of `npm start`'s start-up stops everything within 10 s and leaves no stack trace
+// Imported by start.test.ts (one file: stacks never start side by side). Ctrl-C at any moment of `npm start`'s start-up stops everything within 10 s and leaves no stack trace
 // in the terminal or any log; a DATA_DIR the postgres user cannot reach gets one clear line (issue 10
 // item 18). Ctrl-C is a SIGINT to the whole foreground process group, so that is what the test sends.
 import { spawn } from 'node:child_process';
