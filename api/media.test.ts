@@ -89,7 +89,7 @@ describe('media upload', () => {
     expect(row.business_id).toBe(owner.businessId);
     expect(row.storage_key).toMatch(/^[0-9a-f]{32}$/);
     expect(row.sha256).toBe((await import('node:crypto')).createHash('sha256').update(png).digest('hex'));
-    expect(await mediaStorageFor({ DATA_DIR: dataDir }).get(row.storage_key)).toEqual(new Uint8Array(png));
+    expect(await mediaStorageFor(config).get(row.storage_key)).toEqual(new Uint8Array(png));
   });
 
   it('reads type and dimensions from the bytes, whatever Content-Type claims', async () => {

@@ -46,6 +46,15 @@ const schema = z.object({
   TOKEN_ENCRYPTION_KEYS: optional,
   // Signs the expiring public URLs of uploaded media (lib/media-urls.ts); the API and the worker need the same one.
   MEDIA_URL_SECRET: optional,
+  // Uploaded media: a folder under DATA_DIR unless MEDIA_S3_BUCKET names an S3-compatible bucket (credentials
+  // from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or a role); the endpoint and path style are for non-AWS stores.
+  MEDIA_S3_BUCKET: optional,
+  MEDIA_S3_ENDPOINT: z.string().url().optional(),
+  MEDIA_S3_REGION: z.string().default('us-east-1'),
+  MEDIA_S3_FORCE_PATH_STYLE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
 
   SENTRY_DSN: optional,
   SENTRY_ENVIRONMENT: optional,

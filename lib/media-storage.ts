@@ -2,6 +2,7 @@
 // activities (reading bytes for X and LinkedIn) never care whether it is a local folder or a bucket.
 // Keys are random ids the app makes; the file's sha256 is kept in the media row, not in the key.
 import { randomBytes } from 'node:crypto';
+import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from './config.js';
@@ -55,9 +56,49 @@ function localMediaStorage(dir: string): MediaStorage {
 }
 
 /**
- * The storage this deployment uses: a folder under DATA_DIR/media. An S3-compatible bucket is the
- * production option for several hosts (decision 017); it implements this same interface.
+ * Objects in an S3-compatible bucket (AWS S3, R2, MinIO, ...), under `media/<2 hex>/<key>`. A PUT
+ * is atomic in S3 (the object appears whole or not at all), so nothing is written aside first.
+ * Credentials come from the SDK's usual chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, a role).
  */
-export function mediaStorageFor(config: Pick<Config, 'DATA_DIR'>): MediaStorage {
+export function s3MediaStorage(bucket: string, clientConfig: S3ClientConfig): MediaStorage {
+  const client = new S3Client(clientConfig);
+  const objectKey = (key: string) => `media/${key.slice(0, 2)}/${checkedKey(key)}`;
+  return {
+    async put(key, bytes, mimeType) {
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: objectKey(key), Body: bytes, ContentType: mimeType }));
+    },
+    async get(key) {
+      try {
+        const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: objectKey(key) }));
+        return object.Body ? await object.Body.transformToByteArray() : new Uint8Array();
+      } catch (error) {
+        if (error instanceof NoSuchKey) return null;
+        throw error;
+      }
+    },
+    async delete(key) {
+      // S3 answers a delete of a missing object with success, as the interface asks.
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: objectKey(key) }));
+    },
+  };
+}
+
+export type MediaStorageConfig = Pick<
+  Config,
+  'DATA_DIR' | 'MEDIA_S3_BUCKET' | 'MEDIA_S3_ENDPOINT' | 'MEDIA_S3_REGION' | 'MEDIA_S3_FORCE_PATH_STYLE'
+>;
+
+/**
+ * The storage this deployment uses: the bucket MEDIA_S3_BUCKET names when set (workers on several
+ * hosts), otherwise a folder under DATA_DIR/media (decision 017).
+ */
+export function mediaStorageFor(config: MediaStorageConfig): MediaStorage {
+  if (config.MEDIA_S3_BUCKET) {
+    return s3MediaStorage(config.MEDIA_S3_BUCKET, {
+      region: config.MEDIA_S3_REGION,
+      endpoint: config.MEDIA_S3_ENDPOINT,
+      forcePathStyle: config.MEDIA_S3_FORCE_PATH_STYLE,
+    });
+  }
   return localMediaStorage(path.resolve(config.DATA_DIR, 'media'));
 }

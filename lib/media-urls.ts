@@ -6,7 +6,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { PublishMedia } from '../providers/contract.js';
 import type { Config } from './config.js';
 import type { Media } from './db/entities.js';
-import { mediaStorageFor, type MediaStorage } from './media-storage.js';
+import { mediaStorageFor, type MediaStorage, type MediaStorageConfig } from './media-storage.js';
 
 type UrlConfig = Pick<Config, 'MEDIA_URL_SECRET' | 'TOKEN_ENCRYPTION_KEYS' | 'PUBLIC_API_URL'>;
 
@@ -66,7 +66,7 @@ const PUBLISH_URL_TTL_SECONDS = 3600;
  * worker hands this to the publish activities (`mediaForPublishing`).
  */
 export function mediaForPublishing(
-  config: UrlConfig & Pick<Config, 'DATA_DIR'>,
+  config: UrlConfig & MediaStorageConfig,
   storage: MediaStorage = mediaStorageFor(config),
 ): (media: Media) => Promise<PublishMedia> {
   return async (media) => ({

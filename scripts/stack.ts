@@ -75,25 +75,45 @@ export function ensureTemporalCli(log: (line: string) => void = console.log): st
     if (!existsSync(fromEnv)) throw new StackError(`TEMPORAL_CLI=${fromEnv} does not exist.`);
     return fromEnv;
   }
-  const onPathCli = onPath('temporal');
-  if (onPathCli) return onPathCli;
-  const cached = path.join(cliCacheDir, 'temporal');
+  return (
+    onPath('temporal') ??
+    cachedGoBuild(
+      'temporal',
+      `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`,
+      'The Temporal CLI (https://docs.temporal.io/cli)',
+      log,
+    )
+  );
+}
+
+export const S3_GATEWAY_VERSION = 'v1.8.0';
+
+/**
+ * Versity's S3 gateway (Apache-2.0), a real S3 server over a folder: the bucket the S3 media storage is
+ * tested against. Built like the Temporal CLI, into the same cache.
+ */
+export function ensureS3Gateway(log: (line: string) => void = console.log): string {
+  return (
+    onPath('versitygw') ??
+    cachedGoBuild('versitygw', `github.com/versity/versitygw/cmd/versitygw@${S3_GATEWAY_VERSION}`, "Versity's S3 gateway (versitygw)", log)
+  );
+}
+
+/** A Go program from our cache, built there with `go install` the first time (once per machine). */
+function cachedGoBuild(binary: string, modulePath: string, what: string, log: (line: string) => void): string {
+  const cached = path.join(cliCacheDir, binary);
   if (existsSync(cached)) return cached;
   if (!onPath('go')) {
     throw new StackError(
-      'The Temporal CLI was not found. Install it (https://docs.temporal.io/cli) and put `temporal` on PATH, ' +
-        `set TEMPORAL_CLI to its path, or install Go so it can be built with: ` +
-        `GOBIN=${cliCacheDir} go install github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`,
+      `${what} was not found. Put \`${binary}\` on PATH, or install Go so it can be built with: ` +
+        `GOBIN=${cliCacheDir} go install ${modulePath}`,
     );
   }
-  log(`Building the Temporal CLI ${TEMPORAL_CLI_VERSION} into ${cliCacheDir} (first time only, a few minutes)...`);
+  log(`Building ${binary} (${modulePath}) into ${cliCacheDir} (first time only, a few minutes)...`);
   mkdirSync(cliCacheDir, { recursive: true });
-  const build = spawnSync('go', ['install', `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`], {
-    env: { ...process.env, GOBIN: cliCacheDir },
-    stdio: 'inherit',
-  });
-  if (build.signal) throw new StackError('Building the Temporal CLI was interrupted; the next start builds it again.');
-  if (build.status !== 0 || !existsSync(cached)) throw new StackError('Building the Temporal CLI failed (see above).');
+  const build = spawnSync('go', ['install', modulePath], { env: { ...process.env, GOBIN: cliCacheDir }, stdio: 'inherit' });
+  if (build.signal) throw new StackError(`Building ${binary} was interrupted; the next start builds it again.`);
+  if (build.status !== 0 || !existsSync(cached)) throw new StackError(`Building ${binary} failed (see above).`);
   return cached;
 }
 

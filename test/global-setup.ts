@@ -8,7 +8,7 @@ import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../lib/db/data-source.js';
-import { ensureTemporalCli, freePort, startEmbeddedPostgres, startTemporalDevServer } from '../scripts/stack.js';
+import { ensureS3Gateway, ensureTemporalCli, freePort, startEmbeddedPostgres, startTemporalDevServer } from '../scripts/stack.js';
 import { workflowsPath } from '../worker/worker.js';
 
 export const TEMPLATE_DB = 'social_sync_template';
@@ -26,6 +26,7 @@ export default async function setup(project: TestProject) {
   const workDir = mkdtempSync(path.join(tmpdir(), 'social-sync-test-'));
   chmodSync(workDir, 0o755); // embedded Postgres runs as the postgres user when we are root
   const cli = ensureTemporalCli();
+  ensureS3Gateway(); // built now (once per machine), not inside the media storage test's time limit
 
   // The dashboard is built once here: the tests that run `npm start`'s entry point (several at once)
   // would otherwise each build it into the same web/build when it is missing or stale.
