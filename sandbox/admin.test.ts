@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RunningSandbox } from './server.js';
-import { startSandbox } from './server.js';
-import { basic, capturingLogger, consent, form, silentSandbox } from './test-helpers.js';
+import { describe, expect, it } from 'vitest';
+import { basic, capturingLogger, consent, form, sandboxPerTest, silentSandbox } from './test-helpers.js';
 
 const X_REDIRECT = 'http://localhost:8000/api/v1/oauth/twitter/callback';
 const LI_REDIRECT = 'http://localhost:8000/api/v1/oauth/linkedin/callback';
@@ -10,14 +8,7 @@ const META_REDIRECT = 'http://localhost:8000/api/v1/oauth/meta/callback';
 const VERSION = `${new Date().getUTCFullYear()}${String(new Date().getUTCMonth() + 1).padStart(2, '0')}`;
 
 const capture = capturingLogger();
-let sbx: RunningSandbox;
-beforeAll(async () => {
-  sbx = await startSandbox({ logger: capture.logger });
-});
-afterAll(() => sbx.close());
-beforeEach(async () => {
-  await fetch(`${sbx.url}/admin/reset`, { method: 'POST' });
-});
+const sbx = sandboxPerTest({ logger: capture.logger });
 
 const admin = (path: string, body?: unknown, method = 'POST') =>
   fetch(`${sbx.url}/admin${path}`, {

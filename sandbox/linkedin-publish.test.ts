@@ -1,19 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseLittleText } from './little-text.js';
-import type { RunningSandbox } from './server.js';
-import { connectLinkedIn, linkedinHeaders, silentSandbox } from './test-helpers.js';
+import { connectLinkedIn, linkedinHeaders, sandboxPerTest } from './test-helpers.js';
 
 const MEMBER = 'urn:li:person:sbxLiMember01';
 const ORG = 'urn:li:organization:90000001';
 
-let sbx: RunningSandbox;
-beforeAll(async () => {
-  sbx = await silentSandbox();
-});
-afterAll(() => sbx.close());
-beforeEach(async () => {
-  await fetch(`${sbx.url}/admin/reset`, { method: 'POST' });
-});
+const sbx = sandboxPerTest();
 
 const rest = (path: string, token: string, init: RequestInit = {}, headers = linkedinHeaders()) =>
   fetch(`${sbx.url}/linkedin/rest${path}`, {

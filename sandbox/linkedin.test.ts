@@ -1,7 +1,6 @@
 import { createPublicKey, verify } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RunningSandbox } from './server.js';
-import { basic, consent, form, silentSandbox } from './test-helpers.js';
+import { describe, expect, it } from 'vitest';
+import { basic, consent, form, sandboxPerTest } from './test-helpers.js';
 
 const CLIENT = 'sandbox-linkedin-client';
 const SECRET = 'sandbox-linkedin-secret';
@@ -12,16 +11,7 @@ const VERSION = (() => {
   return `${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
 })();
 
-let sbx: RunningSandbox;
-let clock = Date.now();
-beforeAll(async () => {
-  sbx = await silentSandbox({ now: () => clock });
-});
-afterAll(() => sbx.close());
-beforeEach(async () => {
-  clock = Date.now();
-  await fetch(`${sbx.url}/admin/reset`, { method: 'POST' });
-});
+const sbx = sandboxPerTest();
 
 const admin = (path: string, body: unknown) =>
   fetch(`${sbx.url}/admin${path}`, {
@@ -220,7 +210,7 @@ describe('LinkedIn OAuth', () => {
     const first = await connect();
     expect(first.refresh_token_expires_in).toBe(365 * 24 * 3600);
 
-    clock += 10 * 24 * 3600_000;
+    sbx.clock += 10 * 24 * 3600_000;
     const res = await tokenRequest({
       grant_type: 'refresh_token',
       refresh_token: first.refresh_token,
@@ -295,7 +285,7 @@ describe('LinkedIn API errors', () => {
     expect((await refresh.json()).error).toBe('invalid_request');
 
     const b = await connect();
-    clock += 5184000_000 + 1000;
+    sbx.clock += 5184000_000 + 1000;
     const expired = await api('/v2/userinfo', b.access_token, false);
     expect(expired.status).toBe(401);
     expect(await expired.json()).toMatchObject({ serviceErrorCode: 65602, code: 'EXPIRED_ACCESS_TOKEN' });

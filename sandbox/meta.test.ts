@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RunningSandbox } from './server.js';
-import { basic, consent, form, silentSandbox } from './test-helpers.js';
+import { describe, expect, it } from 'vitest';
+import { basic, consent, form, sandboxPerTest } from './test-helpers.js';
 
 const CLIENT = 'sandbox-meta-client';
 const SECRET = 'sandbox-meta-secret';
@@ -9,16 +8,7 @@ const SCOPE = 'pages_show_list,pages_read_engagement,read_insights,instagram_bas
 const PAGE_WITH_IG = '20000000000000001';
 const IG_USER = '17841400000000001';
 
-let sbx: RunningSandbox;
-let clock = Date.now();
-beforeAll(async () => {
-  sbx = await silentSandbox({ now: () => clock });
-});
-afterAll(() => sbx.close());
-beforeEach(async () => {
-  clock = Date.now();
-  await fetch(`${sbx.url}/admin/reset`, { method: 'POST' });
-});
+const sbx = sandboxPerTest();
 
 const graph = (path: string, token?: string, init: RequestInit = {}) => {
   const url = new URL(`${sbx.url}/meta/graph/v21.0/${path}`);
@@ -202,12 +192,12 @@ describe('Facebook Login', () => {
 
   it('answers 190/463 for an expired token and 190/460 after a password change', async () => {
     const short = await shortLived();
-    clock += 3601_000;
+    sbx.clock += 3601_000;
     const expired = (await (await graph('me', short)).json()).error;
     expect(expired).toMatchObject({ code: 190, error_subcode: 463 });
     expect(expired.message).toMatch(/^Error validating access token: Session has expired on/);
 
-    clock = Date.now();
+    sbx.clock = Date.now();
     const user = await longLived();
     await fetch(`${sbx.url}/admin/grants/revoke`, {
       method: 'POST',

@@ -2,6 +2,7 @@
 // would make, and form/Basic encodings. Others' tests may use them too.
 import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { createLogger } from '../lib/logger.js';
 import { startSandbox, type RunningSandbox } from './server.js';
 import type { SandboxOptions } from './app.js';
@@ -20,6 +21,30 @@ export function capturingLogger() {
 
 export function silentSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
   return startSandbox({ logger: createLogger('sandbox', { level: 'silent' }), ...options });
+}
+
+/**
+ * The test file's sandbox: started once, reset before each test, its clock at the wall clock's time
+ * at each test's start; a test moves it (`sbx.clock += ms`) to reach expiries without waiting.
+ */
+export function sandboxPerTest(options: SandboxOptions = {}): { readonly url: string; clock: number } {
+  let running: RunningSandbox | undefined;
+  const sandbox = {
+    clock: Date.now(),
+    get url() {
+      if (!running) throw new Error('The sandbox starts in beforeAll.');
+      return running.url;
+    },
+  };
+  beforeAll(async () => {
+    running = await silentSandbox({ now: () => sandbox.clock, ...options });
+  });
+  afterAll(() => running?.close());
+  beforeEach(async () => {
+    sandbox.clock = Date.now();
+    await fetch(`${sandbox.url}/admin/reset`, { method: 'POST' });
+  });
+  return sandbox;
 }
 
 export const form = (data: Record<string, string>) => new URLSearchParams(data);

@@ -1,20 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RunningSandbox } from './server.js';
-import { connectX, silentSandbox } from './test-helpers.js';
+import { describe, expect, it } from 'vitest';
+import { connectX, sandboxPerTest } from './test-helpers.js';
 
 const PUBLISH = 'tweet.read tweet.write users.read media.write offline.access';
 const USER = '1700000000000000001';
 
-let sbx: RunningSandbox;
-let clock = Date.now();
-beforeAll(async () => {
-  sbx = await silentSandbox({ now: () => clock });
-});
-afterAll(() => sbx.close());
-beforeEach(async () => {
-  clock = Date.now();
-  await fetch(`${sbx.url}/admin/reset`, { method: 'POST' });
-});
+const sbx = sandboxPerTest();
 
 const api = (path: string, token: string, init: RequestInit = {}) =>
   fetch(`${sbx.url}/x${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...init.headers } });
@@ -153,7 +143,7 @@ describe('X media upload', () => {
     const finalized = (await (await api(`/2/media/upload/${id}/finalize`, token, { method: 'POST' })).json()).data;
     expect(finalized.processing_info.state).toBe('in_progress');
     expect((await tweet(token, { text: 'still processing', media: { media_ids: [id] } })).status).toBe(400);
-    clock += 10_000;
+    sbx.clock += 10_000;
     const status = (await (await api(`/2/media/upload?command=STATUS&media_id=${id}`, token)).json()).data;
     expect(status.processing_info.state).toBe('succeeded');
     expect((await tweet(token, { text: 'a video', media: { media_ids: [id] } })).status).toBe(201);

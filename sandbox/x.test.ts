@@ -1,23 +1,13 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RunningSandbox } from './server.js';
-import { basic, consent, form, silentSandbox } from './test-helpers.js';
+import { describe, expect, it } from 'vitest';
+import { basic, consent, form, sandboxPerTest } from './test-helpers.js';
 
 const CLIENT = 'sandbox-twitter-client';
 const SECRET = 'sandbox-twitter-secret';
 const REDIRECT = 'http://localhost:8000/api/v1/oauth/twitter/callback';
 const REUSE_ERROR = { error: 'invalid_request', error_description: 'Value passed for the token was invalid.' };
 
-let sbx: RunningSandbox;
-let clock = Date.now();
-beforeAll(async () => {
-  sbx = await silentSandbox({ now: () => clock });
-});
-afterAll(() => sbx.close());
-beforeEach(async () => {
-  clock = Date.now();
-  await fetch(`${sbx.url}/admin/reset`, { method: 'POST' });
-});
+const sbx = sandboxPerTest();
 
 function authorizeUrl(params: Record<string, string>) {
   const url = new URL(`${sbx.url}/x/i/oauth2/authorize`);
@@ -185,7 +175,7 @@ describe('X OAuth 2.0 with PKCE', () => {
     expect((await again.json()).error_description).toBe('Value passed for the authorization code was invalid.');
 
     const late = (await authorize(verifier)).searchParams.get('code') as string;
-    clock += 31_000;
+    sbx.clock += 31_000;
     const expired = await token({ ...params, code: late });
     expect(expired.status).toBe(400);
     expect((await expired.json()).error).toBe('invalid_request');
@@ -222,7 +212,7 @@ describe('X OAuth 2.0 with PKCE', () => {
     expect(await bad.json()).toEqual(unauthorized);
 
     const a = await connect();
-    clock += 7201_000;
+    sbx.clock += 7201_000;
     const expired = await me(a.access_token);
     expect(expired.status).toBe(401);
     expect(await expired.json()).toEqual(unauthorized);
@@ -345,7 +335,7 @@ describe('X OAuth 2.0 with PKCE', () => {
       detail: 'Too Many Requests',
     });
     expect(limited.headers.get('x-rate-limit-remaining')).toBe('0');
-    clock += 901_000;
+    sbx.clock += 901_000;
     expect((await me()).status).toBe(200);
   });
 });
