@@ -271,10 +271,7 @@ describe('dashboard journey', () => {
     },
   );
 
-  // Skipped: since the OAuth callback is bound to the browser (decision 015), this flow through the
-  // dashboard, with the dashboard and the API on different hosts, times out before the Page picker shows;
-  // the same pick through the API passes (api/oauth.test.ts). Open in issue 10 item 11 until it passes here.
-  it.skip('connects Facebook Pages and Instagram through the Page picker', { timeout: 60_000 }, async () => {
+  it('connects Facebook Pages and Instagram through the Page picker', { timeout: 60_000 }, async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const businessId = await logIn(page);
     await page.goto(`${target.webUrl}/b/${businessId}/connections`);
