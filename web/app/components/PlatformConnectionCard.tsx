@@ -17,7 +17,7 @@ interface PlatformConnectionProps {
   compact?: boolean;
 }
 
-/** One platform's card on the Connections page: its connected accounts, or how to connect one. */
+/** One platform's card on the Connections page: its connected accounts and how to connect (another) one. */
 export function PlatformConnectionCard(props: PlatformConnectionProps) {
   return (
     <li id={`platform-${props.platform}`} className="card" data-platform={props.platform}>
@@ -81,10 +81,14 @@ function PlatformConnection({ platform, displayName, configured, connection, now
   }
 
   return (
-    <ul className="account-cards" aria-label={`Connected ${displayName} accounts`}>
-      {accounts.map((account) => (
-        <AccountCard key={String(account.id)} platform={platform} displayName={displayName} account={account} now={now} here={here} />
-      ))}
-    </ul>
+    <>
+      <ul className="account-cards" aria-label={`Connected ${displayName} accounts`}>
+        {accounts.map((account) => (
+          <AccountCard key={String(account.id)} platform={platform} displayName={displayName} account={account} now={now} here={here} />
+        ))}
+      </ul>
+      {/* A business may sync several accounts of a platform: adding one is offered however many there are. */}
+      {configured && <ConnectButton platform={platform} label={`Connect another ${displayName} account`} here={here} />}
+    </>
   );
 }
