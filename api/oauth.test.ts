@@ -113,6 +113,9 @@ describe('connect Meta (Pages and Instagram through the page picker)', () => {
 
     const listed = await (await api(`/api/v1/oauth/meta/pages?business_id=${businessId}&pending_id=${pending.id}`)).json();
     expect(listed.pages).toEqual(pending.pages);
+    // Without an id (a callback that answered connect_pending never told the browser it), the newest open one.
+    const newest = await (await api(`/api/v1/oauth/meta/pages?business_id=${businessId}`)).json();
+    expect(newest).toMatchObject({ pending_id: pending.id, pages: pending.pages });
 
     const picked = await api(`/api/v1/oauth/meta/pages?business_id=${businessId}`, {
       method: 'POST',
@@ -140,6 +143,7 @@ describe('connect Meta (Pages and Instagram through the page picker)', () => {
       body: JSON.stringify({ pending_id: pending.id, page_ids: ['20000000000000002'] }),
     });
     expect(again.status).toBe(404);
+    expect((await api(`/api/v1/oauth/meta/pages?business_id=${businessId}`)).status).toBe(404); // none open any more
 
     // Its outcome is recorded with it (and the user token dropped), so a retry of the pick after a lost
     // completion (a worker killed right after the commit) finds the same accounts and starts their workflows.

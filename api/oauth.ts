@@ -116,19 +116,22 @@ export function oauthRoutes(deps: OAuthDeps): Router {
   });
 
   // Meta's page picker; declared before the /:platform routes so "meta/pages" is not a platform action.
+  // Without pending_id: the user's newest open selection, for a callback that answered `connect_pending`
+  // (the selection was stored after the browser stopped waiting, so the browser never learnt its id).
   router.get('/meta/pages', ...authed, async (req, res) => {
     const businessId = await memberBusinessId(db, req, req.query.business_id);
-    const pendingId = parse(idSchema, req.query.pending_id);
-    const pending = await db
+    const pendingId = req.query.pending_id === undefined ? undefined : parse(idSchema, req.query.pending_id);
+    const query = db
       .getRepository(PendingConnectionEntity)
       .createQueryBuilder('p')
       .select(['p.id', 'p.platform', 'p.choices', 'p.expiresAt'])
-      .where('p.id = :pendingId AND p.businessId = :businessId AND p.userId = :userId AND p.expiresAt > now() AND p.outcome IS NULL', {
-        pendingId,
+      .where('p.businessId = :businessId AND p.userId = :userId AND p.expiresAt > now() AND p.outcome IS NULL', {
         businessId,
         userId: req.user!.id,
-      })
-      .getOne();
+      });
+    const pending = await (
+      pendingId === undefined ? query.orderBy('p.id', 'DESC') : query.andWhere('p.id = :pendingId', { pendingId })
+    ).getOne();
     if (!pending) throw notFound('Page selection');
     res.json({ pending_id: pending.id, platform: pending.platform, expires_at: pending.expiresAt, pages: pending.choices });
   });

@@ -66,7 +66,10 @@ export function connectErrorMessage(code: string, platform?: string | null): { t
     case 'connect_pending':
       return {
         title: 'Still connecting',
-        message: `${name} is taking longer than usual. The account will appear below as soon as the connection completes; refresh this page in a moment.`,
+        message:
+          platform === 'meta'
+            ? `${name} is taking longer than usual. The Pages and Instagram accounts to choose from appear here as soon as the connection completes.`
+            : `${name} is taking longer than usual. The account will appear below as soon as the connection completes; refresh this page in a moment.`,
       };
     case 'selection_expired':
       return {

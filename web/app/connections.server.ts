@@ -26,11 +26,26 @@ function pendingIdOf(raw: string | null): number | undefined {
 
 export async function connectionsLoader({ request, params }: LoaderFunctionArgs) {
   const businessId = requireBusinessId(params.businessId);
-  const pendingId = pendingIdOf(new URL(request.url).searchParams.get('meta_pending'));
+  const search = new URL(request.url).searchParams;
+  let pendingId = pendingIdOf(search.get('meta_pending'));
+  // A Meta sign-in the API stopped waiting for (`connect_pending`) leaves its Page selection unnamed in
+  // the URL: the newest open one is shown once it exists, so the picker is not lost.
+  const lateMetaPick = pendingId === undefined && search.get('error') === 'connect_pending' && search.get('platform') === 'meta';
   const [platforms, metaPages] = await Promise.all([
     listPlatforms(request).catch(throwRouteError),
-    pendingId === undefined ? null : loadSection(getMetaPages(request, businessId, pendingId)),
+    pendingId !== undefined
+      ? loadSection(getMetaPages(request, businessId, pendingId))
+      : lateMetaPick
+        ? getMetaPages(request, businessId).then(
+            (data) => ({ state: 'ready' as const, data }),
+            (error: unknown) => {
+              if (error instanceof ApiError && error.status === 404) return null; // not stored yet
+              throw error;
+            },
+          )
+        : null,
   ]);
+  if (metaPages?.state === 'ready') pendingId = metaPages.data.pending_id;
   const statuses = await Promise.all(platforms.map((p) => loadSection(getConnectionStatus(request, p.name, businessId))));
   return {
     now: Date.now(),

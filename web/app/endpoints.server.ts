@@ -314,9 +314,10 @@ export function disconnectPlatform(
 }
 
 /** The Pages (and linked Instagram accounts) offered after Meta consent. */
-export function getMetaPages(request: Request, businessId: number, pendingId: number): Promise<MetaPages> {
+/** One open Meta Page selection of the signed-in user; without an id, the newest. */
+export function getMetaPages(request: Request, businessId: number, pendingId?: number): Promise<MetaPages> {
   return apiFetch(request, '/api/v1/oauth/meta/pages', {
-    query: { business_id: businessId, pending_id: pendingId },
+    query: pendingId === undefined ? { business_id: businessId } : { business_id: businessId, pending_id: pendingId },
     schema: metaPagesResponse,
   });
 }

@@ -44,6 +44,7 @@ export default function Connections() {
   const [searchParams] = useSearchParams();
   const here = `/b/${business.id}/connections`;
   const banner = connectBanner(searchParams);
+  const pickerShown = pendingId !== null && metaPages !== null;
   const nothingAvailable = platforms.length > 0 && platforms.every((p) => p.connection.state === 'unavailable');
   const busy =
     platforms.some(
@@ -60,7 +61,7 @@ export default function Connections() {
         <p className="muted">The social accounts {business.name} has connected, and the state of each.</p>
       </div>
 
-      {banner && !(pendingId && banner.tone === 'info') && (
+      {banner && !(pickerShown && (banner.tone === 'info' || searchParams.get('error') === 'connect_pending')) && (
         <Banner tone={banner.tone} title={banner.title} testId="connect-banner">
           <p>{banner.message}</p>
           <p>
@@ -83,7 +84,7 @@ export default function Connections() {
         </Banner>
       )}
 
-      {pendingId !== null && metaPages && <MetaPagePicker section={metaPages} pendingId={pendingId} here={here} />}
+      {pickerShown && <MetaPagePicker section={metaPages} pendingId={pendingId} here={here} />}
 
       {nothingAvailable && (
         <p className="notice" role="note">
