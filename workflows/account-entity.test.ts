@@ -207,6 +207,14 @@ describe('requests and validators', () => {
     );
   });
 
+  it('accepts a refresh asked for before the first load, when nothing is known of the tokens yet', () => {
+    const fresh = new AccountEntity({ accountId: 7, businessId: 3, platform: 'twitter' }, () => undefined);
+    expect(fresh.state).toMatchObject({ status: 'connecting', canRefresh: false });
+    expect(() => fresh.assertCanRefresh()).not.toThrow();
+    fresh.requestDisconnect();
+    expect(() => fresh.assertCanRefresh()).toThrow('The account is disconnected.');
+  });
+
   it('refuses a second refresh while one is queued or running, and answers the waiting one', () => {
     const { account } = loadedAccount();
     const waiting = account.requestRefresh();

@@ -159,6 +159,9 @@ export class AccountEntity {
 
   assertCanRefresh(): void {
     this.assertConnected();
+    // Just connected, the stored tokens not loaded yet: nothing is known of them, so refreshNow waits for
+    // the load and asks again (refusing here said "nothing to refresh" of any account refreshed at once).
+    if (this.state.status === 'connecting') return;
     const { canRefresh, tokenExpiresAt, platform, status } = this.state;
     if (!canRefresh) {
       throw new Error(

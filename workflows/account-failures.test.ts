@@ -13,7 +13,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AccountSnapshot, Activities } from '../activities/index.js';
 import type { AccountPolicy, AccountStatusView, SyncSummary } from './contract.js';
-import { statusQuery, reconnectedSignal } from './contract.js';
+import { refreshNowUpdate, statusQuery, reconnectedSignal } from './contract.js';
 import { HISTORIES_DIR } from '../test/support/histories.js';
 
 let connection: NativeConnection;
@@ -297,6 +297,33 @@ describe('account workflow failure semantics', () => {
       expect(run.count('disconnectAccount')).toBe(0); // nothing left to revoke with
     } finally {
       await run.stop();
+    }
+  }, 30_000);
+
+  it('runs a manual refresh asked for right after the connect, before the stored tokens were loaded', async () => {
+    // The first load is slow, so the update reaches a run that knows nothing of the tokens yet.
+    const slowLoad = (_: unknown, __: number, stored: AccountSnapshot) => new Promise((r) => setTimeout(() => r({ ...stored }), 1_500));
+    const run = await scenario({ loadAccount: slowLoad });
+    try {
+      const answer = await run.handle.executeUpdate(refreshNowUpdate);
+      expect(answer.tokenExpiresAt).not.toBeNull();
+      expect(run.count('refreshAccessToken')).toBe(1);
+      expect(run.calls.findIndex((c) => c.name === 'loadAccount')).toBeLessThan(
+        run.calls.findIndex((c) => c.name === 'refreshAccessToken'),
+      );
+    } finally {
+      await run.stop();
+    }
+
+    // A token the load shows cannot be refreshed: refused with the reason, once it is known.
+    const meta = await scenario({ loadAccount: slowLoad }, { platform: 'meta', canRefresh: false, tokenExpiresAt: null });
+    try {
+      await expect(meta.handle.executeUpdate(refreshNowUpdate)).rejects.toMatchObject({
+        cause: { message: 'meta tokens for this account do not expire, so there is nothing to refresh.' },
+      });
+      expect(meta.count('refreshAccessToken')).toBe(0);
+    } finally {
+      await meta.stop();
     }
   }, 30_000);
 });

@@ -162,6 +162,15 @@ async function syncNow(account: AccountEntity) {
 }
 
 async function refreshNow(account: AccountEntity) {
+  if (account.state.status === 'connecting') {
+    // Accepted before the first load (validator): decide once the stored tokens are known.
+    await condition(() => account.state.status !== 'connecting');
+    try {
+      account.assertCanRefresh();
+    } catch (error) {
+      throw ApplicationFailure.nonRetryable((error as Error).message, 'RefreshRefused');
+    }
+  }
   const mine = account.requestRefresh();
   await condition(() => mine.done);
   if (mine.error) throw ApplicationFailure.nonRetryable(mine.error, 'RefreshFailed');

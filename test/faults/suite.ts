@@ -45,8 +45,8 @@ type Preset = Omit<FaultSuiteOptions, 'seed' | 'dataDir' | 'log'>;
 /**
  * `npm run test:faults`: six identities per platform (six X, six LinkedIn, six Meta users each with a
  * Page and its Instagram account: 24 accounts, more from connects during kills), Postgres down 75 s.
- * Tokens are refreshed 200 s ahead: more than the outage plus a worker restart plus the minute a refresh
- * killed with its worker takes to be retried (its start-to-close timeout).
+ * Tokens are refreshed 200 s ahead: more than the outage plus a worker restart plus the 30 s a refresh
+ * killed with its worker takes to be retried (its heartbeat timeout).
  */
 export const FULL_RUN: Preset = {
   accountsPerPlatform: 6,
