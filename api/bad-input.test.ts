@@ -3,6 +3,7 @@
 // content types and headers, and another business's ids. Every answer must be below 500, every error in
 // the JSON error shape, and no answer may carry the other business's data. Plus the targeted cases:
 // racing Meta selections and the purge of expired ones.
+import { connect as openSocket } from 'node:net';
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../lib/db/seed.js';
@@ -329,6 +330,27 @@ describe('the bad-input sweep over every API route', () => {
     expect(problems).toEqual([]);
     expect(crossTenant).toEqual([]);
     expect(requests).toBeGreaterThan(routes.length * 20);
+  });
+});
+
+describe("what Node's parser refuses before the app runs", () => {
+  it('headers over 16 KB and a malformed request line are answered in the JSON error shape', async () => {
+    const ask = (raw: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = openSocket(Number(new URL(system.apiUrl).port), '127.0.0.1', () => socket.end(raw));
+        let answer = '';
+        socket.on('data', (chunk) => (answer += chunk));
+        socket.on('end', () => resolve(answer));
+        socket.on('error', reject);
+      });
+    const huge = await ask(`GET /api/v1/me HTTP/1.1\r\nHost: x\r\nX-Filler: ${'y'.repeat(20_000)}\r\n\r\n`);
+    expect(huge).toMatch(/^HTTP\/1\.1 431 /);
+    expect(JSON.parse(huge.slice(huge.indexOf('\r\n\r\n') + 4))).toEqual({
+      error: { code: 'headers_too_large', message: expect.any(String), request_id: expect.any(String) },
+    });
+    const garbage = await ask('NOT A REQUEST\r\n\r\n');
+    expect(garbage).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(garbage.slice(garbage.indexOf('\r\n\r\n') + 4)).error.code).toBe('invalid_request');
   });
 });
 

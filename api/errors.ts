@@ -1,4 +1,7 @@
 // The one error shape: { error: { code, message, request_id } } with the right status, never a stack.
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
 import { currentContext } from '../lib/context.js';
@@ -60,3 +63,33 @@ export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
   captureApiError(error, { method: req.method, route: routePattern(req) });
   res.status(500).json(errorBody('internal_error', 'Something went wrong on our side.'));
 };
+
+/** What Node answers itself, before Express runs, for a request its parser refuses. */
+const PARSER_REFUSALS: Record<string, [status: number, reason: string, code: string, message: string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large', 'headers_too_large', 'The request headers are larger than 16 KB.'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 'request_timeout', 'The request took too long to arrive.'],
+};
+
+/**
+ * Requests Node's HTTP parser refuses (headers over its 16 KB limit, a malformed request line) are
+ * answered in the same JSON error shape instead of Node's bare status line.
+ */
+export function answerParserErrorsInJson(server: Server): void {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const [status, reason, code, message] = PARSER_REFUSALS[error.code ?? ''] ?? [
+      400,
+      'Bad Request',
+      'invalid_request',
+      'The request could not be read.',
+    ];
+    const body = JSON.stringify({ error: { code, message, request_id: randomUUID() } });
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
+}

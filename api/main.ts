@@ -5,6 +5,7 @@ import { createLogger } from '../lib/logger.js';
 import { initSentry, Sentry } from '../lib/sentry.js';
 import { connectTemporal } from '../lib/temporal.js';
 import { createApp } from './app.js';
+import { answerParserErrorsInJson } from './errors.js';
 
 const settings = config();
 assertProductionReady(settings, 'api');
@@ -21,6 +22,7 @@ const app = createApp({ db, temporal, config: settings, logger });
 const server = app.listen(settings.API_PORT, () => {
   logger.info({ event_type: 'api_started', port: settings.API_PORT }, `API listening on :${settings.API_PORT}`);
 });
+answerParserErrorsInJson(server);
 server.on('error', (error) => {
   logger.fatal({ err: error, event_type: 'api_listen_failed' }, `API could not listen on :${settings.API_PORT}`);
   process.exit(1);

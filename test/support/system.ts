@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import { Runtime } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
 import { createApp } from '../../api/app.js';
+import { answerParserErrorsInJson } from '../../api/errors.js';
 import type { Config } from '../../lib/config.js';
 import { seedDemo } from '../../lib/db/seed.js';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
@@ -98,6 +99,7 @@ export async function startTestSystem(overrides: Record<string, string> = {}): P
   const app = createApp({ db, temporal, config, logger: apiLog.logger, rateLimits: { loginPerMinute: 100, oauthPerMinute: 1000 } });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(apiPort, '127.0.0.1', () => resolve(s));
+    answerParserErrorsInJson(s);
   });
   const user = { email: 'owner@example.com', password: 'owner-password' };
   const seeded = await seedDemo(db, { ...user, businessName: 'Acme Coffee' });
