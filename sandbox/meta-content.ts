@@ -94,7 +94,18 @@ function postFields(ctx: GraphContext, page: MetaPage, post: Post) {
 
 export function pagePosts(ctx: GraphContext, caller: Caller, page: MetaPage, edge: string) {
   if (!has(caller, ['pages_read_engagement', 'pages_read_user_content'])) return missingPermission(ctx.res, 'pages_read_engagement');
-  const posts = listPosts(ctx.state, 'facebook', page.id);
+  // Time-based paging (`since`/`until`: Unix seconds or a strtotime date), as Graph's feed edges take it.
+  const bounds: Record<'since' | 'until', number | undefined> = { since: undefined, until: undefined };
+  for (const name of ['since', 'until'] as const) {
+    const value = ctx.params[name];
+    if (value === undefined) continue;
+    const at = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value);
+    if (Number.isNaN(at)) return graphError(ctx.res, { message: `(#100) The parameter ${name} must be a valid time`, code: 100 });
+    bounds[name] = at;
+  }
+  const posts = listPosts(ctx.state, 'facebook', page.id).filter(
+    (p) => (bounds.since === undefined || p.publishedAt >= bounds.since) && (bounds.until === undefined || p.publishedAt <= bounds.until),
+  );
   pagedList(
     ctx,
     `${page.id}/${edge}`,

@@ -2,6 +2,7 @@
 // impressions and plays in April 2025). Acts with the Page token.
 import { z } from 'zod';
 import type { PostPage, SyncedPost } from '../contract.js';
+import { cutAtSince } from '../since.js';
 import { insightsAnswer, insightValues, nextCursor, num, paging } from '../meta/insights.js';
 import type { GraphGet } from '../meta/posts.js';
 
@@ -20,19 +21,27 @@ export const mediaAnswer = z.object({
   paging,
 });
 
-export async function mediaPage(get: GraphGet, accessToken: string, igUserId: string, cursor: string | null): Promise<PostPage> {
+export async function mediaPage(
+  get: GraphGet,
+  accessToken: string,
+  igUserId: string,
+  cursor: string | null,
+  since?: Date | null,
+): Promise<PostPage> {
   const page = await get('a media page', `${igUserId}/media`, accessToken, mediaAnswer, {
     fields: 'id,caption,timestamp,like_count,comments_count',
     limit: '100',
     ...(cursor ? { after: cursor } : {}),
   });
+  // Newest first, cursor paging only: insights (a call per media) only for the media this sync wants.
+  const cut = cutAtSince(page.data, (media) => (media.timestamp ? new Date(media.timestamp) : null), since);
   const posts: SyncedPost[] = [];
-  for (const media of page.data) {
+  for (const media of cut.posts) {
     posts.push(
       mediaPost(media, await get('media insights', `${media.id}/insights`, accessToken, insightsAnswer, { metric: MEDIA_METRICS })),
     );
   }
-  return { posts, nextCursor: nextCursor(page.paging), total: null };
+  return { posts, nextCursor: cut.passed ? null : nextCursor(page.paging), total: null };
 }
 
 export function mediaPost(media: z.output<typeof mediaAnswer>['data'][number], insights: z.output<typeof insightsAnswer>): SyncedPost {

@@ -2,6 +2,7 @@
 // names (post_media_view replaced post_impressions).
 import { z } from 'zod';
 import type { PostPage, SyncedPost } from '../contract.js';
+import { cutAtSince } from '../since.js';
 import { insightsAnswer, insightValues, nextCursor, num, paging } from './insights.js';
 
 const POST_METRICS = 'post_media_view,post_reactions_by_type_total,post_clicks';
@@ -40,17 +41,27 @@ export interface Graph {
   post: GraphPost;
 }
 
-export async function pagePostsPage(get: GraphGet, accessToken: string, pageId: string, cursor: string | null): Promise<PostPage> {
+export async function pagePostsPage(
+  get: GraphGet,
+  accessToken: string,
+  pageId: string,
+  cursor: string | null,
+  since?: Date | null,
+): Promise<PostPage> {
   const page = await get('a Page posts page', `${pageId}/posts`, accessToken, pagePostsAnswer, {
     fields: 'id,message,created_time,shares',
     limit: '100',
+    // Graph's time-based paging on a Page's feed: Unix seconds, inclusive.
+    ...(since ? { since: String(Math.floor(since.getTime() / 1000)) } : {}),
     ...(cursor ? { after: cursor } : {}),
   });
+  // Insights cost a call per post: only for the posts this sync wants.
+  const cut = cutAtSince(page.data, (post) => (post.created_time ? new Date(post.created_time) : null), since);
   const posts: SyncedPost[] = [];
-  for (const post of page.data) {
+  for (const post of cut.posts) {
     posts.push(pagePost(post, await get('post insights', `${post.id}/insights`, accessToken, insightsAnswer, { metric: POST_METRICS })));
   }
-  return { posts, nextCursor: nextCursor(page.paging), total: null };
+  return { posts, nextCursor: cut.passed ? null : nextCursor(page.paging), total: null };
 }
 
 export function pagePost(post: z.output<typeof pagePostsAnswer>['data'][number], insights: z.output<typeof insightsAnswer>): SyncedPost {
