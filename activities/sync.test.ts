@@ -65,6 +65,12 @@ async function syncOnce(accountId: number): Promise<{ run: Run; calls: number; r
   return { run, calls: total, requests };
 }
 
+/** A sync once the last full rescan is a day old: every post again. */
+async function fullRescan(accountId: number) {
+  await system.db.query(`UPDATE sync_cursors SET full_rescan_at = now() - interval '25 hours' WHERE account_id = $1`, [accountId]);
+  return syncOnce(accountId);
+}
+
 type MetricRow = { external_post_id: string; impressions: string; likes: number; engagements: string; fetched_at: Date };
 const stored = async (accountId: number): Promise<Map<string, MetricRow>> => {
   const rows: MetricRow[] = await system.db.query(
@@ -167,6 +173,11 @@ describe('incremental sync', () => {
     expect(refreshed).toBeLessThan(50);
     // LinkedIn tells the total of every post; the incremental run counts against what it reads.
     expect(run).toMatchObject({ posts_synced: refreshed, progress_total: refreshed });
+
+    const full = await fullRescan(accountId);
+    console.log('provider calls, LinkedIn full rescan:', full.calls);
+    expect(full.run).toMatchObject({ full_rescan: true, posts_synced: 230, progress_total: 230 });
+    expect(full.calls).toBe(10); // five pages of 50, each with its statistics
   });
 
   it('syncs an unchanged Facebook Page and Instagram account with one listing and insights for the recent posts only', async () => {
@@ -192,6 +203,11 @@ describe('incremental sync', () => {
       // Graph's insights are a call per post (decision 018): one listing, then one per recent post.
       expect(calls).toBe(1 + refreshed);
       expect(refreshed).toBeLessThan(50);
+
+      const full = await fullRescan(accountId);
+      console.log(`provider calls, ${platform} full rescan:`, full.calls);
+      expect(full.run).toMatchObject({ full_rescan: true, posts_synced: before.size });
+      expect(full.calls).toBe(Math.ceil(before.size / 100) + before.size); // listings of 100, insights per post
     }
   });
 });

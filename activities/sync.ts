@@ -117,7 +117,13 @@ export function syncActivities(deps: SyncDeps) {
       if (!provider) throw notConfigured(account.platform);
       const accessToken = keyring.decrypt(account.accessTokenEnc);
       const target = { externalId: account.externalId, metadata: account.metadata ?? {} };
-      let checkpoint: Checkpoint = resumed ?? { cursor: null, done: 0, pages: 0, since: since?.toISOString() ?? null, expected: planned.expected };
+      let checkpoint: Checkpoint = resumed ?? {
+        cursor: null,
+        done: 0,
+        pages: 0,
+        since: since?.toISOString() ?? null,
+        expected: planned.expected,
+      };
       const event = {
         platform: account.platform,
         account_id: account.id,

@@ -2,7 +2,11 @@
 // a page published at or after `since` are a prefix, and the first older one ends the listing.
 
 /** The posts of a newest-first page to keep for `since`, and whether the page reached older ones (stop paging). */
-export function cutAtSince<T>(posts: T[], postedAt: (post: T) => Date | null, since: Date | null | undefined): { posts: T[]; passed: boolean } {
+export function cutAtSince<T>(
+  posts: T[],
+  postedAt: (post: T) => Date | null,
+  since: Date | null | undefined,
+): { posts: T[]; passed: boolean } {
   if (!since) return { posts, passed: false };
   const older = posts.findIndex((post) => {
     const at = postedAt(post);

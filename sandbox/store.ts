@@ -276,7 +276,16 @@ export function createState(options: StateOptions): SandboxState {
 export function resetState(state: SandboxState): void {
   state.identities = seedIdentities();
   state.config = defaultConfig();
-  for (const map of [state.grants, state.codes, state.tokens, state.rateWindows, state.contentEpochs, state.extraPosts, state.pageTokens, state.requests]) {
+  for (const map of [
+    state.grants,
+    state.codes,
+    state.tokens,
+    state.rateWindows,
+    state.contentEpochs,
+    state.extraPosts,
+    state.pageTokens,
+    state.requests,
+  ]) {
     map.clear();
   }
   state.faults.length = 0;

@@ -75,7 +75,7 @@ export function twitterProvider(config: Config): Provider | null {
       url.searchParams.set('tweet.fields', 'public_metrics,created_at');
       if (cursor) url.searchParams.set('pagination_token', cursor);
       // X filters by time itself (start_time, inclusive, whole seconds); its pagination tokens carry the filter.
-      if (since) url.searchParams.set('start_time', new Date(Math.floor(since.getTime() / 1000) * 1000).toISOString().replace('.000Z', 'Z'));
+      if (since) url.searchParams.set('start_time', since.toISOString().replace(/\.\d{3}Z$/, 'Z'));
       const page = tweetsPage(provider, await apiCall(provider, 'a timeline page', url, tweetsPageAnswer, { accessToken }));
       const cut = cutAtSince(page.posts, (post) => post.postedAt, since);
       return { ...page, posts: cut.posts, nextCursor: cut.passed ? null : page.nextCursor };
