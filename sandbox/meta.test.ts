@@ -269,6 +269,25 @@ describe('Facebook and Instagram content', () => {
     expect((await bad.json()).error.code).toBe(100);
   });
 
+  it('expands the insights edge in a listing (insights.metric(...)), with the edge answer in each node', async () => {
+    const page = await pageToken(await longLived());
+    const fields = encodeURIComponent('id,insights.metric(post_media_view,post_clicks)');
+    const posts = (await (await graph(`${PAGE_WITH_IG}/posts?limit=2&fields=${fields}`, page)).json()).data;
+    expect(posts).toHaveLength(2);
+    const alone = await (await graph(`${posts[1].id}/insights?metric=post_media_view,post_clicks`, page)).json();
+    expect(posts[1].insights).toEqual(alone);
+    expect(posts[0].insights.data.map((m: { name: string }) => m.name)).toEqual(['post_media_view', 'post_clicks']);
+    const retired = await graph(`${PAGE_WITH_IG}/posts?limit=2&fields=${encodeURIComponent('id,insights.metric(post_impressions)')}`, page);
+    expect(retired.status).toBe(400);
+    expect((await retired.json()).error.code).toBe(100);
+
+    const media = (
+      await (await graph(`${IG_USER}/media?limit=3&fields=${encodeURIComponent('id,timestamp,insights.metric(views,likes)')}`, page)).json()
+    ).data;
+    expect(media).toHaveLength(3);
+    for (const m of media) expect(m.insights.data.map((x: { name: string }) => x.name)).toEqual(['views', 'likes']);
+  });
+
   it('serves post insights under current metric names and fails the call on a retired one', async () => {
     const page = await pageToken(await longLived());
     const [post] = (await (await graph(`${PAGE_WITH_IG}/posts?limit=1`, page)).json()).data;

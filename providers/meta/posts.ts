@@ -1,5 +1,5 @@
-// Facebook Page posts (GET /{page-id}/posts, cursor paging) with post insights under their current
-// names (post_media_view replaced post_impressions).
+// Facebook Page posts (GET /{page-id}/posts, cursor paging) with post insights expanded in the listing
+// (`insights.metric(...)`), under their current names (post_media_view replaced post_impressions).
 import { z } from 'zod';
 import type { PostPage, SyncedPost } from '../contract.js';
 import { cutAtSince } from '../since.js';
@@ -14,6 +14,8 @@ export const pagePostsAnswer = z.object({
       message: z.string().optional(),
       created_time: z.string().optional(),
       shares: z.object({ count: z.number().optional() }).optional(),
+      /** Expanded in the listing's fields; Graph leaves an empty edge out. */
+      insights: insightsAnswer.optional(),
     }),
   ),
   paging,
@@ -49,18 +51,15 @@ export async function pagePostsPage(
   since?: Date | null,
 ): Promise<PostPage> {
   const page = await get('a Page posts page', `${pageId}/posts`, accessToken, pagePostsAnswer, {
-    fields: 'id,message,created_time,shares',
+    // The insights edge expanded in place (field expansion): one call a page, not one more per post.
+    fields: `id,message,created_time,shares,insights.metric(${POST_METRICS})`,
     limit: '100',
     // Graph's time-based paging on a Page's feed: Unix seconds, inclusive.
     ...(since ? { since: String(Math.floor(since.getTime() / 1000)) } : {}),
     ...(cursor ? { after: cursor } : {}),
   });
-  // Insights cost a call per post: only for the posts this sync wants.
   const cut = cutAtSince(page.data, (post) => (post.created_time ? new Date(post.created_time) : null), since);
-  const posts: SyncedPost[] = [];
-  for (const post of cut.posts) {
-    posts.push(pagePost(post, await get('post insights', `${post.id}/insights`, accessToken, insightsAnswer, { metric: POST_METRICS })));
-  }
+  const posts = cut.posts.map((post) => pagePost(post, post.insights ?? { data: [] }));
   return { posts, nextCursor: cut.passed ? null : nextCursor(page.paging), total: null };
 }
 
