@@ -7,7 +7,7 @@ import type { AccountPolicy } from '../workflows/contract.js';
 import { accountActivities } from './accounts.js';
 import { connectActivities } from './connect.js';
 import type { Providers } from '../providers/registry.js';
-import { syncActivities } from './sync.js';
+import { syncActivities, type SyncPolicy } from './sync.js';
 import { publishActivities, type MediaForPublishing } from './publish.js';
 
 export type { AccountSnapshot } from './accounts.js';
@@ -20,6 +20,8 @@ export interface ActivityDeps {
   temporal: Client;
   taskQueue: string;
   policy: AccountPolicy;
+  /** How much a sync reads (decision 018); the defaults without it. */
+  syncPolicy?: SyncPolicy;
   /** Reads a post's images for publishing (the media storage); without it, posts with images fail with that reason. */
   mediaForPublishing?: MediaForPublishing;
 }

@@ -195,6 +195,7 @@ export function analyticsRoutes(deps: AnalyticsDeps): Router {
         username: raw[i]!.username,
         trigger: r.trigger,
         posts_synced: r.postsSynced,
+        full_rescan: r.fullRescan,
         metrics: { impressions: r.impressions, engagements: r.engagements, engagement_rate: r.engagementRate },
         error_message: r.errorMessage,
       })),
@@ -206,8 +207,8 @@ export function analyticsRoutes(deps: AnalyticsDeps): Router {
     // Every job id is built by syncJobId: anything else (a NUL byte, an id past the integer range) names no job.
     const job = parseSyncJobId(jobId);
     if (!job) throw notFound('Sync job');
-    // The account's last five successful runs give the expected duration and, where the provider tells
-    // no total (X, Meta), the expected number of posts.
+    // The account's last five successful runs of the same kind (full rescan or incremental, decision 018)
+    // give the expected duration and, when the run has no total, the expected number of posts.
     const [run] = await db.query<SyncProgressRow[]>(
       `SELECT r.job_id, r.account_id, r.business_id, r.platform, r.status, r.started_at, r.finished_at, r.error_message,
               r.progress_step, r.progress_done, r.progress_total,
@@ -218,7 +219,7 @@ export function analyticsRoutes(deps: AnalyticsDeps): Router {
        LEFT JOIN LATERAL (
          SELECT avg(extract(epoch FROM (p.finished_at - p.started_at))) AS typical, (array_agg(p.posts_synced ORDER BY p.started_at DESC))[1] AS typical_posts
          FROM (SELECT started_at, finished_at, posts_synced FROM sync_runs
-               WHERE account_id = r.account_id AND status = 'success' AND job_id <> r.job_id
+               WHERE account_id = r.account_id AND status = 'success' AND job_id <> r.job_id AND full_rescan = r.full_rescan
                ORDER BY started_at DESC LIMIT 5) p
        ) past ON true
        WHERE r.job_id = $1`,

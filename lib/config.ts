@@ -110,6 +110,11 @@ const schema = z.object({
     .int()
     .min(1)
     .default(7 * 86_400),
+  // Incremental sync (decision 018): a scheduled sync reads the posts of the last SYNC_RECENT_DAYS days
+  // (new ones and their metrics) and every post only when the last full rescan is this many hours old
+  // (0: every sync is a full rescan).
+  SYNC_FULL_RESCAN_HOURS: z.coerce.number().min(0).default(24),
+  SYNC_RECENT_DAYS: z.coerce.number().min(0).default(7),
   // A sync attempt that stops heartbeating this long is retried (on another worker if this one died).
   SYNC_HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(60),
   // History stays small: the account workflow continues as new after this many actions at the latest.

@@ -165,8 +165,13 @@ export interface Provider {
   /** For `accountSelection` platforms: the accounts the user picked, read again with the grant's token. */
   selectAccounts?(userToken: string, pick: AccountPick): Promise<DiscoveredAccount[]>;
 
-  // Sync: one page of the account's posts with their metrics.
-  postsPage(accessToken: string, target: SyncTarget, cursor: string | null): Promise<PostPage>;
+  /**
+   * Sync: one page of the account's posts with their metrics, newest first. With `since` (an incremental
+   * sync, decision 018) only posts published at or after it: the provider asks the API to filter where
+   * it can (X `start_time`), drops older ones before reading their metrics, and ends the listing
+   * (`nextCursor` null) at the first older post.
+   */
+  postsPage(accessToken: string, target: SyncTarget, cursor: string | null, since?: Date | null): Promise<PostPage>;
 
   /** Reads a failed answer of this provider into a classified error. */
   classify(failure: ProviderFailure): ProviderError;

@@ -224,6 +224,21 @@ describe('admin API', () => {
     for (const value of values as string[]) expect(log).not.toContain(value);
   });
 
+  it('counts provider calls by method and path, never the query, until cleared', async () => {
+    const x = await xToken();
+    const timeline = `/x/2/users/1700000000000000001/tweets`;
+    for (let i = 0; i < 2; i++)
+      await fetch(`${sbx.url}${timeline}?max_results=5`, { headers: { authorization: `Bearer ${x.access_token}` } });
+    const { requests, total } = await (await fetch(`${sbx.url}/admin/requests`)).json();
+    expect(requests[`GET ${timeline}`]).toBe(2);
+    expect(requests['POST /x/2/oauth2/token']).toBe(1);
+    expect(total).toBe(Object.values(requests as Record<string, number>).reduce((a, b) => a + b, 0));
+    expect(JSON.stringify(requests)).not.toContain(x.access_token);
+    expect(Object.keys(requests).some((key) => key.includes('?') || key.includes('/admin'))).toBe(false);
+    await admin('/requests', undefined, 'DELETE');
+    expect(await (await fetch(`${sbx.url}/admin/requests`)).json()).toEqual({ requests: {}, total: 0 });
+  });
+
   it('sets lifetimes and expires or revokes tokens on demand', async () => {
     const config = await (await admin('/config', { twitter: { accessTokenSeconds: 60 }, linkedin: { refreshEnabled: true } })).json();
     expect(config.twitter.accessTokenSeconds).toBe(60);

@@ -286,6 +286,16 @@ export function adminRouter(state: SandboxState, enabled: boolean): Router {
     res.json({ media: [...uploads, ...containers] });
   });
 
+  // Provider calls so far by method and path (no query), and their sum: what a sync cost.
+  router.get('/requests', (_req, res) => {
+    const requests = Object.fromEntries(state.requests);
+    res.json({ requests, total: [...state.requests.values()].reduce((a, b) => a + b, 0) });
+  });
+  router.delete('/requests', (_req, res) => {
+    state.requests.clear();
+    res.json({ cleared: true });
+  });
+
   router.post('/reset', (_req, res) => {
     resetState(state);
     res.json({ reset: true });

@@ -48,6 +48,11 @@ export function createSandboxApp(options: SandboxOptions = {}): {
   // Any call may change the state (even a read moves rate windows and sync epochs): save soon after.
   if (persistence) app.use((_req, res, next) => void (res.on('close', () => persistence.changed()), next()));
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
+  app.use(['/linkedin', '/x', '/meta'], (req, _res, next) => {
+    const key = `${req.method} ${req.baseUrl}${req.path}`;
+    state.requests.set(key, (state.requests.get(key) ?? 0) + 1);
+    next();
+  });
 
   app.get('/health', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/', (_req, res) => void res.json(endpoints(state)));

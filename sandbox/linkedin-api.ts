@@ -191,6 +191,9 @@ export function linkedinApiRouter(state: SandboxState): Router {
     if (!Number.isInteger(start) || start < 0 || !Number.isInteger(count) || count < 1 || count > 100) {
       return apiError(res, 400, undefined, 'ILLEGAL_ARGUMENT', 'start must be >= 0 and count between 1 and 100');
     }
+    // Newest first either way: posts here are never edited, so last modified is created.
+    if (q.sortBy !== undefined && q.sortBy !== 'CREATED' && q.sortBy !== 'LAST_MODIFIED')
+      return apiError(res, 400, undefined, 'ILLEGAL_ARGUMENT', 'sortBy must be CREATED or LAST_MODIFIED');
     if (start === 0) bumpEpoch(state, 'linkedin', accountId);
     const posts = listPosts(state, 'linkedin', accountId);
     const page = posts.slice(start, start + count);

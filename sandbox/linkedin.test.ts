@@ -346,6 +346,13 @@ describe('LinkedIn content', () => {
     const notMine = await api(`/rest/posts?q=author&author=${encodeURIComponent('urn:li:organization:90000002')}`, access_token);
     expect(notMine.status).toBe(403);
 
+    // sortBy CREATED or LAST_MODIFIED: newest first either way (nothing here is edited); anything else is refused.
+    const created = await (await api(`/rest/posts?q=author&author=${author}&count=5&sortBy=CREATED`, access_token)).json();
+    expect(created.elements.map((e: { id: string }) => e.id)).toEqual(seen.slice(0, 5));
+    const times = created.elements.map((e: { createdAt: number }) => e.createdAt);
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    expect((await api(`/rest/posts?q=author&author=${author}&sortBy=OLDEST`, access_token)).status).toBe(400);
+
     const share = seen.find((id) => id.startsWith('urn:li:share:')) as string;
     const ugc = seen.find((id) => id.startsWith('urn:li:ugcPost:')) as string;
     const stats = await (

@@ -133,9 +133,9 @@ export function findInstagram(state: SandboxState, caller: Caller, id: string) {
   return found && accessiblePages(caller).some((p) => p.id === found.page.id) ? found : undefined;
 }
 
-/** Top-level names in a `fields` list, e.g. `id,reactions.summary(true),comments{id}` -> id, reactions, comments. */
-function fieldNames(fields: string | undefined, defaults: string[]): string[] {
-  if (!fields) return defaults;
+/** Top-level entries of a `fields` list with their modifiers, e.g. `id,reactions.summary(true),comments{id}`. */
+function fieldSpecs(fields: string | undefined, defaults: string[]): string[] {
+  if (!fields) return [...defaults];
   const names: string[] = [];
   let depth = 0;
   let current = '';
@@ -148,15 +148,31 @@ function fieldNames(fields: string | undefined, defaults: string[]): string[] {
     } else current += ch;
   }
   names.push(current);
-  return names.map((n) => n.trim().split(/[.{(]/)[0] ?? '').filter(Boolean);
+  return names.map((n) => n.trim()).filter(Boolean);
+}
+
+const baseName = (spec: string) => spec.split(/[.{(]/)[0] ?? '';
+
+/** A field that fails the whole call (an expanded edge the caller may not read, a bad modifier), as Graph does. */
+export class GraphFieldError extends Error {
+  constructor(readonly input: GraphErrorInput) {
+    super(input.message);
+  }
 }
 
 /** Picks `fields` from a node's available values (Graph always adds `id`); an unknown name fails like Graph does. */
-export function selectFields(ctx: GraphContext, nodeType: string, available: Record<string, () => unknown>, defaults: string[]) {
+export function selectFields(
+  ctx: GraphContext,
+  nodeType: string,
+  /** Each field's value; an edge that can be expanded gets its spec with modifiers (`insights.metric(a,b)`). */
+  available: Record<string, (spec: string) => unknown>,
+  defaults: string[],
+) {
   const out: Record<string, unknown> = {};
-  const names = fieldNames(ctx.params.fields, defaults);
-  if (available.id && !names.includes('id')) names.push('id');
-  for (const name of names) {
+  const specs = fieldSpecs(ctx.params.fields, defaults);
+  if (available.id && !specs.some((spec) => baseName(spec) === 'id')) specs.push('id');
+  for (const spec of specs) {
+    const name = baseName(spec);
     const value = available[name];
     if (!value) {
       graphError(ctx.res, {
@@ -165,7 +181,14 @@ export function selectFields(ctx: GraphContext, nodeType: string, available: Rec
       });
       return undefined;
     }
-    const v = value();
+    let v: unknown;
+    try {
+      v = value(spec);
+    } catch (error) {
+      if (!(error instanceof GraphFieldError)) throw error;
+      graphError(ctx.res, error.input);
+      return undefined;
+    }
     if (v !== undefined) out[name] = v;
   }
   return out;

@@ -4,7 +4,7 @@
 import { bumpEpoch, decodeCursor, encodeCursor, engagement, listPosts, type Post } from './content.js';
 import type { ContentKind } from './published.js';
 import type { InstagramAccount, MetaPage } from './identities.js';
-import { graphError, graphTime, missingPermission, selectFields, type Caller, type GraphContext } from './meta-common.js';
+import { GraphFieldError, graphError, graphTime, missingPermission, selectFields, type Caller, type GraphContext } from './meta-common.js';
 import type { SandboxState } from './store.js';
 
 export const fbPostId = (page: MetaPage, post: Post) => `${page.id}_1220${String(post.serial).padStart(12, '0')}`;
@@ -68,7 +68,7 @@ export function pagedList<T>(
   res.json({ data, paging });
 }
 
-function postFields(ctx: GraphContext, page: MetaPage, post: Post) {
+function postFields(ctx: GraphContext, caller: Caller, page: MetaPage, post: Post) {
   const e = () => engagement(ctx.state, 'facebook', page.id, post);
   const summary = (n: number) => ({ data: [], summary: { total_count: n, can_comment: true } });
   return selectFields(
@@ -87,6 +87,13 @@ function postFields(ctx: GraphContext, page: MetaPage, post: Post) {
       reactions: () => summary(Object.values(e().reactions).reduce((a, b) => a + b, 0)),
       likes: () => summary(e().reactions.like),
       comments: () => summary(e().comments),
+      insights: (spec) =>
+        expandedInsights(
+          spec,
+          has(caller, ['read_insights', 'pages_read_engagement']),
+          'read_insights',
+          postInsightsAnswer(ctx, page, post),
+        ),
     },
     ['created_time', 'message', 'id'],
   );
@@ -94,20 +101,31 @@ function postFields(ctx: GraphContext, page: MetaPage, post: Post) {
 
 export function pagePosts(ctx: GraphContext, caller: Caller, page: MetaPage, edge: string) {
   if (!has(caller, ['pages_read_engagement', 'pages_read_user_content'])) return missingPermission(ctx.res, 'pages_read_engagement');
-  const posts = listPosts(ctx.state, 'facebook', page.id);
+  // Time-based paging (`since`/`until`: Unix seconds or a strtotime date), as Graph's feed edges take it.
+  const bounds: Record<'since' | 'until', number | undefined> = { since: undefined, until: undefined };
+  for (const name of ['since', 'until'] as const) {
+    const value = ctx.params[name];
+    if (value === undefined) continue;
+    const at = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value);
+    if (Number.isNaN(at)) return graphError(ctx.res, { message: `(#100) The parameter ${name} must be a valid time`, code: 100 });
+    bounds[name] = at;
+  }
+  const posts = listPosts(ctx.state, 'facebook', page.id).filter(
+    (p) => (bounds.since === undefined || p.publishedAt >= bounds.since) && (bounds.until === undefined || p.publishedAt <= bounds.until),
+  );
   pagedList(
     ctx,
     `${page.id}/${edge}`,
     `facebook:${page.id}`,
     posts,
-    (post) => postFields(ctx, page, post),
+    (post) => postFields(ctx, caller, page, post),
     () => bumpEpoch(ctx.state, 'facebook', page.id),
   );
 }
 
 export function pagePost(ctx: GraphContext, caller: Caller, page: MetaPage, post: Post) {
   if (!has(caller, ['pages_read_engagement', 'pages_read_user_content'])) return missingPermission(ctx.res, 'pages_read_engagement');
-  const out = postFields(ctx, page, post);
+  const out = postFields(ctx, caller, page, post);
   if (out) ctx.res.json(out);
 }
 
@@ -209,31 +227,31 @@ const mediaMetrics: Record<string, Metric> = {
 /** Retired Instagram media metrics with the dedicated message Graph gives them (observed for impressions). */
 const retiredMedia = new Set(['impressions', 'plays', 'clips_replays_count', 'ig_reels_aggregated_all_plays_count', 'video_views']);
 
-function insights(
-  ctx: GraphContext,
+/** An insights answer (`{data:[...]}`) for `metric` (comma-separated), or the error Graph gives the call. */
+function insightsOf(
+  metric: string | undefined,
   objectId: string,
   metrics: Record<string, Metric>,
   values: ReturnType<typeof engagement> | undefined,
   invalid: (name: string, index: number) => string,
-) {
-  const { params, res } = ctx;
-  if (!params.metric) {
-    return graphError(res, {
+): { data: Record<string, unknown>[] } {
+  if (!metric) {
+    throw new GraphFieldError({
       message: 'No metric was specified to be fetched. Please specify one or more metrics to be fetched and try again.',
       code: 3001,
       error_subcode: 1504028,
       type: 'OAuthException',
     });
   }
-  const names = params.metric
+  const names = metric
     .split(',')
     .map((m) => m.trim())
     .filter(Boolean);
   const badIndex = names.findIndex((n) => !metrics[n]);
-  if (badIndex >= 0) return graphError(res, { message: invalid(names[badIndex] as string, badIndex), code: 100 });
+  if (badIndex >= 0) throw new GraphFieldError({ message: invalid(names[badIndex] as string, badIndex), code: 100 });
   // Missing data is an empty set, not zeros (documented for Instagram media).
-  if (!values) return res.json({ data: [] });
-  res.json({
+  if (!values) return { data: [] };
+  return {
     data: names.map((name) => {
       const m = metrics[name] as Metric;
       return {
@@ -245,21 +263,49 @@ function insights(
         id: `${objectId}/insights/${name}/lifetime`,
       };
     }),
-  });
+  };
+}
+
+type InsightsAnswer = (metric: string | undefined) => { data: unknown[] };
+
+/** The `/{id}/insights` edge: its answer, or the error for the whole call. */
+function insights(ctx: GraphContext, answer: InsightsAnswer) {
+  try {
+    ctx.res.json(answer(ctx.params.metric));
+  } catch (error) {
+    if (!(error instanceof GraphFieldError)) throw error;
+    graphError(ctx.res, error.input);
+  }
+}
+
+/**
+ * The insights edge expanded in a listing's `fields` (`insights.metric(a,b)`, field expansion): the same
+ * answer inside the node, one call for a whole page; an empty edge is left out, as Graph leaves it.
+ */
+function expandedInsights(spec: string, allowed: boolean, permission: string, answer: InsightsAnswer) {
+  if (!allowed)
+    throw new GraphFieldError({ message: `(#10) This endpoint requires the '${permission}' permission.`, code: 10, status: 403 });
+  const body = answer(spec.match(/\.metric\(([^)]*)\)/)?.[1]);
+  return body.data.length > 0 ? body : undefined;
 }
 
 export function postInsights(ctx: GraphContext, caller: Caller, page: MetaPage, post: Post) {
   if (!has(caller, ['read_insights', 'pages_read_engagement'])) return missingPermission(ctx.res, 'read_insights');
-  insights(
-    ctx,
-    fbPostId(page, post),
-    postMetrics,
-    engagement(ctx.state, 'facebook', page.id, post),
-    () => '(#100) The value must be a valid insights metric',
-  );
+  insights(ctx, postInsightsAnswer(ctx, page, post));
 }
 
-function mediaFields(ctx: GraphContext, account: InstagramAccount, post: Post) {
+const postInsightsAnswer =
+  (ctx: GraphContext, page: MetaPage, post: Post): InsightsAnswer =>
+  (metric) =>
+    insightsOf(
+      metric,
+      fbPostId(page, post),
+      postMetrics,
+      engagement(ctx.state, 'facebook', page.id, post),
+      () => '(#100) The value must be a valid insights metric',
+    );
+
+function mediaFields(ctx: GraphContext, caller: Caller, account: InstagramAccount, post: Post) {
   const e = () => engagement(ctx.state, 'instagram', account.id, post);
   const id = igMediaId(post);
   return selectFields(
@@ -277,6 +323,13 @@ function mediaFields(ctx: GraphContext, account: InstagramAccount, post: Post) {
       media_url: () => `${ctx.state.publicUrl}/avatars/instagram/${id}.svg`,
       username: () => account.username,
       owner: () => ({ id: account.id }),
+      insights: (spec) =>
+        expandedInsights(
+          spec,
+          has(caller, ['instagram_manage_insights']),
+          'instagram_manage_insights',
+          mediaInsightsAnswer(ctx, account, post),
+        ),
     },
     ['id'],
   );
@@ -290,14 +343,14 @@ export function igMedia(ctx: GraphContext, caller: Caller, account: InstagramAcc
     `${account.id}/media`,
     `instagram:${account.id}`,
     posts,
-    (post) => mediaFields(ctx, account, post),
+    (post) => mediaFields(ctx, caller, account, post),
     () => bumpEpoch(ctx.state, 'instagram', account.id),
   );
 }
 
 export function igMediaNode(ctx: GraphContext, caller: Caller, account: InstagramAccount, post: Post) {
   if (!has(caller, ['instagram_basic'])) return missingPermission(ctx.res, 'instagram_basic');
-  const out = mediaFields(ctx, account, post);
+  const out = mediaFields(ctx, caller, account, post);
   if (out) ctx.res.json(out);
 }
 
@@ -311,13 +364,24 @@ export function findMedia(state: SandboxState, accounts: InstagramAccount[], id:
 
 export function mediaInsights(ctx: GraphContext, caller: Caller, account: InstagramAccount, post: Post) {
   if (!has(caller, ['instagram_manage_insights'])) return missingPermission(ctx.res, 'instagram_manage_insights');
-  // Only media published after the seed (admin API) can be young enough to have no data yet, so seeded
-  // content answers the same whatever the time of day.
-  const young = post.key.startsWith('e') && ctx.state.now() - post.publishedAt < ctx.state.config.meta.igInsightsDelayHours * 3_600_000;
-  const kind: ContentKind = 'instagram';
-  insights(ctx, igMediaId(post), mediaMetrics, young ? undefined : engagement(ctx.state, kind, account.id, post), (name, index) =>
-    retiredMedia.has(name)
-      ? `(#100) Starting from version v22.0 and above, the ${name} metric is no longer supported. Please refer to the documentation at https://developers.facebook.com/docs/instagram-platform/reference/instagram-media/insights for a list of supported metrics.`
-      : `(#100) metric[${index}] must be one of the following values: ${Object.keys(mediaMetrics).join(', ')}`,
-  );
+  insights(ctx, mediaInsightsAnswer(ctx, account, post));
 }
+
+const mediaInsightsAnswer =
+  (ctx: GraphContext, account: InstagramAccount, post: Post): InsightsAnswer =>
+  (metric) => {
+    // Only media published after the seed (admin API) can be young enough to have no data yet, so seeded
+    // content answers the same whatever the time of day.
+    const young = post.key.startsWith('e') && ctx.state.now() - post.publishedAt < ctx.state.config.meta.igInsightsDelayHours * 3_600_000;
+    const kind: ContentKind = 'instagram';
+    return insightsOf(
+      metric,
+      igMediaId(post),
+      mediaMetrics,
+      young ? undefined : engagement(ctx.state, kind, account.id, post),
+      (name, index) =>
+        retiredMedia.has(name)
+          ? `(#100) Starting from version v22.0 and above, the ${name} metric is no longer supported. Please refer to the documentation at https://developers.facebook.com/docs/instagram-platform/reference/instagram-media/insights for a list of supported metrics.`
+          : `(#100) metric[${index}] must be one of the following values: ${Object.keys(mediaMetrics).join(', ')}`,
+    );
+  };

@@ -245,6 +245,39 @@ describe('Facebook and Instagram content', () => {
     expect(new Set(ids).size).toBe(240);
   });
 
+  it('takes since/until on Page posts (Unix seconds or a date, inclusive), newest first, and refuses a bad one', async () => {
+    const page = await pageToken(await longLived());
+    const all = (await (await graph(`${PAGE_WITH_IG}/posts?limit=100&fields=id,created_time`, page)).json()).data;
+    const cut = all[5].created_time as string;
+    const since = Math.floor(Date.parse(cut.replace('+0000', 'Z')) / 1000);
+    const recent = (await (await graph(`${PAGE_WITH_IG}/posts?limit=100&fields=id,created_time&since=${since}`, page)).json()).data;
+    expect(recent.map((p: { id: string }) => p.id)).toEqual(all.slice(0, 6).map((p: { id: string }) => p.id));
+    const older = (await (await graph(`${PAGE_WITH_IG}/posts?limit=2&until=${encodeURIComponent(cut)}`, page)).json()).data;
+    expect(older[0].id).toBe(all[5].id);
+    const bad = await graph(`${PAGE_WITH_IG}/posts?since=yesterday-ish`, page);
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error.code).toBe(100);
+  });
+
+  it('expands the insights edge in a listing (insights.metric(...)), with the edge answer in each node', async () => {
+    const page = await pageToken(await longLived());
+    const fields = encodeURIComponent('id,insights.metric(post_media_view,post_clicks)');
+    const posts = (await (await graph(`${PAGE_WITH_IG}/posts?limit=2&fields=${fields}`, page)).json()).data;
+    expect(posts).toHaveLength(2);
+    const alone = await (await graph(`${posts[1].id}/insights?metric=post_media_view,post_clicks`, page)).json();
+    expect(posts[1].insights).toEqual(alone);
+    expect(posts[0].insights.data.map((m: { name: string }) => m.name)).toEqual(['post_media_view', 'post_clicks']);
+    const retired = await graph(`${PAGE_WITH_IG}/posts?limit=2&fields=${encodeURIComponent('id,insights.metric(post_impressions)')}`, page);
+    expect(retired.status).toBe(400);
+    expect((await retired.json()).error.code).toBe(100);
+
+    const media = (
+      await (await graph(`${IG_USER}/media?limit=3&fields=${encodeURIComponent('id,timestamp,insights.metric(views,likes)')}`, page)).json()
+    ).data;
+    expect(media).toHaveLength(3);
+    for (const m of media) expect(m.insights.data.map((x: { name: string }) => x.name)).toEqual(['views', 'likes']);
+  });
+
   it('serves post insights under current metric names and fails the call on a retired one', async () => {
     const page = await pageToken(await longLived());
     const [post] = (await (await graph(`${PAGE_WITH_IG}/posts?limit=1`, page)).json()).data;

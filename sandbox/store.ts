@@ -229,6 +229,11 @@ export interface SandboxState {
   pageTokens: Map<string, string>;
   /** Posts, media and Instagram containers made through the publishing endpoints. */
   publishing: PublishingState;
+  /**
+   * Calls to the providers' endpoints by `METHOD /platform/path` (no query: queries carry codes and
+   * tokens), so tests and the benchmark can count what a sync costs (admin `/requests`). Not persisted.
+   */
+  requests: Map<string, number>;
 }
 
 export interface StateOptions {
@@ -258,6 +263,7 @@ export function createState(options: StateOptions): SandboxState {
     extraPosts: new Map(),
     pageTokens: new Map(),
     publishing: emptyPublishing(),
+    requests: new Map(),
   };
   recordClientSecrets(state);
   return state;
@@ -270,7 +276,16 @@ export function createState(options: StateOptions): SandboxState {
 export function resetState(state: SandboxState): void {
   state.identities = seedIdentities();
   state.config = defaultConfig();
-  for (const map of [state.grants, state.codes, state.tokens, state.rateWindows, state.contentEpochs, state.extraPosts, state.pageTokens]) {
+  for (const map of [
+    state.grants,
+    state.codes,
+    state.tokens,
+    state.rateWindows,
+    state.contentEpochs,
+    state.extraPosts,
+    state.pageTokens,
+    state.requests,
+  ]) {
     map.clear();
   }
   state.faults.length = 0;

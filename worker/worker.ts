@@ -65,6 +65,7 @@ export function createWorker(options: CreateWorkerOptions): Promise<Worker> {
       temporal: options.temporal,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       policy: accountPolicy(config),
+      syncPolicy: { fullRescanMs: config.SYNC_FULL_RESCAN_HOURS * 3_600_000, recentMs: config.SYNC_RECENT_DAYS * 86_400_000 },
       mediaForPublishing: postMedia(options.db, config),
     }),
     // On SIGTERM, in-flight activities get this long to finish: above the providers' 15 s HTTP timeout,

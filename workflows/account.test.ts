@@ -28,6 +28,9 @@ beforeAll(async () => {
     RECONNECT_WARNING_SECONDS: '4',
     SYNC_HEARTBEAT_TIMEOUT_SECONDS: '3',
     ACCOUNT_MAX_CYCLES_PER_RUN: '3',
+    // Every sync reads every post, as the retry, resume and kill cases here need several pages;
+    // incremental syncs are activities/sync.test.ts's (decision 018).
+    SYNC_FULL_RESCAN_HOURS: '0',
   });
   api = await system.login();
   businessId = system.user.businessId;
@@ -366,6 +369,7 @@ describe('account workflow', () => {
       SANDBOX_URL: system.sandbox.url,
       SYNC_HEARTBEAT_TIMEOUT_SECONDS: '3',
       ACCOUNT_MAX_CYCLES_PER_RUN: '3',
+      SYNC_FULL_RESCAN_HOURS: '0', // as the test worker: three pages to be killed in the middle of
       LOG_LEVEL: 'warn',
     };
     const doomed = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], { env, stdio: 'ignore' });

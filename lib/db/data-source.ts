@@ -9,6 +9,7 @@ import { Publishing1796300000000 } from './migrations/1796300000000-publishing.j
 import { AccountSyncState1796300000300 } from './migrations/1796300000300-account-sync-state.js';
 import { OAuthBrowserBinding1796300000400 } from './migrations/1796300000400-oauth-browser-binding.js';
 import { MetaSelectionOutcome1796300000500 } from './migrations/1796300000500-meta-selection-outcome.js';
+import { SyncCursors1796300000600 } from './migrations/1796300000600-sync-cursors.js';
 
 // In timestamp order, one file each.
 const migrations = [
@@ -21,6 +22,7 @@ const migrations = [
   AccountSyncState1796300000300,
   OAuthBrowserBinding1796300000400,
   MetaSelectionOutcome1796300000500,
+  SyncCursors1796300000600,
 ];
 
 /** A TypeORM DataSource on pg. Schema changes only through migrations, never `synchronize`. */

@@ -254,6 +254,8 @@ export interface SyncRun {
   progressStep: string | null;
   progressDone: number;
   progressTotal: number | null;
+  /** A full rescan (every post) rather than an incremental sync (decision 018). */
+  fullRescan: boolean;
 }
 export const SyncRunEntity = new EntitySchema<SyncRun>({
   name: 'SyncRun',
@@ -276,6 +278,7 @@ export const SyncRunEntity = new EntitySchema<SyncRun>({
     progressStep: { type: 'text', name: 'progress_step', nullable: true },
     progressDone: { type: 'int', name: 'progress_done', default: 0 },
     progressTotal: { type: 'int', name: 'progress_total', nullable: true },
+    fullRescan: { type: 'boolean', name: 'full_rescan', default: true },
   },
   // started_at DESC in the migrations; TypeORM's index metadata has no column order.
   indices: [
@@ -327,6 +330,27 @@ export const AccountSyncStateEntity = new EntitySchema<AccountSyncState>({
   },
   indices: [{ name: 'ix_account_sync_state_business', columns: ['businessId'] }],
   foreignKeys: [references('accountId', 'SocialAccount'), references('businessId', 'Business')],
+});
+
+/** An account's sync cursor (decision 018): where the next incremental sync starts, and when the last full rescan ended. */
+export interface SyncCursor {
+  accountId: number;
+  newestPostId: string | null;
+  newestPostAt: Date | null;
+  fullRescanAt: Date | null;
+  updatedAt: Date;
+}
+export const SyncCursorEntity = new EntitySchema<SyncCursor>({
+  name: 'SyncCursor',
+  tableName: 'sync_cursors',
+  columns: {
+    accountId: { type: 'int', primary: true, name: 'account_id' },
+    newestPostId: { type: 'text', name: 'newest_post_id', nullable: true },
+    newestPostAt: { type: 'timestamptz', name: 'newest_post_at', nullable: true },
+    fullRescanAt: { type: 'timestamptz', name: 'full_rescan_at', nullable: true },
+    updatedAt: { type: 'timestamptz', name: 'updated_at', default: () => 'now()' },
+  },
+  foreignKeys: [references('accountId', 'SocialAccount')],
 });
 
 interface PostMetric extends PostCounts {
@@ -485,6 +509,7 @@ export const entities = [
   PendingConnectionEntity,
   SyncRunEntity,
   AccountSyncStateEntity,
+  SyncCursorEntity,
   PostMetricEntity,
   MediaEntity,
   PostEntity,

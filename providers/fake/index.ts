@@ -5,6 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ProviderError, type PostPage, type Provider, type TokenSet } from '../contract.js';
 import type { PlatformMetadata } from '../metadata.js';
+import { cutAtSince } from '../since.js';
 
 export const FAKE_METADATA: PlatformMetadata = {
   id: 'fakebook',
@@ -95,7 +96,7 @@ export function createFakeProvider(options: FakeProviderOptions) {
       return { kind: 'accounts', accounts: [{ platform: FAKE_METADATA.id, profile, tokens }] };
     },
 
-    async postsPage(accessToken, target, cursor): Promise<PostPage> {
+    async postsPage(accessToken, target, cursor, since): Promise<PostPage> {
       checkAccess(accessToken);
       counts.pages++;
       const start = Number(cursor ?? 0);
@@ -104,7 +105,7 @@ export function createFakeProvider(options: FakeProviderOptions) {
       for (let i = start; i < end; i++) {
         posts.push({
           externalId: `${target.externalId}-post-${i}`,
-          postedAt: new Date(Date.UTC(2026, 0, 1 + i)),
+          postedAt: new Date(Date.UTC(2026, 0, options.posts - i)), // newest first, one a day
           text: `post ${i}`,
           impressions: 100 + i,
           likes: 3,
@@ -114,7 +115,8 @@ export function createFakeProvider(options: FakeProviderOptions) {
           engagements: 5,
         });
       }
-      return { posts, nextCursor: end < options.posts ? String(end) : null, total: options.posts };
+      const cut = cutAtSince(posts, (post) => post.postedAt, since);
+      return { posts: cut.posts, nextCursor: end < options.posts && !cut.passed ? String(end) : null, total: options.posts };
     },
 
     classify(failure) {

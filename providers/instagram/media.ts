@@ -1,7 +1,8 @@
-// Instagram media (GET /{ig-user-id}/media, cursor paging) with media insights (`views` replaced
-// impressions and plays in April 2025). Acts with the Page token.
+// Instagram media (GET /{ig-user-id}/media, cursor paging) with media insights expanded in the listing
+// (`views` replaced impressions and plays in April 2025). Acts with the Page token.
 import { z } from 'zod';
 import type { PostPage, SyncedPost } from '../contract.js';
+import { cutAtSince } from '../since.js';
 import { insightsAnswer, insightValues, nextCursor, num, paging } from '../meta/insights.js';
 import type { GraphGet } from '../meta/posts.js';
 
@@ -15,24 +16,30 @@ export const mediaAnswer = z.object({
       timestamp: z.string().optional(),
       like_count: z.number().optional(),
       comments_count: z.number().optional(),
+      /** Expanded in the listing's fields; Graph leaves an empty edge (media too young for data) out. */
+      insights: insightsAnswer.optional(),
     }),
   ),
   paging,
 });
 
-export async function mediaPage(get: GraphGet, accessToken: string, igUserId: string, cursor: string | null): Promise<PostPage> {
+export async function mediaPage(
+  get: GraphGet,
+  accessToken: string,
+  igUserId: string,
+  cursor: string | null,
+  since?: Date | null,
+): Promise<PostPage> {
   const page = await get('a media page', `${igUserId}/media`, accessToken, mediaAnswer, {
-    fields: 'id,caption,timestamp,like_count,comments_count',
+    // The insights edge expanded in place (field expansion): one call a page, not one more per media.
+    fields: `id,caption,timestamp,like_count,comments_count,insights.metric(${MEDIA_METRICS})`,
     limit: '100',
     ...(cursor ? { after: cursor } : {}),
   });
-  const posts: SyncedPost[] = [];
-  for (const media of page.data) {
-    posts.push(
-      mediaPost(media, await get('media insights', `${media.id}/insights`, accessToken, insightsAnswer, { metric: MEDIA_METRICS })),
-    );
-  }
-  return { posts, nextCursor: nextCursor(page.paging), total: null };
+  // Newest first, cursor paging only: the media older than `since` are dropped here.
+  const cut = cutAtSince(page.data, (media) => (media.timestamp ? new Date(media.timestamp) : null), since);
+  const posts = cut.posts.map((media) => mediaPost(media, media.insights ?? { data: [] }));
+  return { posts, nextCursor: cut.passed ? null : nextCursor(page.paging), total: null };
 }
 
 export function mediaPost(media: z.output<typeof mediaAnswer>['data'][number], insights: z.output<typeof insightsAnswer>): SyncedPost {

@@ -78,7 +78,7 @@ export function linkedinProvider(config: Config): Provider | null {
       return { kind: 'accounts', accounts: [{ platform: 'linkedin', profile, tokens }] };
     },
 
-    postsPage: (accessToken, target, cursor) => organizationPostsPage(provider, rest, accessToken, target, cursor),
+    postsPage: (accessToken, target, cursor, since) => organizationPostsPage(provider, rest, accessToken, target, cursor, since),
   };
   const publisher = linkedinPublisher(provider, rest);
   const oauth = oauthClient(provider, {

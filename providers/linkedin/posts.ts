@@ -1,8 +1,9 @@
-// LinkedIn organization posts (GET /rest/posts?q=author, start/count paging) and their lifetime share
+// LinkedIn organization posts (GET /rest/posts?q=author, start/count paging, newest created first) and their lifetime share
 // statistics (organizationalEntityShareStatistics with shares=List(...) / ugcPosts=List(...)).
 import { z } from 'zod';
 import { ProviderError, type PostPage, type Provider, type SyncTarget } from '../contract.js';
 import { apiCall } from '../http.js';
+import { cutAtSince } from '../since.js';
 
 export const PAGE_SIZE = 50;
 const list = (urns: string[]) => `List(${urns.map(encodeURIComponent).join(',')})`;
@@ -37,12 +38,16 @@ export async function organizationPostsPage(
   accessToken: string,
   target: SyncTarget,
   cursor: string | null,
+  since?: Date | null,
 ): Promise<PostPage> {
   const organization = target.metadata.organizationUrn;
   if (!organization) throw new ProviderError('linkedin', 'rejected', 'The LinkedIn member administers no organization to sync.');
   const start = Number(cursor ?? 0);
-  const postsUrl = `${rest.apiUrl}/rest/posts?q=author&author=${encodeURIComponent(organization)}&start=${start}&count=${PAGE_SIZE}`;
-  const page = await apiCall(provider, 'a posts page', postsUrl, postsAnswer, { accessToken, headers: rest.headers });
+  const postsUrl = `${rest.apiUrl}/rest/posts?q=author&author=${encodeURIComponent(organization)}&start=${start}&count=${PAGE_SIZE}&sortBy=CREATED`;
+  const listed = await apiCall(provider, 'a posts page', postsUrl, postsAnswer, { accessToken, headers: rest.headers });
+  // No time filter on this finder: posts older than `since` are dropped before their statistics are read.
+  const cut = cutAtSince(listed.elements, postedAt, since);
+  const page = { ...listed, elements: cut.posts };
   const ids = page.elements.map((p) => p.id);
   const shares = ids.filter((id) => id.startsWith('urn:li:share:'));
   const ugcPosts = ids.filter((id) => id.startsWith('urn:li:ugcPost:'));
@@ -54,7 +59,13 @@ export async function organizationPostsPage(
     if (ugcPosts.length) statsUrl += `&ugcPosts=${list(ugcPosts)}`;
     statistics = await apiCall(provider, 'share statistics', statsUrl, statisticsAnswer, { accessToken, headers: rest.headers });
   }
-  return postsPageFrom(page, statistics, start);
+  const result = postsPageFrom(page, statistics, start);
+  return cut.passed ? { ...result, nextCursor: null } : result;
+}
+
+function postedAt(post: z.output<typeof postsAnswer>['elements'][number]): Date | null {
+  const at = post.publishedAt ?? post.createdAt;
+  return at ? new Date(at) : null;
 }
 
 /** Posts with their statistics; more pages while the total (or, without one, a full page) says so. */
@@ -66,10 +77,9 @@ export function postsPageFrom(page: z.output<typeof postsAnswer>, statistics: z.
     const comments = s.commentCount ?? 0;
     const shares = s.shareCount ?? 0;
     const clicks = s.clickCount ?? 0;
-    const at = post.publishedAt ?? post.createdAt;
     return {
       externalId: post.id,
-      postedAt: at ? new Date(at) : null,
+      postedAt: postedAt(post),
       text: post.commentary ?? null,
       impressions: s.impressionCount ?? 0,
       likes,

@@ -237,7 +237,7 @@ function choiceOf(page: MetaPage): AccountChoice {
 export function metaLoginProvider(
   config: Config,
   platform: 'meta' | 'instagram',
-  postsPage: (get: GraphGet, accessToken: string, externalId: string, cursor: string | null) => Promise<PostPage>,
+  postsPage: (get: GraphGet, accessToken: string, externalId: string, cursor: string | null, since?: Date | null) => Promise<PostPage>,
   publisherOf: (provider: Provider, graph: Graph) => Publisher,
 ): Provider | null {
   const app = metaApp(config);
@@ -251,7 +251,7 @@ export function metaLoginProvider(
     revoke: (stored) => grant.revoke(stored.userToken),
     discover: (tokens) => grant.discover(tokens),
     selectAccounts: (userToken, pick) => grant.selectAccounts(userToken, pick),
-    postsPage: (accessToken, target, cursor) => postsPage(grant.get, accessToken, target.externalId, cursor),
+    postsPage: (accessToken, target, cursor, since) => postsPage(grant.get, accessToken, target.externalId, cursor, since),
     get publisher() {
       return publisher;
     },

@@ -1,7 +1,8 @@
-// Facebook Page posts (GET /{page-id}/posts, cursor paging) with post insights under their current
-// names (post_media_view replaced post_impressions).
+// Facebook Page posts (GET /{page-id}/posts, cursor paging) with post insights expanded in the listing
+// (`insights.metric(...)`), under their current names (post_media_view replaced post_impressions).
 import { z } from 'zod';
 import type { PostPage, SyncedPost } from '../contract.js';
+import { cutAtSince } from '../since.js';
 import { insightsAnswer, insightValues, nextCursor, num, paging } from './insights.js';
 
 const POST_METRICS = 'post_media_view,post_reactions_by_type_total,post_clicks';
@@ -13,6 +14,8 @@ export const pagePostsAnswer = z.object({
       message: z.string().optional(),
       created_time: z.string().optional(),
       shares: z.object({ count: z.number().optional() }).optional(),
+      /** Expanded in the listing's fields; Graph leaves an empty edge out. */
+      insights: insightsAnswer.optional(),
     }),
   ),
   paging,
@@ -40,17 +43,24 @@ export interface Graph {
   post: GraphPost;
 }
 
-export async function pagePostsPage(get: GraphGet, accessToken: string, pageId: string, cursor: string | null): Promise<PostPage> {
+export async function pagePostsPage(
+  get: GraphGet,
+  accessToken: string,
+  pageId: string,
+  cursor: string | null,
+  since?: Date | null,
+): Promise<PostPage> {
   const page = await get('a Page posts page', `${pageId}/posts`, accessToken, pagePostsAnswer, {
-    fields: 'id,message,created_time,shares',
+    // The insights edge expanded in place (field expansion): one call a page, not one more per post.
+    fields: `id,message,created_time,shares,insights.metric(${POST_METRICS})`,
     limit: '100',
+    // Graph's time-based paging on a Page's feed: Unix seconds, inclusive.
+    ...(since ? { since: String(Math.floor(since.getTime() / 1000)) } : {}),
     ...(cursor ? { after: cursor } : {}),
   });
-  const posts: SyncedPost[] = [];
-  for (const post of page.data) {
-    posts.push(pagePost(post, await get('post insights', `${post.id}/insights`, accessToken, insightsAnswer, { metric: POST_METRICS })));
-  }
-  return { posts, nextCursor: nextCursor(page.paging), total: null };
+  const cut = cutAtSince(page.data, (post) => (post.created_time ? new Date(post.created_time) : null), since);
+  const posts = cut.posts.map((post) => pagePost(post, post.insights ?? { data: [] }));
+  return { posts, nextCursor: cut.passed ? null : nextCursor(page.paging), total: null };
 }
 
 export function pagePost(post: z.output<typeof pagePostsAnswer>['data'][number], insights: z.output<typeof insightsAnswer>): SyncedPost {

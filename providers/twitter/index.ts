@@ -9,6 +9,7 @@ import { apiCall } from '../http.js';
 import { builtInPlatform } from '../metadata.js';
 import { oauthClient } from '../oauth.js';
 import { classifyTwitterFailure } from './failures.js';
+import { cutAtSince } from '../since.js';
 import { tweetsPage, tweetsPageAnswer } from './posts.js';
 import { twitterPublisher, X_PUBLISH_SCOPES } from './publish.js';
 import { withScopes } from '../publishing.js';
@@ -68,12 +69,16 @@ export function twitterProvider(config: Config): Provider | null {
       return { kind: 'accounts', accounts: [{ platform: 'twitter', profile, tokens }] };
     },
 
-    async postsPage(accessToken, target, cursor) {
+    async postsPage(accessToken, target, cursor, since) {
       const url = new URL(`${app.apiUrl}/2/users/${encodeURIComponent(target.externalId)}/tweets`);
       url.searchParams.set('max_results', '100');
       url.searchParams.set('tweet.fields', 'public_metrics,created_at');
       if (cursor) url.searchParams.set('pagination_token', cursor);
-      return tweetsPage(provider, await apiCall(provider, 'a timeline page', url, tweetsPageAnswer, { accessToken }));
+      // X filters by time itself (start_time, inclusive, whole seconds); its pagination tokens carry the filter.
+      if (since) url.searchParams.set('start_time', since.toISOString().replace(/\.\d{3}Z$/, 'Z'));
+      const page = tweetsPage(provider, await apiCall(provider, 'a timeline page', url, tweetsPageAnswer, { accessToken }));
+      const cut = cutAtSince(page.posts, (post) => post.postedAt, since);
+      return { ...page, posts: cut.posts, nextCursor: cut.passed ? null : page.nextCursor };
     },
   };
   const publisher = twitterPublisher(provider, app.apiUrl);

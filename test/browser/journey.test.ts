@@ -38,6 +38,7 @@ beforeAll(async () => {
     const env = await stackEnv(path.join(dataDir, 'data'));
     // No scheduled sync in the middle of the journey: every sync here is one the test asked for.
     env.SYNC_INTERVAL_SECONDS = '900';
+    env.SYNC_FULL_RESCAN_HOURS = '0'; // "Sync now" reads every post, so its progress can be watched over three pages
     // The dashboard (localhost) and the API (127.0.0.1) on different hosts, as in production: the OAuth
     // binding cookie must still reach the callback (decision 015).
     env.PUBLIC_API_URL = env.API_URL!;
