@@ -117,6 +117,8 @@ const syncRun = z.object({
   username: z.string().nullish(),
   trigger: z.string().nullish(),
   posts_synced: z.number().nullish(),
+  /** false: an incremental run (new and recent posts only); its numbers are for those posts. */
+  full_rescan: z.boolean().nullish(),
   metrics: z
     .object({
       impressions: z.number().nullish(),

@@ -58,7 +58,13 @@ export function SyncHistoryTable({ section, now, limit }: { section: Section<Syn
                     <span className="history-platform">{run.platform === 'all' ? 'All platforms' : platformDisplayName(run.platform)}</span>
                     {run.username && <span className="history-account muted">{accountName(run.username)}</span>}
                   </td>
-                  <td>{triggerLabel(run.trigger)}</td>
+                  <td>
+                    {triggerLabel(run.trigger)}
+                    {/* An incremental run reads new and recent posts only: its numbers are for those. */}
+                    {run.full_rescan != null && (
+                      <span className="history-account muted">{run.full_rescan ? 'All posts' : 'New and recent posts'}</span>
+                    )}
+                  </td>
                   <td>
                     <StatusBadge status={runStatusLabel(run.status)} />
                     {run.error_message && <span className="history-error">{withPlatformNames(run.error_message)}</span>}
