@@ -117,11 +117,12 @@ function startWorkerProcess(sys: TestSystem): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], { env, stdio: 'ignore' });
 }
 
-async function pool<T>(items: T[], concurrency: number, task: (item: T) => Promise<void>): Promise<void> {
+/** Runs `task` over `items`, `concurrency` at a time; each lane passes its own index (its own client). */
+async function pool<T>(items: T[], concurrency: number, task: (item: T, lane: number) => Promise<void>): Promise<void> {
   const queue = [...items];
   await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await task(item);
+    Array.from({ length: concurrency }, async (_, lane) => {
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await task(item, lane);
     }),
   );
 }
@@ -159,19 +160,25 @@ it(`scale: ${TOTAL} accounts, ${CLIENTS} clients, ${SECONDS} s per measurement`,
   }
 
   // Connect every account as a user would, 8 at a time; the callback's latency is the connect's.
+  const browsers = await Promise.all(Array.from({ length: CONNECT_CONCURRENCY }, () => sys.login()));
   const connectLatencies: number[] = [];
   let connectErrors = 0;
+  const connectFailures = new Map<string, number>(); // by status and error code, for the results
   const connectStarted = Date.now();
   await pool(
     plan.map((businessId, i) => ({ businessId, id: ids[i]! })),
     CONNECT_CONCURRENCY,
-    async ({ businessId, id }) => {
+    async ({ businessId, id }, lane) => {
       const started = performance.now();
       try {
-        const res = await connect(api, 'twitter', businessId, 'allow', id);
+        // One signed-in browser per lane: the OAuth flow is bound to the cookie its authorize set.
+        const res = await connect(browsers[lane]!, 'twitter', businessId, 'allow', id);
         connectLatencies.push(performance.now() - started);
-        if (res.status !== 200) connectErrors++;
-        await res.body?.cancel();
+        if (res.status !== 200) {
+          connectErrors++;
+          const code = `${res.status} ${((await res.json().catch(() => ({}))) as { error?: { code?: string } }).error?.code ?? ''}`.trim();
+          connectFailures.set(code, (connectFailures.get(code) ?? 0) + 1);
+        } else await res.body?.cancel();
       } catch {
         connectErrors++; // a dropped connection under load: counted, not fatal
       }
@@ -254,7 +261,7 @@ it(`scale: ${TOTAL} accounts, ${CLIENTS} clients, ${SECONDS} s per measurement`,
         `| ${name} | ${size ?? ''} | ${r.requests} | ${r.p50} | ${r.p99} | ${r.rps} | ${r.errors} | ${r.stale} |`,
     ),
     '',
-    `Connect (authorize, consent, callback; ${CONNECT_CONCURRENCY} at a time): ${connects.requests} in ${connectSeconds.toFixed(1)} s (${(connects.requests / connectSeconds).toFixed(1)}/s), p50 ${connects.p50} ms, p99 ${connects.p99} ms, ${connects.errors} errors.`,
+    `Connect (authorize, consent, callback; ${CONNECT_CONCURRENCY} at a time): ${connects.requests} in ${connectSeconds.toFixed(1)} s (${(connects.requests / connectSeconds).toFixed(1)}/s), p50 ${connects.p50} ms, p99 ${connects.p99} ms, ${connects.errors} errors${connectFailures.size ? ` (${[...connectFailures].map(([code, n]) => `${n} × ${code}`).join(', ')})` : ''}.`,
     '',
     '| memory (RSS, MiB) | worker | Temporal dev server |',
     '| --- | --- | --- |',
