@@ -8,6 +8,7 @@ import { providersFor } from '../providers/registry.js';
 import type { Config } from '../lib/config.js';
 import { keyringFromEnv } from '../lib/crypto/keyring.js';
 import { mediaForPublishing } from '../lib/media-urls.js';
+import { mediaStorageFor } from '../lib/media-storage.js';
 import { MediaEntity } from '../lib/db/entities.js';
 import type { MediaForPublishing } from '../activities/publish.js';
 import type { AccountPolicy } from '../workflows/contract.js';
@@ -66,6 +67,7 @@ export function createWorker(options: CreateWorkerOptions): Promise<Worker> {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       policy: accountPolicy(config),
       mediaForPublishing: postMedia(options.db, config),
+      mediaStorage: mediaStorageFor(config),
     }),
     // On SIGTERM, in-flight activities get this long to finish: above the providers' 15 s HTTP timeout,
     // so a refresh whose provider call already rotated the token stores it (compose allows 60 s).
