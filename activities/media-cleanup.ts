@@ -10,7 +10,7 @@ import { activityLog } from '../lib/activity-telemetry.js';
 import type { MediaStorage } from '../lib/media-storage.js';
 
 /** An image not attached this long after its upload is considered abandoned. */
-export const UNUSED_MEDIA_HOURS = 24;
+const UNUSED_MEDIA_HOURS = 24;
 const BATCH = 200;
 
 export interface MediaCleanupDeps {
