@@ -9,6 +9,8 @@ import { connectActivities } from './connect.js';
 import type { Providers } from '../providers/registry.js';
 import { syncActivities, type SyncPolicy } from './sync.js';
 import { publishActivities, type MediaForPublishing } from './publish.js';
+import { mediaCleanupActivities } from './media-cleanup.js';
+import type { MediaStorage } from '../lib/media-storage.js';
 
 export type { AccountSnapshot } from './accounts.js';
 
@@ -24,6 +26,8 @@ export interface ActivityDeps {
   syncPolicy?: SyncPolicy;
   /** Reads a post's images for publishing (the media storage); without it, posts with images fail with that reason. */
   mediaForPublishing?: MediaForPublishing;
+  /** Where uploaded images live, for removing those nobody uses; without it, none are removed. */
+  mediaStorage?: MediaStorage;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -32,6 +36,7 @@ export function createActivities(deps: ActivityDeps) {
     ...accountActivities(deps),
     ...syncActivities(deps),
     ...publishActivities(deps),
+    ...mediaCleanupActivities(deps),
   };
 }
 

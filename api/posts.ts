@@ -101,6 +101,19 @@ const listQuery = z.object({
 const toTargets = (input: z.infer<typeof targetInput>[]): ComposedTarget[] =>
   input.map((t) => ({ accountId: t.account_id, text: t.text == null || t.text === '' ? null : t.text }));
 
+/**
+ * Locks the images a post names (KEY SHARE) while it is saved, so the unused-media cleanup
+ * (activities/media-cleanup.ts) cannot remove one in between; one removed just before is a 404.
+ */
+async function holdMedia(tx: EntityManager, businessId: number, mediaIds: number[]): Promise<void> {
+  if (mediaIds.length === 0) return;
+  const held: unknown[] = await tx.query('SELECT id FROM media WHERE business_id = $1 AND id = ANY($2) FOR KEY SHARE', [
+    businessId,
+    mediaIds,
+  ]);
+  if (held.length !== new Set(mediaIds).size) throw notFound('Media');
+}
+
 /** The 409 for a post that can no longer change, in words for the user. */
 function refused(status: PostStatus): HttpError {
   if (status === 'canceled') return new HttpError(409, 'post_canceled', 'This post was canceled.');
@@ -218,6 +231,7 @@ export function postsRoutes(deps: PostsDeps): Router {
 
     // The post and one target per account in one transaction: never a post without its targets.
     const post = await db.transaction(async (tx) => {
+      await holdMedia(tx, businessId, composed.mediaIds);
       const saved = await tx.getRepository(PostEntity).save(
         tx.getRepository(PostEntity).create({
           businessId,
@@ -291,6 +305,7 @@ export function postsRoutes(deps: PostsDeps): Router {
     const accounts = await validate(composed, draft);
 
     const changed = await db.transaction(async (tx) => {
+      await holdMedia(tx, post.businessId, composed.mediaIds);
       // The compare-and-set: only from the status read above, and only while no target has been claimed.
       const changed = await updated(
         tx,

@@ -8,6 +8,7 @@ import { providersFor } from '../providers/registry.js';
 import type { Config } from '../lib/config.js';
 import { keyringFromEnv } from '../lib/crypto/keyring.js';
 import { mediaForPublishing } from '../lib/media-urls.js';
+import { mediaStorageFor } from '../lib/media-storage.js';
 import { MediaEntity } from '../lib/db/entities.js';
 import type { MediaForPublishing } from '../activities/publish.js';
 import type { AccountPolicy } from '../workflows/contract.js';
@@ -67,6 +68,7 @@ export function createWorker(options: CreateWorkerOptions): Promise<Worker> {
       policy: accountPolicy(config),
       syncPolicy: { fullRescanMs: config.SYNC_FULL_RESCAN_HOURS * 3_600_000, recentMs: config.SYNC_RECENT_DAYS * 86_400_000 },
       mediaForPublishing: postMedia(options.db, config),
+      mediaStorage: mediaStorageFor(config),
     }),
     // On SIGTERM, in-flight activities get this long to finish: above the providers' 15 s HTTP timeout,
     // so a refresh whose provider call already rotated the token stores it (compose allows 60 s).

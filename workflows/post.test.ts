@@ -5,6 +5,9 @@
 // and commit_then_hang. Every target ends published once (counted in /admin/published) or unconfirmed.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   cancelPost,
@@ -18,6 +21,7 @@ import {
 } from '../lib/post-workflows.js';
 import { postWorkflowId } from './contract.js';
 import { TEST_KEYS, startTestWorker } from '../test/support/env.js';
+import { jpegImage } from '../test/support/images.js';
 import { recordHistories } from '../test/support/histories.js';
 import { connect, sandboxAdmin, startTestSystem, type ApiClient, type TestSystem } from '../test/support/system.js';
 
@@ -27,11 +31,17 @@ let businessId: number;
 let xAccount: number;
 let linkedinAccount: number; // an organization page
 let facebookAccount: number;
+let instagramAccount: number; // the Instagram Business account of FACEBOOK_PAGE
+let image: number; // an uploaded JPEG: Instagram has no text-only posts
+let dataDir: string;
 const FACEBOOK_PAGE = '20000000000000001';
+const INSTAGRAM_USER = '17841400000000001';
 const X_USER = '1700000000000000001';
 
 beforeAll(async () => {
+  dataDir = mkdtempSync(path.join(tmpdir(), 'social-sync-post-'));
   system = await startTestSystem({
+    DATA_DIR: dataDir,
     SYNC_INTERVAL_SECONDS: '3600',
     TWITTER_SCOPES: 'tweet.read tweet.write users.read media.write offline.access',
   });
@@ -42,9 +52,19 @@ beforeAll(async () => {
   const { pending_selection } = await (await connect(api, 'meta', businessId)).json();
   const picked = await api(`/api/v1/oauth/meta/pages?business_id=${businessId}`, {
     method: 'POST',
-    body: JSON.stringify({ pending_id: pending_selection.id, page_ids: [FACEBOOK_PAGE] }),
+    body: JSON.stringify({ pending_id: pending_selection.id, page_ids: [FACEBOOK_PAGE], instagram_ids: [INSTAGRAM_USER] }),
   });
-  facebookAccount = (await picked.json()).accounts[0].id;
+  const { accounts } = await picked.json();
+  facebookAccount = accounts.find((a: { platform: string }) => a.platform === 'meta').id;
+  instagramAccount = accounts.find((a: { platform: string }) => a.platform === 'instagram').id;
+  // Uploaded through the API, as the composer does; the sandbox fetches it from its signed URL as Meta would.
+  const uploaded = await api(`/api/v1/media?business_id=${businessId}`, {
+    method: 'POST',
+    headers: { 'content-type': 'image/jpeg' },
+    body: new Uint8Array(jpegImage(1080, 1080)),
+  });
+  expect(uploaded.status).toBe(201);
+  image = (await uploaded.json()).id;
 });
 
 afterAll(async () => {
@@ -54,6 +74,7 @@ afterAll(async () => {
     .catch(() => undefined);
   if (process.env.RECORD_HISTORIES === '1' && system) await recordHistories(system);
   await system?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 async function connectAccount(platform: string, identity?: string): Promise<number> {
@@ -70,17 +91,34 @@ function channels() {
     { name: 'LinkedIn', platform: 'linkedin', account: () => linkedinAccount, createPath: '/rest/posts', readPath: '/rest/posts' },
     // No read fault: a Graph 5xx-shaped answer is retried by the read-back, so it cannot make a target unconfirmed.
     { name: 'Facebook', platform: 'meta', account: () => facebookAccount, createPath: `/${FACEBOOK_PAGE}/feed`, readPath: null },
-  ];
+    // The call that makes the post is media_publish (the container before it makes nothing visible); the
+    // read-back is the container's status_code. No read fault: the read paths (/{ig-user-id}/media, the
+    // container) share their prefix with the container's creation, which a fault would hit first.
+    {
+      name: 'Instagram',
+      platform: 'meta',
+      account: () => instagramAccount,
+      createPath: `/${INSTAGRAM_USER}/media_publish`,
+      readPath: null,
+      media: () => [image],
+    },
+  ] as { name: string; platform: string; account: () => number; createPath: string; readPath: string | null; media?: () => number[] }[];
 }
 
 const unique = (label: string) => `${label} ${randomBytes(4).toString('hex')}`;
 const inSeconds = (s: number) => new Date(Date.now() + s * 1000);
 
 /** Stores a scheduled post with one target per account (as the API does) and starts its workflow. */
-async function schedulePost(text: string, accountIds: number[], at: Date, targetStatus = 'scheduled'): Promise<number> {
+async function schedulePost(
+  text: string,
+  accountIds: number[],
+  at: Date,
+  targetStatus = 'scheduled',
+  mediaIds: number[] = [],
+): Promise<number> {
   const [{ id }] = await system.db.query(
-    `INSERT INTO posts (business_id, text, scheduled_at, status) VALUES ($1, $2, $3, 'scheduled') RETURNING id`,
-    [businessId, text, at],
+    `INSERT INTO posts (business_id, text, scheduled_at, status, media_ids) VALUES ($1, $2, $3, 'scheduled', $4) RETURNING id`,
+    [businessId, text, at, mediaIds],
   );
   const targets: { platform: string }[] = await system.db.query(
     `INSERT INTO post_targets (post_id, account_id, business_id, platform, status)
@@ -242,10 +280,11 @@ describe('post workflow', () => {
   });
 
   describe.each(channels())('exactly once on $name', (channel) => {
+    const media = () => channel.media?.() ?? [];
     it('reads back after commit_then_error (the post was created, the answer a 5xx)', async () => {
       await faults({ platform: channel.platform, kind: 'commit_then_error', times: 1, pathPrefix: channel.createPath });
       const text = unique('Committed then 5xx');
-      const postId = await schedulePost(text, [channel.account()], inSeconds(0));
+      const postId = await schedulePost(text, [channel.account()], inSeconds(0), 'scheduled', media());
       expect((await settled(postId)).status).toBe('published');
       expect(await timesPublished(text)).toBe(1);
       const [target] = await targetRows(postId);
@@ -255,7 +294,7 @@ describe('post workflow', () => {
     it('reads back after commit_then_hang (the post was created, the answer never came in time)', async () => {
       await faults({ platform: channel.platform, kind: 'commit_then_hang', times: 1, pathPrefix: channel.createPath, delayMs: 20_000 });
       const text = unique('Committed then hung');
-      const postId = await schedulePost(text, [channel.account()], inSeconds(0));
+      const postId = await schedulePost(text, [channel.account()], inSeconds(0), 'scheduled', media());
       expect((await settled(postId, 90_000)).status).toBe('published');
       expect(await timesPublished(text)).toBe(1);
       expect((await targetRows(postId))[0].attempts).toBe(1);
@@ -269,7 +308,7 @@ describe('post workflow', () => {
           { platform: channel.platform, kind: 'server_error', status: 400, times: 1, pathPrefix: channel.readPath! },
         );
         const text = unique('Unconfirmed at first');
-        const postId = await schedulePost(text, [channel.account()], inSeconds(0));
+        const postId = await schedulePost(text, [channel.account()], inSeconds(0), 'scheduled', media());
         expect((await settled(postId)).status).toBe('unconfirmed');
         const [target] = await targetRows(postId);
         expect(target.status).toBe('unconfirmed');
@@ -291,7 +330,7 @@ describe('post workflow', () => {
       const postId = await withDoomedWorker(async (kill) => {
         // The target's row is held, so the worker stops at "attempt began", right before the call. (The
         // target starts out publishing, so the claim, which moves scheduled targets, passes it by.)
-        const id = await schedulePost(text, [channel.account()], inSeconds(3600), 'publishing');
+        const id = await schedulePost(text, [channel.account()], inSeconds(3600), 'publishing', media());
         await holder.startTransaction();
         await holder.query('SELECT id FROM post_targets WHERE post_id = $1 FOR UPDATE', [id]);
         await system.db.query(`UPDATE posts SET scheduled_at = now() WHERE id = $1`, [id]);
@@ -316,7 +355,7 @@ describe('post workflow', () => {
       const text = unique('Killed during the call');
       const postId = await withDoomedWorker(async (kill) => {
         await faults({ platform: channel.platform, kind: 'latency', times: 1, delayMs: 4000, pathPrefix: channel.createPath });
-        const id = await schedulePost(text, [channel.account()], inSeconds(0));
+        const id = await schedulePost(text, [channel.account()], inSeconds(0), 'scheduled', media());
         await expect.poll(async () => (await targetRows(id))[0].attempt_started_at, { timeout: 60_000, interval: 50 }).not.toBeNull();
         kill();
         return id;
@@ -329,7 +368,7 @@ describe('post workflow', () => {
       const text = unique('Killed after the call');
       const postId = await withDoomedWorker(async (kill) => {
         await faults({ platform: channel.platform, kind: 'commit_then_hang', times: 1, delayMs: 10_000, pathPrefix: channel.createPath });
-        const id = await schedulePost(text, [channel.account()], inSeconds(0));
+        const id = await schedulePost(text, [channel.account()], inSeconds(0), 'scheduled', media());
         await expect.poll(() => timesPublished(text), { timeout: 60_000, interval: 50 }).toBe(1);
         kill();
         return id;
@@ -366,6 +405,9 @@ async function withDoomedWorker<T>(work: (kill: () => void) => Promise<T>): Prom
       TEMPORAL_TASK_QUEUE: system.config.TEMPORAL_TASK_QUEUE,
       TOKEN_ENCRYPTION_KEYS: TEST_KEYS,
       SANDBOX_URL: system.sandbox.url,
+      // The same media storage and public address as the API, so it reads and signs the same images.
+      DATA_DIR: system.config.DATA_DIR,
+      PUBLIC_API_URL: system.config.PUBLIC_API_URL,
       TWITTER_SCOPES: system.config.TWITTER_SCOPES,
       WORKER_METRICS_PORT: '0',
       WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
