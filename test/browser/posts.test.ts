@@ -1,10 +1,11 @@
 // Publishing from the dashboard, in real Chromium against the real `npm start` stack (Postgres, Temporal,
 // worker, API, web, provider sandbox):
-//   connect X and LinkedIn -> set the business's time zone far from UTC -> compose one post for both (live
-//   counters, an account's own text, a too-long text refused per account) scheduled a minute or two ahead
-//   -> it is listed as scheduled and sits on the right day of the calendar (month and week) -> it is
-//   published on both, with links -> the X grant is revoked -> a post to X fails, with the reason in words,
-//   and X is offered no more in the composer.
+//   connect X, a LinkedIn page, a Facebook Page and Instagram (through Meta's Page picker) -> set the
+//   business's time zone far from UTC -> compose one post with an image for all four (live counters, an
+//   account's own text, a too-long text refused per account) scheduled a minute or two ahead -> it is
+//   listed as scheduled and sits on the right day of the calendar (month and week) -> it is published on
+//   all four, exactly once each, with links -> the X grant is revoked -> a post to X fails, with the
+//   reason in words, and X is offered no more in the composer. (Issue 11's "done when", in a browser.)
 // Screenshots land in test/artifacts/posts-*.png.
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dayKeyAt, timeOfDayAt } from '../../web/app/zoned-time.js';
 import { launchChromium, screenshot } from '../support/browser.js';
+import { jpegImage } from '../support/images.js';
 import { stackEnv, startStack, type RunningStack } from '../support/stack.js';
 
 interface Target {
@@ -85,9 +87,24 @@ async function connect(page: Page, businessId: number, platform: 'twitter' | 'li
   await expect.poll(() => page.locator(`#platform-${platform} .account-card`).getAttribute('data-status'), POLL).toBe('active');
 }
 
+/** Facebook's consent, then Meta's Page picker: the Page with an Instagram account and that account. */
+async function connectMeta(page: Page, businessId: number): Promise<void> {
+  await page.goto(`${target.webUrl}/b/${businessId}/connections`);
+  await page.locator('#platform-meta').getByRole('button', { name: 'Connect Facebook Pages', exact: true }).click();
+  await page.waitForURL((url) => url.href.startsWith(`${target.sandboxUrl}/meta/`), { timeout: 15_000 });
+  await page.getByRole('button', { name: 'Allow' }).click();
+  await page.waitForURL(new RegExp(`/b/${businessId}/connections\\?meta_pending=\\d+`), { timeout: 45_000 });
+  const picker = page.getByRole('region', { name: 'Choose Facebook Pages and Instagram accounts' });
+  await expect.poll(() => picker.getByRole('checkbox', { name: /^Sandbox Coffee Co\./ }).isChecked(), POLL).toBe(true);
+  await picker.getByRole('checkbox', { name: /^Sandbox Bakery/ }).uncheck();
+  await picker.getByRole('button', { name: 'Connect selected' }).click();
+  await page.waitForURL(`${target.webUrl}/b/${businessId}/connections?connected=meta`, { timeout: 45_000 });
+  await expect.poll(() => page.locator('#platform-instagram .account-card').count(), POLL).toBe(1);
+}
+
 describe('publishing from the dashboard', () => {
   it(
-    'composes a post for two accounts, schedules it in the business zone, shows it on the calendar and published with links; a failure says why',
+    'composes a post with an image for X, a LinkedIn page, a Facebook Page and Instagram, schedules it in the business zone, shows it on the calendar and published once on all four with links; a failure says why',
     { timeout: 420_000 },
     async () => {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -96,6 +113,7 @@ describe('publishing from the dashboard', () => {
       const businessId = await logIn(page);
       await connect(page, businessId, 'twitter', 'X', 'x');
       await connect(page, businessId, 'linkedin', 'LinkedIn', 'linkedin');
+      await connectMeta(page, businessId);
 
       // --- The time zone, set far from UTC ----------------------------------------------------------
       await page.getByRole('link', { name: 'Posts', exact: true }).click();
@@ -109,13 +127,17 @@ describe('publishing from the dashboard', () => {
       await expect.poll(() => page.locator('#time-zone [role="status"]').textContent(), POLL).toContain('Time zone changed');
       await expect.poll(() => page.getByTestId('composer-time-zone').textContent(), POLL).toContain(ZONE);
 
-      // --- Compose: both accounts, a live counter per platform ----------------------------------------
-      const xBox = page.getByRole('checkbox', { name: /^X @sandbox_x/ });
-      const linkedinBox = page.getByRole('checkbox', { name: /^LinkedIn / });
-      expect(await xBox.isDisabled()).toBe(false);
-      expect(await linkedinBox.isDisabled()).toBe(false);
-      await xBox.check();
-      await linkedinBox.check();
+      // --- Compose: all four accounts, a live counter per platform ------------------------------------
+      const boxes = [
+        page.getByRole('checkbox', { name: /^X @sandbox_x/ }),
+        page.getByRole('checkbox', { name: /^LinkedIn / }),
+        page.getByRole('checkbox', { name: /^Facebook Pages Sandbox Coffee Co\./ }),
+        page.getByRole('checkbox', { name: /^Instagram Business / }),
+      ];
+      for (const box of boxes) {
+        expect(await box.isDisabled()).toBe(false);
+        await box.check();
+      }
       const xPreview = page.locator('.preview[data-platform="twitter"]');
       const linkedinPreview = page.locator('.preview[data-platform="linkedin"]');
       const text = `Fresh beans this morning ☕ (batch ${Date.now()})`;
@@ -140,6 +162,8 @@ describe('publishing from the dashboard', () => {
       await linkedinPreview.getByRole('textbox').fill(linkedinText);
       expect(await linkedinPreview.locator('.preview__text').textContent()).toBe(linkedinText);
       expect(await xPreview.locator('.preview__text').textContent()).toBe(text);
+      // One image for every platform (Instagram has no text-only posts).
+      await page.setInputFiles('#post-images', { name: 'beans.jpg', mimeType: 'image/jpeg', buffer: jpegImage(1080, 1080) });
 
       // Scheduled a minute or two ahead, typed in the business zone.
       const at = Math.ceil((Date.now() + 75_000) / 60_000) * 60_000;
@@ -155,10 +179,13 @@ describe('publishing from the dashboard', () => {
       await expect.poll(() => page.getByTestId('posts-banner').textContent(), POLL).toContain('Post scheduled');
       const row = page.locator(`.post-row[data-post-id="${postId}"]`);
       expect(await row.getAttribute('data-status')).toBe('scheduled');
-      const xTarget = row.locator('.target[data-platform="twitter"]');
-      const linkedinTarget = row.locator('.target[data-platform="linkedin"]');
-      expect(await xTarget.locator('.status-badge').textContent()).toBe('Scheduled');
-      expect(await linkedinTarget.locator('.status-badge').textContent()).toBe('Scheduled');
+      const targets = [
+        [row.locator('.target[data-platform="twitter"]'), 'X', 'x'],
+        [row.locator('.target[data-platform="linkedin"]'), 'LinkedIn', 'linkedin'],
+        [row.locator('.target[data-platform="meta"]'), 'Facebook Pages', 'facebook'],
+        [row.locator('.target[data-platform="instagram"]'), 'Instagram Business', 'instagram'],
+      ] as const;
+      for (const [line] of targets) expect(await line.locator('.status-badge').textContent()).toBe('Scheduled');
       expect(await row.locator('time').getAttribute('datetime')).toBe(new Date(at).toISOString());
       expect(await row.getByRole('link', { name: /^Edit/ }).isVisible()).toBe(true);
       await screenshot(page, 'posts-03-scheduled');
@@ -179,22 +206,23 @@ describe('publishing from the dashboard', () => {
       // --- Published, with a link to each post ---------------------------------------------------------
       await page.getByRole('link', { name: 'Posts', exact: true }).click();
       await expect.poll(() => row.getAttribute('data-status'), PUBLISH_POLL).toBe('published');
-      for (const [line, platform] of [
-        [xTarget, 'X'],
-        [linkedinTarget, 'LinkedIn'],
-      ] as const) {
+      for (const [line, platform] of targets) {
         expect(await line.locator('.status-badge').textContent()).toBe('Published');
         const link = line.getByRole('link', { name: new RegExp(`^View on ${platform}`) });
         expect(await link.getAttribute('href')).toMatch(/^https?:\/\//);
       }
       expect(await row.getByRole('link', { name: /^Edit/ }).count()).toBe(0);
-      const published = (await sandbox('/admin/published')).published as { platform: string; text: string }[];
+      const published = (await sandbox('/admin/published')).published as { platform: string; account_id: string; text: string }[];
       // Exactly once on each, and LinkedIn's reserved characters did not cut its text short.
       const batch = /\(batch \d+\)/.exec(text)![0];
       const mine = (platform: string) => published.filter((p) => p.platform === platform && p.text.includes(batch));
-      expect(mine('x'), JSON.stringify(published)).toHaveLength(1); // the sandbox names X `x`
-      expect(mine('linkedin'), JSON.stringify(published)).toHaveLength(1);
+      for (const [, , sandboxName] of targets) expect(mine(sandboxName), JSON.stringify(published)).toHaveLength(1);
+      // The image reached every platform (uploaded to X, LinkedIn and Facebook; fetched by Instagram).
+      const { media } = (await (await fetch(`${target.sandboxUrl}/admin/media`)).json()) as { media: { platform: string }[] };
+      expect(new Set(media.map((m) => m.platform)), JSON.stringify(media)).toEqual(new Set(['x', 'linkedin', 'facebook', 'instagram']));
       expect(mine('linkedin')[0]!.text).toContain('(with #coffee)');
+      // On LinkedIn as the page (the organization the member administers), not as the member.
+      expect(mine('linkedin')[0]!.account_id).toMatch(/^\d+$/);
       await screenshot(page, 'posts-05-published');
 
       // --- A failure, with its reason in words ---------------------------------------------------------
