@@ -1,6 +1,13 @@
 // Reading accounts for the API: never the token columns, only what a response may show.
 import type { DataSource } from 'typeorm';
-import { AccountSyncStateEntity, SocialAccountEntity, type AccountSyncState, type SocialAccount } from '../lib/db/entities.js';
+import {
+  AccountSyncStateEntity,
+  MembershipEntity,
+  SocialAccountEntity,
+  type AccountSyncState,
+  type SocialAccount,
+} from '../lib/db/entities.js';
+import { preparedQuery } from '../lib/db/prepared.js';
 import type { Platform } from '../lib/domain.js';
 
 const SHOWN = [
@@ -57,28 +64,60 @@ export type SyncStateRow = Pick<AccountSyncState, (typeof SYNC_STATE)[number]>;
 
 /**
  * A business's connected accounts, each with the state its workflow last wrote (decision 014), in one
- * query: what sync-status and the dashboard's lists show. `syncState` is null where no workflow has
- * written yet (an account connected before the projection existed, or a workflow not yet started).
+ * query: what sync-status shows. `syncState` is null where no workflow has written yet (an account
+ * connected before the projection existed, or a workflow not yet started). The same statement checks
+ * that `userId` belongs to the business, so the tenancy check costs no round trip of its own (issue 12):
+ * undefined when the user is not a member.
  */
-export async function accountsWithSyncState(
+export async function memberAccountsWithSyncState(
   db: DataSource,
+  userId: number,
   businessId: number,
-): Promise<(AccountRow & { syncState: SyncStateRow | null })[]> {
-  const query = db
-    .getRepository(SocialAccountEntity)
-    .createQueryBuilder('a')
-    .select(SHOWN.map((column) => `a.${column}`))
-    .addSelect('a.refreshTokenEnc IS NOT NULL', 'has_refresh_token')
-    .leftJoin(AccountSyncStateEntity.options.name, 's', 's.accountId = a.id')
-    .addSelect('s.accountId IS NOT NULL', 's_present')
-    .where('a.businessId = :businessId AND a.status <> :disconnected', { businessId, disconnected: 'disconnected' })
-    .orderBy('a.platform')
-    .addOrderBy('a.id');
-  for (const column of SYNC_STATE) query.addSelect(`s.${column}`, `s_${column}`);
-  const { entities, raw } = await query.getRawAndEntities<Record<string, unknown>>();
-  return entities.map((account, i) => {
-    const row = raw[i]!;
-    const syncState = row.s_present ? (Object.fromEntries(SYNC_STATE.map((c) => [c, row[`s_${c}`]])) as SyncStateRow) : null;
-    return { ...account, hasRefreshToken: row.has_refresh_token as boolean, syncState };
-  });
+): Promise<(AccountRow & { syncState: SyncStateRow | null })[] | undefined> {
+  // SQL built once from the entities' column names and sent as a prepared statement: the query
+  // builder's building, hydrating and per-call planning cost more than the read itself.
+  const rows = await preparedQuery<Record<string, unknown>>(db, 'member-accounts-with-sync-state', accountsWithSyncStateSql(db), [
+    userId,
+    businessId,
+    'disconnected',
+  ]);
+  if (!rows[0]?.member) return undefined;
+  // A member of a business without accounts gets the one row of the membership alone.
+  return rows
+    .filter((row) => row.id !== null)
+    .map((row) => {
+      const account = Object.fromEntries(SHOWN.map((c) => [c, row[c]])) as Pick<SocialAccount, (typeof SHOWN)[number]>;
+      const syncState = row.s_present ? (Object.fromEntries(SYNC_STATE.map((c) => [c, row[`s_${c}`]])) as SyncStateRow) : null;
+      return { ...account, hasRefreshToken: row.has_refresh_token as boolean, syncState };
+    });
+}
+
+const sqlByDataSource = new WeakMap<DataSource, string>();
+
+function accountsWithSyncStateSql(db: DataSource): string {
+  let sql = sqlByDataSource.get(db);
+  if (!sql) {
+    const account = db.getMetadata(SocialAccountEntity);
+    const state = db.getMetadata(AccountSyncStateEntity);
+    const membership = db.getMetadata(MembershipEntity);
+    const column = (metadata: typeof account, property: string) => metadata.findColumnWithPropertyName(property)!.databaseName;
+    sql = [
+      'SELECT',
+      [
+        `m.${column(membership, 'businessId')} IS NOT NULL AS member`,
+        ...SHOWN.map((c) => `a.${column(account, c)} AS "${c}"`),
+        `a.${column(account, 'refreshTokenEnc')} IS NOT NULL AS has_refresh_token`,
+        `s.${column(state, 'accountId')} IS NOT NULL AS s_present`,
+        ...SYNC_STATE.map((c) => `s.${column(state, c)} AS "s_${c}"`),
+      ].join(', '),
+      // One row whatever matches, so "not a member" and "no accounts" are told apart.
+      `FROM (VALUES (1)) one`,
+      `LEFT JOIN ${membership.tablePath} m ON m.${column(membership, 'userId')} = $1 AND m.${column(membership, 'businessId')} = $2`,
+      `LEFT JOIN ${account.tablePath} a ON a.${column(account, 'businessId')} = m.${column(membership, 'businessId')} AND a.${column(account, 'status')} <> $3`,
+      `LEFT JOIN ${state.tablePath} s ON s.${column(state, 'accountId')} = a.${column(account, 'id')}`,
+      `ORDER BY a.${column(account, 'platform')}, a.${column(account, 'id')}`,
+    ].join(' ');
+    sqlByDataSource.set(db, sql);
+  }
+  return sql;
 }

@@ -9,8 +9,8 @@ import type { Config } from '../lib/config.js';
 import { AccountSyncStateEntity, SocialAccountEntity, SyncRunEntity, type SyncRun } from '../lib/db/entities.js';
 import type { Platform } from '../lib/domain.js';
 import { parseSyncJobId, type AccountStatusView } from '../workflows/contract.js';
-import { accountsFor, accountsWithSyncState, type AccountRow, type SyncStateRow } from './accounts.js';
-import { memberBusinessId, requireUser } from './auth.js';
+import { accountsFor, memberAccountsWithSyncState, type AccountRow, type SyncStateRow } from './accounts.js';
+import { memberBusinessId, readAsMember, requireUser } from './auth.js';
 import { HttpError, notFound, parse } from './errors.js';
 import { requiresAttention } from './oauth.js';
 import { platformMetadata } from '../providers/registry.js';
@@ -136,9 +136,12 @@ export function analyticsRoutes(deps: AnalyticsDeps): Router {
   router.use(['/analytics', '/scheduler'], requireUser(db));
 
   router.get('/analytics/sync-status/:businessId', async (req, res) => {
-    const businessId = await memberBusinessId(db, req, req.params.businessId);
-    // One read: every connected account with the state its workflow last wrote, however many there are.
-    const summaries = (await accountsWithSyncState(db, businessId)).map(accountSummary);
+    // One read: the membership check and every connected account with the state its workflow last
+    // wrote, however many there are.
+    const { businessId, value: accounts } = await readAsMember(req, req.params.businessId, (userId, id) =>
+      memberAccountsWithSyncState(db, userId, id),
+    );
+    const summaries = accounts.map(accountSummary);
     const platforms: Record<string, (typeof summaries)[number]> = {};
     for (const summary of summaries) {
       const current = platforms[summary.platform];

@@ -150,6 +150,53 @@ describe('login', () => {
   });
 });
 
+describe('sync status', () => {
+  it('checks membership in the same read: 404 for another business as for a missing one, empty for a business without accounts', async () => {
+    const { businessId } = await seedDemo(db, { email: 'status@example.com', password: 'status-password', businessName: 'Status' });
+    const { token } = await (await login('status@example.com', 'status-password')).json();
+    const status = (id: number | string) =>
+      fetch(`${base}/api/v1/analytics/sync-status/${id}`, { headers: { authorization: `Bearer ${token}` } });
+
+    const empty = await status(businessId);
+    expect(empty.status).toBe(200);
+    expect(await empty.json()).toMatchObject({
+      business_id: businessId,
+      overall_status: 'idle',
+      connected_accounts: 0,
+      accounts: [],
+      stale: false,
+    });
+
+    // An account in the business (no workflow state yet) and a disconnected one, which is not shown.
+    const [{ id: accountId }] = await db.query(
+      `INSERT INTO social_accounts (business_id, platform, external_id, username, status) VALUES ($1, 'twitter', 's-1', 'shown', 'active') RETURNING id`,
+      [businessId],
+    );
+    await db.query(
+      `INSERT INTO social_accounts (business_id, platform, external_id, username, status) VALUES ($1, 'twitter', 's-2', 'gone', 'disconnected')`,
+      [businessId],
+    );
+    const one = await (await status(businessId)).json();
+    expect(one).toMatchObject({ connected_accounts: 1, stale: true });
+    expect(one.accounts).toEqual([
+      expect.objectContaining({ account_id: accountId, username: 'shown', stale: true, state_updated_at: null }),
+    ]);
+
+    // Another business with accounts, and an id that does not exist: the same 404.
+    const [{ id: other }] = await db.query(`INSERT INTO businesses (name) VALUES ('Not theirs') RETURNING id`);
+    await db.query(
+      `INSERT INTO social_accounts (business_id, platform, external_id, username, status) VALUES ($1, 'twitter', 'o-1', 'other', 'active')`,
+      [other],
+    );
+    const notTheirs = await status(other);
+    const missing = await status(2_000_000_000);
+    expect([notTheirs.status, missing.status]).toEqual([404, 404]);
+    const bodyOf = async (res: Response) => ({ ...(await res.json()).error, request_id: undefined });
+    expect(await bodyOf(notTheirs)).toEqual(await bodyOf(missing));
+    expect((await status('abc')).status).toBe(400);
+  });
+});
+
 describe('login throttling', () => {
   const statusesOf = async (attempts: [string, Record<string, string>][]) => {
     const statuses: number[] = [];

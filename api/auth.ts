@@ -6,6 +6,7 @@ import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { addToContext } from '../lib/context.js';
 import { BusinessEntity, MembershipEntity, SessionEntity, UserEntity, type Membership, type User } from '../lib/db/entities.js';
+import { preparedQuery } from '../lib/db/prepared.js';
 import { hashPassword, verifyPassword } from '../lib/passwords.js';
 import { HttpError, idSchema, notFound, parse } from './errors.js';
 import { normalizedEmail, type RateLimits } from './rate-limits.js';
@@ -72,13 +73,13 @@ export function requireUser(db: DataSource): RequestHandler {
   return async (req, _res, next) => {
     const token = bearerToken(req);
     if (!token) throw new HttpError(401, 'unauthenticated', 'Send a session token as "Authorization: Bearer <token>".');
-    const user = await db
-      .getRepository(UserEntity)
-      .createQueryBuilder('u')
-      .select(['u.id', 'u.email', 'u.name'])
-      .innerJoin(SessionEntity.options.name, 's', 's.userId = u.id')
-      .where('s.tokenHash = :hash AND s.expiresAt > now()', { hash: sha256(token) })
-      .getOne();
+    // Every signed-in request runs this: a prepared statement, not the query builder (issue 12).
+    const [user] = await preparedQuery<AuthUser>(
+      db,
+      'session-user',
+      `SELECT u.id, u.email, u.name FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > now()`,
+      [sha256(token)],
+    );
     if (!user) throw new HttpError(401, 'unauthenticated', 'The session token is invalid or has expired.');
     req.user = publicUser(user);
     addToContext({ user_id: user.id });
@@ -91,11 +92,31 @@ export function requireUser(db: DataSource): RequestHandler {
  * 404 exactly like a missing one, so ids reveal nothing.
  */
 export async function memberBusinessId(db: DataSource, req: Request, raw: unknown): Promise<number> {
+  return (
+    await readAsMember(req, raw, async (userId, businessId) => {
+      const member = await preparedQuery(db, 'membership', `SELECT 1 FROM memberships WHERE user_id = $1 AND business_id = $2`, [
+        userId,
+        businessId,
+      ]);
+      return member.length > 0 ? true : undefined;
+    })
+  ).businessId;
+}
+
+/**
+ * memberBusinessId with the read the route needs in the same round trip: `read` checks membership
+ * itself and answers undefined when the user is not a member (then 404, as memberBusinessId).
+ */
+export async function readAsMember<T>(
+  req: Request,
+  raw: unknown,
+  read: (userId: number, businessId: number) => Promise<T | undefined>,
+): Promise<{ businessId: number; value: T }> {
   const businessId = parse(idSchema, raw);
-  const member = await db.getRepository(MembershipEntity).existsBy({ userId: req.user!.id, businessId });
-  if (!member) throw notFound('Business');
+  const value = await read(req.user!.id, businessId);
+  if (value === undefined) throw notFound('Business');
   addToContext({ business_id: businessId });
-  return businessId;
+  return { businessId, value };
 }
 
 interface BusinessOfUser {
