@@ -176,7 +176,8 @@ describe('dashboard journey', () => {
       await expect.poll(() => row.count(), POLL).toBe(1);
       expect(await row.getAttribute('data-status')).toBe('success');
       const cells = await row.locator('td').allTextContents();
-      expect(cells).toEqual(expect.arrayContaining(['X@sandbox_x', 'Sync now', 'Synced', '250']));
+      // "All posts": this stack rescans fully on every sync (SYNC_FULL_RESCAN_HOURS=0), and the run says so.
+      expect(cells).toEqual(expect.arrayContaining(['X@sandbox_x', 'Sync nowAll posts', 'Synced', '250']));
       expect(await page.locator('table.table tbody tr').count()).toBeGreaterThanOrEqual(2); // the connect sync too
       for (const metric of ['impressions', 'engagements']) {
         const chart = page.getByTestId(`chart-${metric}`);
