@@ -156,7 +156,8 @@ describe('dashboard journey', () => {
       // While it runs: the step, the posts so far and the time left, and a value that the bar shows.
       await expect
         .poll(() => progress.locator('.sync-progress__text').textContent(), POLL)
-        .toMatch(/^Fetching posts and metrics — \d+ posts( — about \d+ (s|min) left)?$/);
+        // The total is known up front (the 250 posts the first sync stored are read again).
+        .toMatch(/^Fetching posts and metrics — \d+ of 250 posts( — about \d+ (s|min) left)?$/);
       expect(await progress.getAttribute('data-status')).toBe('running');
       const running = Number(await bar.getAttribute('aria-valuenow'));
       expect(running).toBeGreaterThanOrEqual(0);
