@@ -3,7 +3,7 @@
 // duplicates nothing, that a new post is picked up, and that the full rescan comes when it is due.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syncAccountNow } from '../lib/account-workflows.js';
-import { connect, sandboxAdmin, startTestSystem, type ApiClient, type TestSystem } from '../test/support/system.js';
+import { connect, connectMetaPick, sandboxAdmin, startTestSystem, type ApiClient, type TestSystem } from '../test/support/system.js';
 
 let system: TestSystem;
 let api: ApiClient;
@@ -181,16 +181,9 @@ describe('incremental sync', () => {
   });
 
   it('syncs an unchanged Facebook Page and Instagram account with one call: the listing with its insights expanded', async () => {
-    const res = await connect(api, 'meta', businessId);
-    const { pending_selection } = await res.json();
-    const picked = await (
-      await api(`/api/v1/oauth/meta/pages?business_id=${businessId}`, {
-        method: 'POST',
-        body: JSON.stringify({ pending_id: pending_selection.id, page_ids: ['20000000000000001'], instagram_ids: ['17841400000000001'] }),
-      })
-    ).json();
+    const accounts = await connectMetaPick(api, businessId, { pageIds: ['20000000000000001'], instagramIds: ['17841400000000001'] });
     for (const platform of ['meta', 'instagram']) {
-      const accountId: number = picked.accounts.find((a: { platform: string }) => a.platform === platform).id;
+      const accountId = accounts.find((a) => a.platform === platform)!.id;
       await finishedRun('account_id = $1', accountId);
       const before = await stored(accountId);
       const { run, calls, requests } = await syncOnce(accountId);

@@ -9,7 +9,7 @@ import { seedDemo } from '../lib/db/seed.js';
 import { accountWorkflowId } from './contract.js';
 import { TEST_KEYS, startTestWorker } from '../test/support/env.js';
 import { recordHistories } from '../test/support/histories.js';
-import { connect, sandboxAdmin, startTestSystem, type ApiClient, type TestSystem } from '../test/support/system.js';
+import { connect, connectMetaPick, sandboxAdmin, startTestSystem, type ApiClient, type TestSystem } from '../test/support/system.js';
 
 let system: TestSystem;
 let api: ApiClient;
@@ -278,16 +278,9 @@ describe('account workflow', () => {
   });
 
   it('syncs a Facebook Page and its Instagram account, then moves them to reconnect_required on Graph error 190', async () => {
-    const res = await connect(api, 'meta', businessId);
-    const { pending_selection } = await res.json();
-    const picked = await (
-      await api(`/api/v1/oauth/meta/pages?business_id=${businessId}`, {
-        method: 'POST',
-        body: JSON.stringify({ pending_id: pending_selection.id, page_ids: ['20000000000000001'], instagram_ids: ['17841400000000001'] }),
-      })
-    ).json();
-    const pageId = picked.accounts.find((a: { platform: string }) => a.platform === 'meta').id;
-    const igId = picked.accounts.find((a: { platform: string }) => a.platform === 'instagram').id;
+    const accounts = await connectMetaPick(api, businessId, { pageIds: ['20000000000000001'], instagramIds: ['17841400000000001'] });
+    const pageId = accounts.find((a) => a.platform === 'meta')!.id;
+    const igId = accounts.find((a) => a.platform === 'instagram')!.id;
     await expect.poll(async () => (await status(pageId)).lastSync?.status, { timeout: 60_000 }).toBe('success');
     await expect.poll(async () => (await status(igId)).lastSync?.status, { timeout: 60_000 }).toBe('success');
     expect((await status(pageId)).lastSync?.postsSynced).toBe(240);
@@ -303,15 +296,8 @@ describe('account workflow', () => {
   it("warns before a Meta user's data access runs out, then requires a reconnect", async () => {
     await sandboxAdmin(system, '/config', { meta: { dataAccessSeconds: 10 } });
     try {
-      const res = await connect(api, 'meta', businessId, 'allow', '10000000000000002');
-      const { pending_selection } = await res.json();
-      const picked = await (
-        await api(`/api/v1/oauth/meta/pages?business_id=${businessId}`, {
-          method: 'POST',
-          body: JSON.stringify({ pending_id: pending_selection.id, page_ids: ['20000000000000003'] }),
-        })
-      ).json();
-      const pageId = picked.accounts[0].id;
+      const [page] = await connectMetaPick(api, businessId, { pageIds: ['20000000000000003'] }, '10000000000000002');
+      const pageId = page!.id;
       await expect
         .poll(async () => (await status(pageId)).warning, { timeout: 15_000 })
         .toMatch(/This account's data access ends at .* reconnect before then/);

@@ -23,7 +23,7 @@ import { postWorkflowId } from './contract.js';
 import { TEST_KEYS, startTestWorker } from '../test/support/env.js';
 import { jpegImage } from '../test/support/images.js';
 import { recordHistories } from '../test/support/histories.js';
-import { connect, sandboxAdmin, startTestSystem, type ApiClient, type TestSystem } from '../test/support/system.js';
+import { connect, connectMetaPick, sandboxAdmin, startTestSystem, type ApiClient, type TestSystem } from '../test/support/system.js';
 
 let system: TestSystem;
 let api: ApiClient;
@@ -49,14 +49,9 @@ beforeAll(async () => {
   businessId = system.user.businessId;
   xAccount = await connectAccount('twitter', X_USER);
   linkedinAccount = await connectAccount('linkedin', 'sbxLiMember02');
-  const { pending_selection } = await (await connect(api, 'meta', businessId)).json();
-  const picked = await api(`/api/v1/oauth/meta/pages?business_id=${businessId}`, {
-    method: 'POST',
-    body: JSON.stringify({ pending_id: pending_selection.id, page_ids: [FACEBOOK_PAGE], instagram_ids: [INSTAGRAM_USER] }),
-  });
-  const { accounts } = await picked.json();
-  facebookAccount = accounts.find((a: { platform: string }) => a.platform === 'meta').id;
-  instagramAccount = accounts.find((a: { platform: string }) => a.platform === 'instagram').id;
+  const accounts = await connectMetaPick(api, businessId, { pageIds: [FACEBOOK_PAGE], instagramIds: [INSTAGRAM_USER] });
+  facebookAccount = accounts.find((a) => a.platform === 'meta')!.id;
+  instagramAccount = accounts.find((a) => a.platform === 'instagram')!.id;
   // Uploaded through the API, as the composer does; the sandbox fetches it from its signed URL as Meta would.
   const uploaded = await api(`/api/v1/media?business_id=${businessId}`, {
     method: 'POST',

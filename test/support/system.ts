@@ -194,6 +194,23 @@ export async function connect(
   return api.visit(callback, { headers: { accept: 'application/json' }, redirect: 'manual' });
 }
 
+/** Connects Meta as a user does through the API: consent, then the Page picker's pick. The connected accounts. */
+export async function connectMetaPick(
+  api: ApiClient,
+  businessId: number,
+  pick: { pageIds: string[]; instagramIds?: string[] },
+  identity?: string,
+): Promise<{ id: number; platform: string }[]> {
+  const connected = await connect(api, 'meta', businessId, 'allow', identity);
+  const { pending_selection } = await connected.json();
+  const picked = await api(`/api/v1/oauth/meta/pages?business_id=${businessId}`, {
+    method: 'POST',
+    body: JSON.stringify({ pending_id: pending_selection.id, page_ids: pick.pageIds, instagram_ids: pick.instagramIds ?? [] }),
+  });
+  if (!picked.ok) throw new Error(`the Page pick answered ${picked.status}: ${await picked.text()}`);
+  return (await picked.json()).accounts;
+}
+
 /** Calls the sandbox's admin API (token lifetimes, faults, grant revocation, issued secrets). */
 export async function sandboxAdmin(
   system: TestSystem,
