@@ -167,7 +167,7 @@ export function publishActivities(deps: PublishDeps) {
         return `The post's images could not be read: ${error instanceof Error ? error.message : String(error)}`;
       }
     }
-    return { text: target.text ?? post.text, media };
+    return { text: target.text ?? post.text, media, ...(target.thread?.length ? { thread: target.thread } : {}) };
   }
 
   /** Runs `work` holding the target's lock; `wait` false gives up at once when another holds it. */
@@ -289,7 +289,11 @@ export function publishActivities(deps: PublishDeps) {
         }
         if (found.kind === 'published') return { kind: 'published', target: await published(target, found.post, lock) };
         if (found.kind === 'unknown') return found;
-        await lock.query(`UPDATE post_targets SET attempt_started_at = NULL, updated_at = now() WHERE id = $1`, [target.id]);
+        // Parts that do exist (a thread's first tweets) are journaled, so the next attempt goes on after them.
+        await lock.query(
+          `UPDATE post_targets SET attempt_started_at = NULL, provider_state = provider_state || $2::jsonb, updated_at = now() WHERE id = $1`,
+          [target.id, JSON.stringify(found.state ?? {})],
+        );
         activityLog().info('read-back found no post: the attempt is closed', {
           ...targetFields(target),
           event_type: 'post_target_not_published',

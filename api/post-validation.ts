@@ -17,6 +17,8 @@ export interface ComposedTarget {
   accountId: number;
   /** This account's own text; null uses the post's. */
   text: string | null;
+  /** X only: the tweets after the first, as a reply chain; null for a single post. */
+  thread: string[] | null;
 }
 
 export interface ComposedPost {
@@ -101,6 +103,10 @@ export function composeProblems(
     const found = [
       accountProblem(account, publisher.requiredScopes),
       ...publisher.validate({ text: target.text ?? post.text, media: facts }),
+      // Each tweet of a thread is held to the same rules (the images go with the first).
+      ...(target.thread ?? []).flatMap((text, i) =>
+        publisher.validate({ text, media: [] }).map((p) => `Tweet ${i + 2} of the thread: ${p}`),
+      ),
     ];
     const list = found.filter((p): p is string => p !== null);
     if (list.length > 0) problems.push({ account_id: account.id, problems: list });

@@ -423,6 +423,99 @@ describe('tenancy', () => {
   });
 });
 
+describe('X threads', () => {
+  it('publishes a thread as a reply chain through the workflow; the target is the first tweet', async () => {
+    const first = unique('Thread 1/3');
+    const thread = [unique('Thread 2/3'), unique('Thread 3/3')];
+    const post = await created({ text: first, targets: [{ account_id: accounts.x, thread }] });
+    expect(post.targets[0].thread).toEqual(thread);
+    const done = await eventually(
+      async () => (await api(`/api/v1/posts/${post.id}`)).json(),
+      (p) => p.status !== 'scheduled' && p.status !== 'publishing',
+    );
+    expect(done.targets[0]).toMatchObject({ status: 'published', thread, error: null });
+    const [row] = await system.db.query(`SELECT provider_state FROM post_targets WHERE post_id = $1`, [post.id]);
+    const ids: string[] = row.provider_state.tweets;
+    expect(ids).toHaveLength(3);
+    expect(done.targets[0].provider_post_id).toBe(ids[0]);
+    const published = (await (await fetch(`${system.sandbox.url}/admin/published?platform=x`)).json()).published as {
+      id: string;
+      text: string;
+    }[];
+    expect(published.filter((p) => [first, ...thread].includes(p.text)).map((p) => [p.id, p.text])).toEqual([
+      [ids[0], first],
+      [ids[1], thread[0]],
+      [ids[2], thread[1]],
+    ]);
+  });
+
+  it('a lost answer mid-thread is read back, journaled, and the thread goes on: each tweet exactly once', async () => {
+    // X creates the first tweet but its answer is a 5xx: the workflow reads back, finds it, journals it,
+    // and the next attempt sends only the replies.
+    const fault = await fetch(`${system.sandbox.url}/admin/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ platform: 'x', kind: 'commit_then_error', pathPrefix: '/2/tweets' }),
+    });
+    expect(fault.ok).toBe(true);
+    const texts = [unique('Lost 1/3'), unique('Lost 2/3'), unique('Lost 3/3')];
+    const post = await created({ text: texts[0], targets: [{ account_id: accounts.x, thread: texts.slice(1) }] });
+    const done = await eventually(
+      async () => (await api(`/api/v1/posts/${post.id}`)).json(),
+      (p) => p.status !== 'scheduled' && p.status !== 'publishing',
+    );
+    expect(done.targets[0]).toMatchObject({ status: 'published', error: null });
+    const [row] = await system.db.query(`SELECT provider_state, attempts FROM post_targets WHERE post_id = $1`, [post.id]);
+    expect(row.attempts).toBe(2);
+    const published = (await (await fetch(`${system.sandbox.url}/admin/published?platform=x`)).json()).published as {
+      id: string;
+      text: string;
+    }[];
+    const ours = published.filter((p) => texts.includes(p.text));
+    expect(ours.map((p) => p.text)).toEqual(texts);
+    expect(ours.map((p) => p.id)).toEqual(row.provider_state.tweets);
+    expect(done.targets[0].provider_post_id).toBe(ours[0]!.id);
+  });
+
+  it('keeps the thread through an edit that leaves it out, replaces it, and clears it with null', async () => {
+    const post = await created({ text: unique('Edit 1/2'), targets: [{ account_id: accounts.x, thread: ['Edit 2/2'] }], draft: true });
+    const moved = await (await patch(post.id, { text: unique('Edited 1/2') })).json();
+    expect(moved.targets[0].thread).toEqual(['Edit 2/2']);
+    const replaced = await (await patch(post.id, { targets: [{ account_id: accounts.x, thread: ['New 2/3', 'New 3/3'] }] })).json();
+    expect(replaced.targets[0].thread).toEqual(['New 2/3', 'New 3/3']);
+    // A target without `thread` (the dashboard's edit) keeps it; null clears it.
+    const kept = await (await patch(post.id, { targets: [{ account_id: accounts.x, text: 'Own text' }] })).json();
+    expect(kept.targets[0]).toMatchObject({ text: 'Own text', thread: ['New 2/3', 'New 3/3'] });
+    const dropped = await (await patch(post.id, { targets: [{ account_id: accounts.x, thread: null }] })).json();
+    expect(dropped.targets[0].thread).toBeNull();
+  });
+
+  it('refuses a thread for a non-X account (400), drafts included', async () => {
+    const linkedin = await insertAccount(businessId, 'linkedin', { scopes: 'w_member_social w_organization_social' });
+    for (const draft of [false, true]) {
+      const res = await create({ text: 'Hi', targets: [{ account_id: linkedin, thread: ['more'] }], scheduled_at: inHours(1), draft });
+      const body = await res.json();
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(body.error.message).toBe(`Threads are for X accounts only: account ${linkedin} is a LinkedIn account.`);
+    }
+    const tooMany = await create({ text: 'Hi', targets: [{ account_id: accounts.x, thread: new Array(25).fill('more') }] });
+    expect(tooMany.status).toBe(400);
+  });
+
+  it("holds each tweet of a thread to X's rules, naming the one that breaks them", async () => {
+    const res = await create({
+      text: 'Short',
+      targets: [{ account_id: accounts.x, thread: ['fine', 'a'.repeat(281)] }],
+      scheduled_at: inHours(1),
+    });
+    const body = await res.json();
+    expect(res.status, JSON.stringify(body)).toBe(422);
+    expect(body.error.details).toEqual([
+      { account_id: accounts.x, problems: [expect.stringMatching(/^Tweet 3 of the thread: .*X allows 280 characters/)] },
+    ]);
+  });
+});
+
 describe('bad input', () => {
   it('answers 400 in the error shape for malformed ids, bodies and filters', async () => {
     const huge = '99999999999';

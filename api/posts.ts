@@ -21,9 +21,9 @@ import {
 } from '../lib/db/entities.js';
 import type { PostStatus, PostTargetStatus } from '../lib/domain.js';
 import { cancelPost, PostActionRefused, reschedulePost, retryPostTarget, startPostWorkflow } from '../lib/post-workflows.js';
-import type { Providers } from '../providers/registry.js';
+import { platformMetadata, type Providers } from '../providers/registry.js';
 import { requireUser, memberBusinessId } from './auth.js';
-import { HttpError, idSchema, notFound, parse } from './errors.js';
+import { badRequest, HttpError, idSchema, notFound, parse } from './errors.js';
 import { mediaView } from './media.js';
 import { composeProblems, invalidPost, loadComposition, type ComposedPost, type ComposedTarget } from './post-validation.js';
 
@@ -38,6 +38,8 @@ export interface PostsDeps {
 const MAX_TEXT = 100_000;
 const MAX_TARGETS = 50;
 const MAX_MEDIA = 20;
+/** Tweets after the first in an X thread (X's composer takes 25 in all). */
+const MAX_THREAD = 24;
 const LIST_DEFAULT = 50;
 const LIST_MAX = 200;
 
@@ -57,7 +59,12 @@ const RETRYABLE: readonly PostTargetStatus[] = ['failed', 'unconfirmed'];
 
 /** ISO 8601 with a zone (`Z` or an offset): a time without one would be guessed, and guesses publish at the wrong hour. */
 const instant = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
-const targetInput = z.object({ account_id: idSchema, text: z.string().max(MAX_TEXT).nullish() });
+const targetInput = z.object({
+  account_id: idSchema,
+  text: z.string().max(MAX_TEXT).nullish(),
+  /** X only: further tweets, published as replies after the first (the target's or the post's text). */
+  thread: z.array(z.string().max(MAX_TEXT)).max(MAX_THREAD).nullish(),
+});
 const targetsInput = z
   .array(targetInput)
   .min(1)
@@ -98,8 +105,14 @@ const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(LIST_MAX).default(LIST_DEFAULT),
 });
 
-const toTargets = (input: z.infer<typeof targetInput>[]): ComposedTarget[] =>
-  input.map((t) => ({ accountId: t.account_id, text: t.text == null || t.text === '' ? null : t.text }));
+/** `stored`: an edit's current targets, whose thread stays when a target leaves `thread` out (null or [] clears it). */
+const toTargets = (input: z.infer<typeof targetInput>[], stored: PostTarget[] = []): ComposedTarget[] =>
+  input.map((t) => ({
+    accountId: t.account_id,
+    text: t.text == null || t.text === '' ? null : t.text,
+    thread:
+      t.thread === undefined ? (stored.find((s) => s.accountId === t.account_id)?.thread ?? null) : t.thread?.length ? t.thread : null,
+  }));
 
 /**
  * Locks the images a post names (KEY SHARE) while it is saved, so the unused-media cleanup
@@ -196,6 +209,7 @@ export function postsRoutes(deps: PostsDeps): Router {
   /** Tenancy and compose-time checks; a draft is only held to tenancy (it is still being written). */
   async function validate(post: ComposedPost, draft: boolean) {
     const { accounts, media } = await loadComposition(db, post);
+    threadProblem(post.targets, accounts);
     if (draft) return accounts;
     const problems = composeProblems(deps.providers, post, accounts, media);
     if (problems.length > 0) throw invalidPost(problems);
@@ -249,6 +263,7 @@ export function postsRoutes(deps: PostsDeps): Router {
           businessId,
           platform: accounts.get(t.accountId)!.platform,
           text: t.text,
+          thread: t.thread,
           status,
         })),
       );
@@ -296,7 +311,9 @@ export function postsRoutes(deps: PostsDeps): Router {
     const composed: ComposedPost = {
       businessId: post.businessId,
       text: body.text ?? post.text,
-      targets: body.targets ? toTargets(body.targets) : current.map((t) => ({ accountId: t.accountId, text: t.text })),
+      targets: body.targets
+        ? toTargets(body.targets, current)
+        : current.map((t) => ({ accountId: t.accountId, text: t.text, thread: t.thread })),
       mediaIds: body.media_ids ?? post.mediaIds,
       scheduledAt,
       // A time given now, or a draft's stored time as it becomes scheduled; not a stored time left as it was.
@@ -415,10 +432,30 @@ async function replaceTargets(
   ]);
   for (const target of targets) {
     await tx.query(
-      `INSERT INTO post_targets (post_id, account_id, business_id, platform, text, status) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (post_id, account_id) DO UPDATE SET text = EXCLUDED.text, status = EXCLUDED.status, updated_at = now()`,
-      [post.id, target.accountId, post.businessId, accounts.get(target.accountId)!.platform, target.text, status],
+      `INSERT INTO post_targets (post_id, account_id, business_id, platform, text, thread, status) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (post_id, account_id) DO UPDATE SET text = EXCLUDED.text, thread = EXCLUDED.thread, status = EXCLUDED.status,
+         updated_at = now()`,
+      [
+        post.id,
+        target.accountId,
+        post.businessId,
+        accounts.get(target.accountId)!.platform,
+        target.text,
+        target.thread ? JSON.stringify(target.thread) : null,
+        status,
+      ],
     );
+  }
+}
+
+/** A thread is a reply chain on X: any other platform's target refuses it (400), drafts included. */
+function threadProblem(targets: ComposedTarget[], accounts: Map<number, { platform: string }>): void {
+  for (const target of targets) {
+    const platform = accounts.get(target.accountId)!.platform;
+    if (target.thread && platform !== 'twitter') {
+      const name = platformMetadata(platform)?.displayName ?? platform;
+      throw badRequest(`Threads are for X accounts only: account ${target.accountId} is a ${name} account.`);
+    }
   }
 }
 
@@ -429,6 +466,7 @@ function targetView(target: PostTarget, username: string | null) {
     username,
     status: target.status,
     text: target.text,
+    thread: target.thread,
     provider_post_id: target.providerPostId,
     permalink: target.permalink,
     error: target.error,

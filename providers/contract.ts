@@ -202,6 +202,8 @@ export interface PublishMedia {
 export interface PublishRequest {
   text: string;
   media: PublishMedia[];
+  /** X only: more tweets after the first (`text`), each published as a reply to the one before. */
+  thread?: readonly string[];
 }
 
 /**
@@ -229,8 +231,12 @@ export interface PublishedPost {
 /** `pending`: the provider is still processing (an Instagram container); call `publish` again after the wait. */
 export type PublishResult = { kind: 'published'; post: PublishedPost } | { kind: 'pending'; checkAfterMs: number; reason: string };
 
-/** What a read-back found for an attempt whose outcome was unknown. Only `not_published` may be retried. */
-type Reconciliation = { kind: 'published'; post: PublishedPost } | { kind: 'not_published' } | { kind: 'unknown'; reason: string };
+/**
+ * What a read-back found for an attempt whose outcome was unknown. Only `not_published` may be retried;
+ * its `state` names parts that do exist (a thread's first tweets), journaled so the retry goes on after them.
+ */
+type Reconciliation =
+  { kind: 'published'; post: PublishedPost } | { kind: 'not_published'; state?: PublishState } | { kind: 'unknown'; reason: string };
 
 /** The facts compose-time validation needs about an image, before any upload to a provider. */
 export interface MediaFacts {

@@ -67,6 +67,12 @@ describe('X POST /2/tweets', () => {
     });
     const reply = await tweet(token, { text: 'hi', reply: { in_reply_to_tweet_id: '1234' } });
     expect(reply.status).toBe(403);
+    expect(await reply.json()).toEqual({
+      detail: 'You attempted to reply to a Tweet that is deleted or not visible to you.',
+      type: 'about:blank',
+      title: 'Forbidden',
+      status: 403,
+    });
     expect((await tweet(token, {})).status).toBe(400);
     const notJson = await api('/2/tweets', token, {
       method: 'POST',

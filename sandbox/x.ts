@@ -80,9 +80,11 @@ const tweetFields = [
   'created_at',
   'edit_history_tweet_ids',
   'id',
+  'in_reply_to_user_id',
   'lang',
   'possibly_sensitive',
   'public_metrics',
+  'referenced_tweets',
   'reply_settings',
   'text',
 ];
@@ -400,7 +402,11 @@ export function xRouter(state: SandboxState): Router {
       const tweet: Record<string, unknown> = { id: idText, text: post.text, edit_history_tweet_ids: [idText] };
       if (fields.has('created_at')) tweet.created_at = new Date(post.publishedAt).toISOString();
       if (fields.has('author_id')) tweet.author_id = user.id;
-      if (fields.has('conversation_id')) tweet.conversation_id = idText;
+      // A published reply (a thread's later tweet) names the tweet it answers; its conversation is the root's.
+      const replyTo = state.publishing.posts.find((p) => p.platform === 'x' && p.id === idText)?.replyTo;
+      if (fields.has('conversation_id')) tweet.conversation_id = replyTo ? conversationOf(state, replyTo) : idText;
+      if (replyTo && fields.has('referenced_tweets')) tweet.referenced_tweets = [{ type: 'replied_to', id: replyTo }];
+      if (replyTo && fields.has('in_reply_to_user_id')) tweet.in_reply_to_user_id = user.id;
       if (fields.has('lang')) tweet.lang = 'en';
       if (fields.has('possibly_sensitive')) tweet.possibly_sensitive = false;
       if (fields.has('reply_settings')) tweet.reply_settings = 'everyone';
@@ -433,6 +439,16 @@ export function xRouter(state: SandboxState): Router {
 
   router.use(xPublishRouter(state, { authenticate, rateLimit, problem }));
   return router;
+}
+
+/** The root of a reply chain among published tweets (a reply to a seeded tweet roots there). */
+function conversationOf(state: SandboxState, id: string): string {
+  for (let hops = 0; hops < 1000; hops++) {
+    const parent = state.publishing.posts.find((p) => p.platform === 'x' && p.id === id)?.replyTo;
+    if (!parent) break;
+    id = parent;
+  }
+  return id;
 }
 
 function routeKey(path: string): string {

@@ -10,6 +10,7 @@ import { AccountSyncState1796300000300 } from './migrations/1796300000300-accoun
 import { OAuthBrowserBinding1796300000400 } from './migrations/1796300000400-oauth-browser-binding.js';
 import { MetaSelectionOutcome1796300000500 } from './migrations/1796300000500-meta-selection-outcome.js';
 import { SyncCursors1796300000600 } from './migrations/1796300000600-sync-cursors.js';
+import { PostThreads1796300000710 } from './migrations/1796300000710-post-threads.js';
 
 // In timestamp order, one file each.
 const migrations = [
@@ -23,6 +24,7 @@ const migrations = [
   OAuthBrowserBinding1796300000400,
   MetaSelectionOutcome1796300000500,
   SyncCursors1796300000600,
+  PostThreads1796300000710,
 ];
 
 /** A TypeORM DataSource on pg. Schema changes only through migrations, never `synchronize`. */

@@ -463,6 +463,8 @@ export interface PostTarget {
   platform: Platform;
   /** This account's own text, when the user overrode the post's. */
   text: string | null;
+  /** X only: the tweets after the first, published as a reply chain; null for a single post. */
+  thread: string[] | null;
   status: PostTargetStatus;
   providerPostId: string | null;
   permalink: string | null;
@@ -484,6 +486,7 @@ export const PostTargetEntity = new EntitySchema<PostTarget>({
     businessId: { type: 'int', name: 'business_id' },
     platform: { type: 'text' },
     text: { type: 'text', nullable: true },
+    thread: { type: 'jsonb', nullable: true },
     status: { type: 'text' },
     providerPostId: { type: 'text', name: 'provider_post_id', nullable: true },
     permalink: { type: 'text', nullable: true },

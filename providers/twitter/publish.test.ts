@@ -115,6 +115,82 @@ describe('publishing to X', () => {
     expect((error as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(100_000);
   });
 
+  /** The sandbox's tweets of the user, oldest first, with what each replies to and its conversation. */
+  async function timelineTweets() {
+    const response = await fetch(`${sbx.url}/x/2/users/${USER}/tweets?max_results=100&tweet.fields=referenced_tweets,conversation_id`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const body = (await response.json()) as {
+      data: { id: string; text: string; conversation_id: string; referenced_tweets?: { type: string; id: string }[] }[];
+    };
+    const ours = new Set((await publishedPosts(sbx.url, 'x')).map((p) => p.id));
+    return body.data
+      .filter((t) => ours.has(t.id))
+      .reverse()
+      .map((t) => ({ id: t.id, text: t.text, conversation: t.conversation_id, replyTo: t.referenced_tweets?.[0]?.id ?? null }));
+  }
+
+  it('a thread: a reply chain, each tweet journaled as it exists; the target is the first tweet', async () => {
+    const journal = memoryJournal();
+    const request = { text: 'Thread 1/3', media: [image(21)], thread: ['Thread 2/3', 'Thread 3/3'] };
+    const result = await publisher.publish(token, target, request, journal);
+    const tweets = await timelineTweets();
+    expect(tweets.map((t) => t.text)).toEqual(['Thread 1/3', 'Thread 2/3', 'Thread 3/3']);
+    const [one, two, three] = tweets.map((t) => t.id);
+    expect(tweets.map((t) => t.replyTo)).toEqual([null, one, two]);
+    expect(tweets.map((t) => t.conversation)).toEqual([one, one, one]);
+    expect(result).toEqual({
+      kind: 'published',
+      post: { providerPostId: one, permalink: `https://x.com/sandbox_x/status/${one}`, publishedAt: expect.any(Date) },
+    });
+    expect(journal.events).toEqual(['save media:21', 'begin', 'save tweets', 'save tweets', 'save tweets']);
+    expect(journal.state.tweets).toEqual([one, two, three]);
+  });
+
+  it('a thread whose answer was lost after tweet 2: read back, then only tweet 3 is sent (3 tweets, none twice)', async () => {
+    const startedAt = new Date();
+    const request = { text: 'Crash 1/3', media: [], thread: ['Crash 2/3', 'Crash 3/3'] };
+    const journal = memoryJournal();
+    // Tweet 2 is created, then its answer is lost (a 5xx after the commit): the journal holds tweet 1 only.
+    const save = journal.save.bind(journal);
+    journal.save = async (update) => {
+      await save(update);
+      if (journal.events.filter((e) => e === 'save tweets').length === 1)
+        await fault(sbx.url, { platform: 'x', kind: 'commit_then_error', pathPrefix: '/2/tweets' });
+    };
+    await expect(publisher.publish(token, target, request, journal)).rejects.toMatchObject({ kind: 'transient' });
+    expect(journal.state.tweets).toHaveLength(1);
+    expect(await publishedPosts(sbx.url, 'x')).toHaveLength(2);
+
+    const found = await publisher.reconcile(token, target, request, { startedAt, state: journal.state });
+    const [one, two] = (await timelineTweets()).map((t) => t.id);
+    expect(found).toEqual({ kind: 'not_published', state: { tweets: [one, two] } });
+
+    const again = memoryJournal({ ...journal.state, ...(found.kind === 'not_published' ? found.state : {}) });
+    const result = await publisher.publish(token, target, request, again);
+    expect(result).toMatchObject({ kind: 'published', post: { providerPostId: one } });
+    const tweets = await timelineTweets();
+    expect(tweets.map((t) => t.text)).toEqual(['Crash 1/3', 'Crash 2/3', 'Crash 3/3']);
+    expect(tweets.map((t) => t.replyTo)).toEqual([null, one, two]);
+    expect(await publishedPosts(sbx.url, 'x')).toHaveLength(3);
+    // Read back once more with an old journal: the whole chain is found, nothing is to send.
+    expect(await publisher.reconcile(token, target, request, { startedAt, state: {} })).toMatchObject({
+      kind: 'published',
+      post: { providerPostId: one },
+    });
+  });
+
+  it('a thread reads back only its own chain: the same text outside the chain does not count', async () => {
+    const startedAt = new Date();
+    await publisher.publish(token, target, { text: 'Lone 2/2', media: [] }, memoryJournal());
+    const request = { text: 'Lone 1/2', media: [], thread: ['Lone 2/2'] };
+    await publisher.publish(token, target, { text: 'Lone 1/2', media: [] }, memoryJournal());
+    expect(await publisher.reconcile(token, target, request, { startedAt, state: {} })).toEqual({
+      kind: 'not_published',
+      state: { tweets: [(await timelineTweets())[1]!.id] },
+    });
+  });
+
   it('validate delegates to the compose rules', () => {
     expect(publisher.validate({ text: 'a'.repeat(281), media: [] })).toHaveLength(1);
     expect(publisher.validate({ text: 'ok', media: [] })).toEqual([]);
