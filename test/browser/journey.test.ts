@@ -5,94 +5,37 @@
 //   and the charts -> the grant is revoked at X -> a sync fails -> "Reconnect required" -> Reconnect
 //   (OAuth again) -> healthy -> Disconnect (confirmed) -> gone.
 // Screenshots of each stage land in test/artifacts/journey-*.png.
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, screenshot } from '../support/browser.js';
-import { stackEnv, startStack, type RunningStack } from '../support/stack.js';
+import { expect, describe, it } from 'vitest';
+import { screenshot } from '../support/browser.js';
+import { POLL, consentOnSandbox, dashboardStack, logIn, sandboxAdmin } from './dashboard.js';
 
-interface Target {
-  webUrl: string;
-  apiUrl: string;
-  sandboxUrl: string;
-}
-
-let dataDir: string | undefined;
-let stack: RunningStack | undefined;
-let target: Target;
-let browser: Browser;
-
-beforeAll(async () => {
-  // For working on this test: JOURNEY_STACK=<JSON file with webUrl, PUBLIC_API_URL, SANDBOX_URL> reuses a
-  // running stack whose demo business has nothing connected (the sandbox is reset here).
-  const reuse = process.env.JOURNEY_STACK;
-  if (reuse) {
-    const env = JSON.parse(readFileSync(reuse, 'utf8')) as Record<string, string>;
-    target = { webUrl: env.webUrl!, apiUrl: env.PUBLIC_API_URL!, sandboxUrl: env.SANDBOX_URL! };
-    await sandbox('/admin/reset');
-  } else {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'social-sync-journey-'));
-    chmodSync(dataDir, 0o755); // embedded Postgres runs as the postgres user when we are root
-    const env = await stackEnv(path.join(dataDir, 'data'));
+// For working on this test: JOURNEY_STACK=<JSON file with webUrl, PUBLIC_API_URL, SANDBOX_URL> reuses a
+// running stack whose demo business has nothing connected (the sandbox is reset here).
+const harness = dashboardStack({
+  label: 'journey',
+  reuseVariable: 'JOURNEY_STACK',
+  resetSandbox: true,
+  configure(env) {
     // No scheduled sync in the middle of the journey: every sync here is one the test asked for.
     env.SYNC_INTERVAL_SECONDS = '900';
     env.SYNC_FULL_RESCAN_HOURS = '0'; // "Sync now" reads every post, so its progress can be watched over three pages
     // The dashboard (localhost) and the API (127.0.0.1) on different hosts, as in production: the OAuth
     // binding cookie must still reach the callback (decision 015).
     env.PUBLIC_API_URL = env.API_URL!;
-    stack = await startStack(env);
-    target = { webUrl: stack.webUrl, apiUrl: env.PUBLIC_API_URL, sandboxUrl: stack.sandboxUrl };
-  }
-  browser = await launchChromium();
+  },
 });
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
-
-/** The sandbox's admin API: what the test does "at the provider". */
-async function sandbox(pathname: string, body: unknown = {}): Promise<any> {
-  const response = await fetch(`${target.sandboxUrl}${pathname}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  expect(response.ok, `${pathname} answered ${response.status}`).toBe(true);
-  return response.json();
-}
-
-const POLL = { timeout: 30_000, interval: 250 };
-
-/** On the provider's (sandbox's) consent page: Allow or Deny. */
-async function consentOnSandbox(page: Page, provider = 'x', decision: 'Allow' | 'Deny' = 'Allow'): Promise<void> {
-  await page.waitForURL((url) => url.href.startsWith(`${target.sandboxUrl}/${provider}/`), { timeout: 15_000 });
-  await page.getByRole('button', { name: decision }).click();
-}
-
-async function logIn(page: Page): Promise<number> {
-  await page.goto(`${target.webUrl}/login`);
-  await page.getByLabel('Email').fill('demo@example.com');
-  await page.getByLabel('Password').fill('demo-password');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/b\/\d+$/);
-  return Number(/\/b\/(\d+)/.exec(page.url())![1]);
-}
 
 describe('dashboard journey', () => {
   it(
     'connects X, syncs with live progress, recovers from a revoked grant by reconnecting, and disconnects',
     { timeout: 150_000 },
     async () => {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const page = await harness.browser.newPage({ viewport: { width: 1280, height: 900 } });
       const pageErrors: string[] = [];
       page.on('pageerror', (error) => pageErrors.push(error.message));
 
       // --- Log in ------------------------------------------------------------------------------------
-      await page.goto(`${target.webUrl}/`);
+      await page.goto(`${harness.target.webUrl}/`);
       await page.waitForURL(/\/login/);
       await page.getByLabel('Email').fill('demo@example.com');
       await page.getByLabel('Password').fill('demo-password');
@@ -104,7 +47,7 @@ describe('dashboard journey', () => {
 
       // --- Connections: a card per platform, X not connected ------------------------------------------
       await page.getByRole('link', { name: 'Connections' }).click();
-      await page.waitForURL(`${target.webUrl}/b/${businessId}/connections`);
+      await page.waitForURL(`${harness.target.webUrl}/b/${businessId}/connections`);
       const xCard = page.locator('#platform-twitter');
       await expect.poll(() => page.locator('ul[aria-label="Platforms"] > li').count()).toBe(4);
       await expect.poll(() => xCard.getByText('Not connected').isVisible()).toBe(true);
@@ -112,8 +55,8 @@ describe('dashboard journey', () => {
 
       // --- Connect X through the sandbox consent page ------------------------------------------------
       await xCard.getByRole('button', { name: 'Connect X', exact: true }).click();
-      await consentOnSandbox(page);
-      await page.waitForURL(`${target.webUrl}/b/${businessId}/connections?connected=twitter`, { timeout: 45_000 });
+      await consentOnSandbox(harness.target, page);
+      await page.waitForURL(`${harness.target.webUrl}/b/${businessId}/connections?connected=twitter`, { timeout: 45_000 });
       await expect.poll(() => page.getByTestId('connect-banner').textContent()).toContain('X connected');
 
       // Healthy: avatar, name, handle, status and token expiry.
@@ -132,7 +75,7 @@ describe('dashboard journey', () => {
 
       // --- Analytics: the first sync (started by connecting) finishes ---------------------------------
       await page.getByRole('link', { name: 'Analytics' }).click();
-      await page.waitForURL(`${target.webUrl}/b/${businessId}/analytics`);
+      await page.waitForURL(`${harness.target.webUrl}/b/${businessId}/analytics`);
       const status = page.getByTestId('sync-status');
       const overall = status.locator('.overall-status');
       await expect.poll(() => overall.getAttribute('data-status'), POLL).toBe('success');
@@ -142,7 +85,7 @@ describe('dashboard journey', () => {
 
       // --- Sync now, with a live progress bar --------------------------------------------------------
       // X answers each page of posts 1.5 s late, so the sync takes a few seconds and can be watched.
-      await sandbox('/admin/faults', { platform: 'twitter', kind: 'latency', delayMs: 1500, times: 3 });
+      await sandboxAdmin(harness.target, '/admin/faults', { platform: 'twitter', kind: 'latency', delayMs: 1500, times: 3 });
       await syncNow.click();
       await expect.poll(() => syncNow.textContent()).toContain('Syncing');
       expect(await syncNow.getAttribute('aria-disabled')).toBe('true');
@@ -195,7 +138,7 @@ describe('dashboard journey', () => {
       await screenshot(page, 'journey-05-after-sync');
 
       // --- The grant is revoked at X; the next sync finds out ---------------------------------------
-      expect(await sandbox('/admin/grants/revoke', { platform: 'twitter' })).toEqual({ revoked: 1 });
+      expect(await sandboxAdmin(harness.target, '/admin/grants/revoke', { platform: 'twitter' })).toEqual({ revoked: 1 });
       await syncNow.click();
       const warning = status.getByTestId('reconnect-required');
       await expect.poll(() => warning.count(), POLL).toBe(1);
@@ -220,8 +163,8 @@ describe('dashboard journey', () => {
 
       // --- Reconnect: OAuth again -------------------------------------------------------------------
       await warning.getByRole('button', { name: 'Reconnect X @sandbox_x' }).click();
-      await consentOnSandbox(page);
-      await page.waitForURL(`${target.webUrl}/b/${businessId}/connections?connected=twitter`, { timeout: 45_000 });
+      await consentOnSandbox(harness.target, page);
+      await page.waitForURL(`${harness.target.webUrl}/b/${businessId}/connections?connected=twitter`, { timeout: 45_000 });
       await expect.poll(() => account.getAttribute('data-status'), POLL).toBe('active');
       expect(await account.locator('.status-badge').textContent()).toBe('Connected');
       expect(await account.locator('.alert').count()).toBe(0);
@@ -275,11 +218,11 @@ describe('dashboard journey', () => {
   );
 
   it('connects Facebook Pages and Instagram through the Page picker', { timeout: 60_000 }, async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const businessId = await logIn(page);
-    await page.goto(`${target.webUrl}/b/${businessId}/connections`);
+    const page = await harness.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const businessId = await logIn(harness.target, page);
+    await page.goto(`${harness.target.webUrl}/b/${businessId}/connections`);
     await page.locator('#platform-meta').getByRole('button', { name: 'Connect Facebook Pages', exact: true }).click();
-    await consentOnSandbox(page, 'meta');
+    await consentOnSandbox(harness.target, page, 'meta');
     await page.waitForURL(new RegExp(`/b/${businessId}/connections\\?meta_pending=\\d+`), { timeout: 45_000 });
 
     const picker = page.getByRole('region', { name: 'Choose Facebook Pages and Instagram accounts' });
@@ -293,7 +236,7 @@ describe('dashboard journey', () => {
     await screenshot(page, 'journey-09-meta-page-picker');
     await picker.getByRole('button', { name: 'Connect selected' }).click();
 
-    await page.waitForURL(`${target.webUrl}/b/${businessId}/connections?connected=meta`, { timeout: 45_000 });
+    await page.waitForURL(`${harness.target.webUrl}/b/${businessId}/connections?connected=meta`, { timeout: 45_000 });
     await expect.poll(() => page.getByTestId('connect-banner').textContent()).toContain('Facebook Pages connected');
     const pages = page.locator('#platform-meta .account-card');
     await expect.poll(() => pages.count(), POLL).toBe(1);
@@ -310,32 +253,32 @@ describe('dashboard journey', () => {
   });
 
   it('refuses a sign-in finished in another browser, which leaves it to the browser that started it', { timeout: 90_000 }, async () => {
-    const mine = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const other = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const mine = await harness.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const other = await harness.browser.newContext({ viewport: { width: 1280, height: 900 } });
     try {
       const page = await mine.newPage();
-      const businessId = await logIn(page);
-      await page.goto(`${target.webUrl}/b/${businessId}/connections`);
+      const businessId = await logIn(harness.target, page);
+      await page.goto(`${harness.target.webUrl}/b/${businessId}/connections`);
       await page.locator('#platform-linkedin').getByRole('button', { name: 'Connect LinkedIn', exact: true }).click();
-      await page.waitForURL((url) => url.href.startsWith(`${target.sandboxUrl}/linkedin/`), { timeout: 15_000 });
+      await page.waitForURL((url) => url.href.startsWith(`${harness.target.sandboxUrl}/linkedin/`), { timeout: 15_000 });
 
       // The same sign-in link, opened and allowed in another browser (signed out of Social Sync there, so
       // the refusal waits behind its login page).
       const elsewhere = await other.newPage();
       await elsewhere.goto(page.url());
-      await consentOnSandbox(elsewhere, 'linkedin');
+      await consentOnSandbox(harness.target, elsewhere, 'linkedin');
       await elsewhere.waitForURL(/\/login\?redirectTo=/, { timeout: 45_000 });
       await elsewhere.getByLabel('Email').fill('demo@example.com');
       await elsewhere.getByLabel('Password').fill('demo-password');
       await elsewhere.getByRole('button', { name: 'Sign in' }).click();
-      await elsewhere.waitForURL(`${target.webUrl}/b/${businessId}/connections?error=browser_mismatch&platform=linkedin`);
+      await elsewhere.waitForURL(`${harness.target.webUrl}/b/${businessId}/connections?error=browser_mismatch&platform=linkedin`);
       await expect.poll(() => elsewhere.getByRole('alert').filter({ hasText: 'started in another browser' }).count()).toBe(1);
       expect(await elsewhere.locator('#platform-linkedin .account-card').count()).toBe(0);
       await screenshot(elsewhere, 'journey-11-other-browser-refused');
 
       // The browser that started it still finishes it.
-      await consentOnSandbox(page, 'linkedin');
-      await page.waitForURL(`${target.webUrl}/b/${businessId}/connections?connected=linkedin`, { timeout: 45_000 });
+      await consentOnSandbox(harness.target, page, 'linkedin');
+      await page.waitForURL(`${harness.target.webUrl}/b/${businessId}/connections?connected=linkedin`, { timeout: 45_000 });
       await expect.poll(() => page.locator('#platform-linkedin .account-card').count(), POLL).toBe(1);
     } finally {
       await mine.close();
@@ -344,27 +287,27 @@ describe('dashboard journey', () => {
   });
 
   it('explains a sign-in link that is not valid', { timeout: 60_000 }, async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const businessId = await logIn(page);
+    const page = await harness.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const businessId = await logIn(harness.target, page);
 
     // A callback with a state nobody issued (an old tab, a forged link): the API cannot tell the business.
-    await page.goto(`${target.apiUrl}/api/v1/oauth/twitter/callback?state=not-a-real-state&code=whatever`);
-    await page.waitForURL(`${target.webUrl}/b/${businessId}/connections?error=invalid_state&platform=twitter`, {
+    await page.goto(`${harness.target.apiUrl}/api/v1/oauth/twitter/callback?state=not-a-real-state&code=whatever`);
+    await page.waitForURL(`${harness.target.webUrl}/b/${businessId}/connections?error=invalid_state&platform=twitter`, {
       timeout: 15_000,
     });
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('The sign-in link was not valid');
   });
 
   it('explains a declined consent', { timeout: 60_000 }, async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const businessId = await logIn(page);
-    await page.goto(`${target.webUrl}/b/${businessId}/connections`);
+    const page = await harness.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const businessId = await logIn(harness.target, page);
+    await page.goto(`${harness.target.webUrl}/b/${businessId}/connections`);
     // LinkedIn is connected by the test before: this one adds another, and is declined.
     const linkedin = page.locator('#platform-linkedin');
     await expect.poll(() => linkedin.locator('.account-card').count()).toBe(1);
     await linkedin.getByRole('button', { name: 'Connect another LinkedIn account', exact: true }).click();
-    await consentOnSandbox(page, 'linkedin', 'Deny');
-    await page.waitForURL(`${target.webUrl}/b/${businessId}/connections?error=access_denied&platform=linkedin`, {
+    await consentOnSandbox(harness.target, page, 'linkedin', 'Deny');
+    await page.waitForURL(`${harness.target.webUrl}/b/${businessId}/connections?error=access_denied&platform=linkedin`, {
       timeout: 45_000,
     });
     const banner = page.getByRole('alert').filter({ hasText: 'LinkedIn was not connected' });

@@ -7,98 +7,49 @@
 //   all four, exactly once each, with links -> the X grant is revoked -> a post to X fails, with the
 //   reason in words, and X is offered no more in the composer. (Issue 11's "done when", in a browser.)
 // Screenshots land in test/artifacts/posts-*.png.
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { dayKeyAt, timeOfDayAt } from '../../web/app/zoned-time.js';
-import { launchChromium, screenshot } from '../support/browser.js';
+import { screenshot } from '../support/browser.js';
 import { jpegImage } from '../support/images.js';
-import { stackEnv, startStack, type RunningStack } from '../support/stack.js';
+import { POLL, consentOnSandbox, dashboardStack, logIn, sandboxAdmin } from './dashboard.js';
 
-interface Target {
-  webUrl: string;
-  sandboxUrl: string;
-}
-
-let dataDir: string | undefined;
-let stack: RunningStack | undefined;
-let target: Target;
-let browser: Browser;
-
-beforeAll(async () => {
-  // For working on this test: POSTS_STACK=<JSON file with webUrl, SANDBOX_URL> reuses a running stack
-  // (accounts already connected there are kept).
-  const reuse = process.env.POSTS_STACK;
-  if (reuse) {
-    const env = JSON.parse(readFileSync(reuse, 'utf8')) as Record<string, string>;
-    target = { webUrl: env.webUrl!, sandboxUrl: env.SANDBOX_URL! };
-  } else {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'social-sync-posts-'));
-    chmodSync(dataDir, 0o755); // embedded Postgres runs as the postgres user when we are root
-    const env = await stackEnv(path.join(dataDir, 'data'));
+// For working on this test: POSTS_STACK=<JSON file with webUrl, PUBLIC_API_URL, SANDBOX_URL> reuses a
+// running stack (accounts already connected there are kept).
+const harness = dashboardStack({
+  label: 'posts',
+  reuseVariable: 'POSTS_STACK',
+  configure(env) {
     env.SYNC_INTERVAL_SECONDS = '900';
-    stack = await startStack(env);
-    target = { webUrl: stack.webUrl, sandboxUrl: stack.sandboxUrl };
-  }
-  browser = await launchChromium();
+  },
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
-
-async function sandbox(pathname: string, body?: unknown): Promise<any> {
-  const response = await fetch(`${target.sandboxUrl}${pathname}`, {
-    method: body === undefined && pathname === '/admin/published' ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined && pathname === '/admin/published' ? undefined : JSON.stringify(body ?? {}),
-  });
-  expect(response.ok, `${pathname} answered ${response.status}`).toBe(true);
-  return response.json();
-}
-
-const POLL = { timeout: 30_000, interval: 250 };
 /** A scheduled post is due a minute or two after it is written, then published by the worker. */
 const PUBLISH_POLL = { timeout: 180_000, interval: 1_000 };
 const ZONE = 'Pacific/Kiritimati'; // UTC+14: most days differ from UTC's for part of the day
 
-async function logIn(page: Page): Promise<number> {
-  await page.goto(`${target.webUrl}/login`);
-  await page.getByLabel('Email').fill('demo@example.com');
-  await page.getByLabel('Password').fill('demo-password');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/b\/\d+$/);
-  return Number(/\/b\/(\d+)/.exec(page.url())![1]);
-}
-
 async function connect(page: Page, businessId: number, platform: 'twitter' | 'linkedin', name: string, provider: string): Promise<void> {
-  await page.goto(`${target.webUrl}/b/${businessId}/connections`);
+  await page.goto(`${harness.target.webUrl}/b/${businessId}/connections`);
   await page
     .locator(`#platform-${platform}`)
     .getByRole('button', { name: `Connect ${name}`, exact: true })
     .click();
-  await page.waitForURL((url) => url.href.startsWith(`${target.sandboxUrl}/${provider}/`), { timeout: 15_000 });
-  await page.getByRole('button', { name: 'Allow' }).click();
-  await page.waitForURL(`${target.webUrl}/b/${businessId}/connections?connected=${platform}`, { timeout: 45_000 });
+  await consentOnSandbox(harness.target, page, provider);
+  await page.waitForURL(`${harness.target.webUrl}/b/${businessId}/connections?connected=${platform}`, { timeout: 45_000 });
   await expect.poll(() => page.locator(`#platform-${platform} .account-card`).getAttribute('data-status'), POLL).toBe('active');
 }
 
 /** Facebook's consent, then Meta's Page picker: the Page with an Instagram account and that account. */
 async function connectMeta(page: Page, businessId: number): Promise<void> {
-  await page.goto(`${target.webUrl}/b/${businessId}/connections`);
+  await page.goto(`${harness.target.webUrl}/b/${businessId}/connections`);
   await page.locator('#platform-meta').getByRole('button', { name: 'Connect Facebook Pages', exact: true }).click();
-  await page.waitForURL((url) => url.href.startsWith(`${target.sandboxUrl}/meta/`), { timeout: 15_000 });
-  await page.getByRole('button', { name: 'Allow' }).click();
+  await consentOnSandbox(harness.target, page, 'meta');
   await page.waitForURL(new RegExp(`/b/${businessId}/connections\\?meta_pending=\\d+`), { timeout: 45_000 });
   const picker = page.getByRole('region', { name: 'Choose Facebook Pages and Instagram accounts' });
   await expect.poll(() => picker.getByRole('checkbox', { name: /^Sandbox Coffee Co\./ }).isChecked(), POLL).toBe(true);
   await picker.getByRole('checkbox', { name: /^Sandbox Bakery/ }).uncheck();
   await picker.getByRole('button', { name: 'Connect selected' }).click();
-  await page.waitForURL(`${target.webUrl}/b/${businessId}/connections?connected=meta`, { timeout: 45_000 });
+  await page.waitForURL(`${harness.target.webUrl}/b/${businessId}/connections?connected=meta`, { timeout: 45_000 });
   await expect.poll(() => page.locator('#platform-instagram .account-card').count(), POLL).toBe(1);
 }
 
@@ -107,20 +58,20 @@ describe('publishing from the dashboard', () => {
     'composes a post with an image for X, a LinkedIn page, a Facebook Page and Instagram, schedules it in the business zone, shows it on the calendar and published once on all four with links; a failure says why',
     { timeout: 420_000 },
     async () => {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const page = await harness.browser.newPage({ viewport: { width: 1280, height: 900 } });
       const pageErrors: string[] = [];
       page.on('pageerror', (error) => pageErrors.push(error.message));
-      const businessId = await logIn(page);
+      const businessId = await logIn(harness.target, page);
       await connect(page, businessId, 'twitter', 'X', 'x');
       await connect(page, businessId, 'linkedin', 'LinkedIn', 'linkedin');
       await connectMeta(page, businessId);
 
       // --- The time zone, set far from UTC ----------------------------------------------------------
       await page.getByRole('link', { name: 'Posts', exact: true }).click();
-      await page.waitForURL(`${target.webUrl}/b/${businessId}/posts`);
+      await page.waitForURL(`${harness.target.webUrl}/b/${businessId}/posts`);
       await expect.poll(() => page.getByText('No posts yet.').isVisible(), POLL).toBe(true);
       await page.getByRole('link', { name: 'New post' }).click();
-      await page.waitForURL(`${target.webUrl}/b/${businessId}/posts/new`);
+      await page.waitForURL(`${harness.target.webUrl}/b/${businessId}/posts/new`);
       await page.locator('#time-zone summary').click();
       await page.getByLabel('Schedule and show times in').selectOption(ZONE);
       await page.getByRole('button', { name: 'Save time zone' }).click();
@@ -192,7 +143,7 @@ describe('publishing from the dashboard', () => {
 
       // --- On the calendar, on its day in the business zone -------------------------------------------
       await page.getByRole('link', { name: 'Calendar', exact: true }).click();
-      await page.waitForURL(`${target.webUrl}/b/${businessId}/calendar`);
+      await page.waitForURL(`${harness.target.webUrl}/b/${businessId}/calendar`);
       const day = dayKeyAt(at, ZONE);
       const entry = page.locator(`.calendar__day[data-day="${day}"] .cal-post[data-post-id="${postId}"]`);
       await expect.poll(() => entry.count(), POLL).toBe(1);
@@ -212,13 +163,17 @@ describe('publishing from the dashboard', () => {
         expect(await link.getAttribute('href')).toMatch(/^https?:\/\//);
       }
       expect(await row.getByRole('link', { name: /^Edit/ }).count()).toBe(0);
-      const published = (await sandbox('/admin/published')).published as { platform: string; account_id: string; text: string }[];
+      const published = (await sandboxAdmin(harness.target, '/admin/published')).published as {
+        platform: string;
+        account_id: string;
+        text: string;
+      }[];
       // Exactly once on each, and LinkedIn's reserved characters did not cut its text short.
       const batch = /\(batch \d+\)/.exec(text)![0];
       const mine = (platform: string) => published.filter((p) => p.platform === platform && p.text.includes(batch));
       for (const [, , sandboxName] of targets) expect(mine(sandboxName), JSON.stringify(published)).toHaveLength(1);
       // The image reached every platform (uploaded to X, LinkedIn and Facebook; fetched by Instagram).
-      const { media } = (await (await fetch(`${target.sandboxUrl}/admin/media`)).json()) as { media: { platform: string }[] };
+      const { media } = (await (await fetch(`${harness.target.sandboxUrl}/admin/media`)).json()) as { media: { platform: string }[] };
       expect(new Set(media.map((m) => m.platform)), JSON.stringify(media)).toEqual(new Set(['x', 'linkedin', 'facebook', 'instagram']));
       expect(mine('linkedin')[0]!.text).toContain('(with #coffee)');
       // On LinkedIn as the page (the organization the member administers), not as the member.
@@ -226,7 +181,7 @@ describe('publishing from the dashboard', () => {
       await screenshot(page, 'posts-05-published');
 
       // --- A failure, with its reason in words ---------------------------------------------------------
-      expect(await sandbox('/admin/grants/revoke', { platform: 'twitter' })).toEqual({ revoked: 1 });
+      expect(await sandboxAdmin(harness.target, '/admin/grants/revoke', { platform: 'twitter' })).toEqual({ revoked: 1 });
       await page.getByRole('link', { name: 'New post' }).click();
       await page.getByRole('checkbox', { name: /^X @sandbox_x/ }).check();
       await page.getByLabel('Text', { exact: true }).fill(`This one cannot reach X (${Date.now()})`);
