@@ -199,10 +199,12 @@ describe('account workflow', () => {
     const [job] = (await syncNow()).filter((j) => j.account_id === xAccount);
     await waitForJob(job!.job_id);
     await expect.poll(async () => (await status(xAccount)).status).toBe('reconnect_required');
-    const syncStatus = await (await api(`/api/v1/analytics/sync-status/${businessId}`)).json();
-    const summary = syncStatus.accounts.find((a: { account_id: number }) => a.account_id === xAccount);
-    expect(summary).toMatchObject({ status: 'error', reconnect_required: true });
-    expect(syncStatus.overall_status).toBe('error');
+    // The dashboard reads the projection, written by a local activity just after the state changes.
+    const syncStatus = async () => (await api(`/api/v1/analytics/sync-status/${businessId}`)).json();
+    await expect
+      .poll(async () => (await syncStatus()).accounts.find((a: { account_id: number }) => a.account_id === xAccount), { timeout: 10_000 })
+      .toMatchObject({ status: 'error', reconnect_required: true });
+    expect((await syncStatus()).overall_status).toBe('error');
 
     const runsBefore = (await runs(xAccount)).length;
     const reconnectedId = await connectAccount('twitter', X_USER);

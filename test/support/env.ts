@@ -93,13 +93,18 @@ export async function startTestWorker(config: Config, db: DataSource): Promise<R
     workflowBundle: { codePath: inject('workflowBundlePath') },
   });
   const running = worker.run();
+  let stopped: Promise<void> | undefined;
   return {
     worker,
-    async stop() {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-      await temporal.connection.close();
-      await connection.close();
+    // Once only: a test that stops the worker and fails before starting another leaves this for afterAll.
+    stop() {
+      stopped ??= (async () => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await running;
+        await temporal.connection.close();
+        await connection.close();
+      })();
+      return stopped;
     },
   };
 }
