@@ -6,9 +6,10 @@ import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { AccountActionRefused, queryAccountStatus, syncAccountNow } from '../lib/account-workflows.js';
 import type { Config } from '../lib/config.js';
-import { AccountSyncStateEntity, SocialAccountEntity, SyncRunEntity, type SyncRun } from '../lib/db/entities.js';
+import { AccountSyncStateEntity, SocialAccountEntity, type SyncRun } from '../lib/db/entities.js';
 import type { Platform } from '../lib/domain.js';
 import { parseSyncJobId, type AccountStatusView } from '../workflows/contract.js';
+import { preparedQuery } from '../lib/db/prepared.js';
 import { accountsFor, memberAccountsWithSyncState, type AccountRow, type SyncStateRow } from './accounts.js';
 import { memberBusinessId, readAsMember, requireUser } from './auth.js';
 import { HttpError, notFound, parse } from './errors.js';
@@ -119,6 +120,44 @@ interface SyncProgressRow {
   next_sync_at: Date | null;
 }
 
+/** sync-history's one row per run (or one row without a run: a member of a business with none). */
+interface SyncHistoryRow {
+  member: boolean;
+  /** bigint counts and sums come back as strings. */
+  total: string;
+  id: number | null;
+  job_id: string;
+  account_id: number;
+  platform: Platform;
+  trigger: SyncRun['trigger'];
+  status: SyncRun['status'];
+  started_at: Date;
+  finished_at: Date | null;
+  posts_synced: number;
+  full_rescan: boolean;
+  impressions: string;
+  engagements: string;
+  engagement_rate: number;
+  error_message: string | null;
+  username: string | null;
+}
+
+// $1 user, $2 business, $3 limit. One row whatever matches, so "not a member" and "no runs" are told apart.
+const SYNC_HISTORY_SQL = `
+  SELECT m.business_id IS NOT NULL AS member, t.total, r.*
+  FROM (VALUES (1)) one
+  LEFT JOIN memberships m ON m.user_id = $1 AND m.business_id = $2
+  LEFT JOIN LATERAL (SELECT count(*) AS total FROM sync_runs WHERE business_id = m.business_id) t ON true
+  LEFT JOIN LATERAL (
+    SELECT r.id, r.job_id, r.account_id, r.platform, r.trigger, r.status, r.started_at, r.finished_at, r.posts_synced,
+           r.full_rescan, r.impressions, r.engagements, r.engagement_rate, r.error_message, a.username
+    FROM sync_runs r JOIN social_accounts a ON a.id = r.account_id
+    WHERE r.business_id = m.business_id
+    ORDER BY r.started_at DESC, r.id DESC
+    LIMIT $3
+  ) r ON true
+  ORDER BY r.started_at DESC, r.id DESC`;
+
 /** Posts and their sums per platform and day; bigint sums come back as strings. */
 interface TimeseriesRow {
   platform: Platform;
@@ -169,39 +208,32 @@ export function analyticsRoutes(deps: AnalyticsDeps): Router {
   });
 
   router.get('/analytics/sync-history/:businessId', async (req, res) => {
-    const businessId = await memberBusinessId(db, req, req.params.businessId);
     const limit = parse(z.coerce.number().int().min(1).max(50).default(10), req.query.limit);
-    const runs = db.getRepository(SyncRunEntity);
-    const [{ entities, raw }, total] = await Promise.all([
-      runs
-        .createQueryBuilder('r')
-        .innerJoin(SocialAccountEntity.options.name, 'a', 'a.id = r.accountId')
-        .addSelect('a.username', 'username')
-        .where('r.businessId = :businessId', { businessId })
-        .orderBy('r.startedAt', 'DESC')
-        .addOrderBy('r.id', 'DESC')
-        .limit(limit)
-        .getRawAndEntities<{ username: string | null }>(),
-      runs.countBy({ businessId }),
-    ]);
+    // One prepared statement: the membership check, the business's run count and its latest runs.
+    const { businessId, value: rows } = await readAsMember(req, req.params.businessId, async (userId, id) => {
+      const found = await preparedQuery<SyncHistoryRow>(db, 'sync-history', SYNC_HISTORY_SQL, [userId, id, limit]);
+      return found[0]?.member ? found : undefined;
+    });
     res.json({
       business_id: businessId,
-      total_syncs: total,
-      history: entities.map((r, i) => ({
-        id: r.id,
-        job_id: r.jobId,
-        timestamp: r.startedAt.toISOString(),
-        finished_at: r.finishedAt?.toISOString() ?? null,
-        status: r.status,
-        platform: r.platform,
-        account_id: r.accountId,
-        username: raw[i]!.username,
-        trigger: r.trigger,
-        posts_synced: r.postsSynced,
-        full_rescan: r.fullRescan,
-        metrics: { impressions: r.impressions, engagements: r.engagements, engagement_rate: r.engagementRate },
-        error_message: r.errorMessage,
-      })),
+      total_syncs: Number(rows[0]!.total),
+      history: rows
+        .filter((r) => r.id !== null)
+        .map((r) => ({
+          id: r.id,
+          job_id: r.job_id,
+          timestamp: r.started_at.toISOString(),
+          finished_at: r.finished_at?.toISOString() ?? null,
+          status: r.status,
+          platform: r.platform,
+          account_id: r.account_id,
+          username: r.username,
+          trigger: r.trigger,
+          posts_synced: r.posts_synced,
+          full_rescan: r.full_rescan,
+          metrics: { impressions: Number(r.impressions), engagements: Number(r.engagements), engagement_rate: r.engagement_rate },
+          error_message: r.error_message,
+        })),
     });
   });
 
