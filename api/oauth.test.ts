@@ -89,6 +89,8 @@ describe('connect LinkedIn (no PKCE, OpenID userinfo)', () => {
     expect(res.status, JSON.stringify(body)).toBe(200);
     const [account] = await system.db.query('SELECT * FROM social_accounts WHERE id = $1', [body.accounts[0].id]);
     expect(account).toMatchObject({ platform: 'linkedin', external_id: 'sbxLiMember01', status: 'active' });
+    // Shown as the page it posts as (the organization lookup), not as the member's email.
+    expect(account).toMatchObject({ username: 'sandbox-coffee', display_name: 'Sandbox Coffee Co.' });
     expect(account.metadata).toEqual({ organizationUrn: 'urn:li:organization:90000001' });
     expect(account.refresh_token_enc).toBeNull(); // most apps get no refresh token
     const days = (account.token_expires_at.getTime() - Date.now()) / 86_400_000;

@@ -21,6 +21,7 @@ const userinfo = z.object({
   picture: z.string().optional(),
 });
 const organizationAcls = z.object({ elements: z.array(z.object({ organization: z.string().min(1) })) });
+const organizationLookup = z.object({ localizedName: z.string().optional(), vanityName: z.string().optional() });
 
 export function linkedinProvider(config: Config): Provider | null {
   const app = oauthApp(
@@ -68,11 +69,24 @@ export function linkedinProvider(config: Config): Provider | null {
         },
       );
       const organization = acls.elements[0]?.organization;
+      // The account posts and syncs as the page, so it is shown by the page's name, not the member's email.
+      const page = organization
+        ? await apiCall(
+            provider,
+            'organization',
+            `${app.apiUrl}/rest/organizations/${organization.split(':').at(-1)}`,
+            organizationLookup,
+            {
+              accessToken,
+              headers: rest.headers,
+            },
+          )
+        : undefined;
       const profile = {
         externalId: member.sub,
-        username: member.email ?? member.name ?? null,
-        displayName: member.name ?? null,
-        avatarUrl: member.picture ?? null,
+        username: page?.vanityName ?? member.email ?? member.name ?? null,
+        displayName: page?.localizedName ?? member.name ?? null,
+        avatarUrl: page ? null : (member.picture ?? null),
         metadata: organization ? { organizationUrn: organization } : undefined,
       };
       return { kind: 'accounts', accounts: [{ platform: 'linkedin', profile, tokens }] };
