@@ -1,7 +1,7 @@
 // Helpers of the scale benchmark (bench/scale.run.ts): statistics, the load generator's process, the
 // processes it measures (RSS and CPU from /proc), the worker and the dashboard in processes of their own.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import type { DataSource } from 'typeorm';
 import { freePort } from '../scripts/stack.js';
 
@@ -169,9 +169,18 @@ export function startWorkerProcess(env: Record<string, string | undefined>): Chi
   return spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], { env: { ...process.env, ...env }, stdio: 'ignore' });
 }
 
-/** Builds the dashboard if there is no build, then serves it with remix-serve as `npm start` does. */
+/** The newest modification time under a directory. */
+function newest(dir: string): number {
+  return readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
+    const full = `${dir}/${entry.name}`;
+    return Math.max(latest, entry.isDirectory() ? newest(full) : statSync(full).mtimeMs);
+  }, 0);
+}
+
+/** Builds the dashboard when there is no build or a source is newer (as `npm start` does), then serves it with remix-serve. */
 export async function startDashboard(apiUrl: string): Promise<{ url: string; child: ChildProcess }> {
-  if (!existsSync('web/build/server/index.js')) {
+  const built = 'web/build/server/index.js';
+  if (!existsSync(built) || statSync(built).mtimeMs < Math.max(newest('web/app'), newest('lib'))) {
     const built = spawnSync('node_modules/.bin/remix', ['vite:build', 'web'], { stdio: 'ignore' });
     if (built.status !== 0) throw new Error('the dashboard build failed');
   }
