@@ -213,8 +213,11 @@ async function heartbeating<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Stores discovered accounts in order, linking each to a parent stored before it (an Instagram account to its Page). */
-async function storeAccounts(
+/**
+ * Stores discovered accounts in order, linking each to a parent stored before it (an Instagram account to
+ * its Page). Also the scale benchmark's seeding (bench/scale-seed.ts), so its accounts are stored as a connect stores them.
+ */
+export async function storeAccounts(
   tx: EntityManager,
   keyring: Keyring,
   businessId: number,

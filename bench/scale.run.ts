@@ -1,213 +1,206 @@
-// The scale benchmark (issue 12 item 6): connects N X accounts through the real OAuth flow (sandbox
-// identities minted through its admin API, authorize -> consent -> callback, no browser), in businesses
-// of 1, 4, 20 and 100 accounts (the rest in a filler business), lets every first sync finish, then
-// measures side by side: the floors (a Postgres point read, one Temporal query, /health), sync-status,
-// sync-history and sync-progress at 50 concurrent clients per business size, the old way of sync-status
-// (one Temporal query per account) for comparison, the connect callback, and worker / Temporal memory.
-// Everything listens on 127.0.0.1. Writes bench/results/scale-<date>.md. Knobs: BENCH_ACCOUNTS (total,
-// at least 125), BENCH_SECONDS (per measurement), BENCH_CLIENTS.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+// The scale benchmark (issue 12 item 6). Seeds N accounts, half X and half LinkedIn, without a browser
+// (bench/scale-seed.ts: sandbox-minted grants, then what a connect does after its callback), in
+// businesses of 1, 4, 20 and 100 accounts (the rest in a filler business), lets every first sync finish,
+// then measures side by side: the connect callback on a sample through the real OAuth flow; the floors
+// (a Postgres point read, one Temporal query, /health); sync-status, sync-history, sync-progress and the
+// dashboard's Connections page at 50 concurrent clients per business size, and the old way of
+// sync-status (one Temporal query per account) for comparison; then a steady window with the scheduled
+// syncs: their start lag, provider calls per sync, refresh lateness and refreshes after expiry, and the
+// RSS and CPU of the worker, the Temporal dev server and Postgres. Everything listens on 127.0.0.1.
+// Writes bench/results/scale-<date>-<N>.md. Knobs (bench/README.md): BENCH_ACCOUNTS, BENCH_SECONDS,
+// BENCH_CLIENTS, BENCH_CONNECTS, BENCH_SEED_CONCURRENCY, BENCH_POSTS, BENCH_X_TOKEN_SECONDS,
+// BENCH_SYNC_INTERVAL_SECONDS, BENCH_STEADY_SECONDS.
+import type { ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { afterAll, expect, it } from 'vitest';
 import { queryAccountStatus } from '../lib/account-workflows.js';
 import { BusinessEntity, MembershipEntity } from '../lib/db/entities.js';
 import { TEST_KEYS } from '../test/support/env.js';
-import { connect, sandboxAdmin, startTestSystem, type TestSystem } from '../test/support/system.js';
+import { consentAt, sandboxAdmin, startTestSystem, type ApiClient, type TestSystem } from '../test/support/system.js';
+import { mintIdentities, seedAccounts, type SeedAccount, type SeedPlatform } from './scale-seed.js';
+import {
+  closedLoop,
+  dashboardCookie,
+  load,
+  percentile,
+  pool,
+  postgresPid,
+  RefreshLateness,
+  startDashboard,
+  startWorkerProcess,
+  stats,
+  temporalPid,
+  usage,
+  type ProcessGroup,
+  type Stats,
+  type Usage,
+} from './scale-support.js';
 
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const SIZES = [1, 4, 20, 100];
-const TOTAL = Math.max(125, Number(process.env.BENCH_ACCOUNTS ?? 125));
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
+const TOTAL = Math.max(125, env('BENCH_ACCOUNTS', 125));
+const SECONDS = env('BENCH_SECONDS', 10);
+const CLIENTS = env('BENCH_CLIENTS', 50);
+const CONNECTS = env('BENCH_CONNECTS', 200);
 const CONNECT_CONCURRENCY = 8;
+const SEED_CONCURRENCY = env('BENCH_SEED_CONCURRENCY', 32);
+/** Seeded posts per X user and LinkedIn organization (the sandbox's default is 250 and 230). */
+const POSTS = env('BENCH_POSTS', 50);
+/** X access tokens live this long (7200 s at X), so refreshes fall inside the run. */
+const X_TOKEN_SECONDS = env('BENCH_X_TOKEN_SECONDS', 1200);
+const INTERVAL = env('BENCH_SYNC_INTERVAL_SECONDS', 900);
+const STEADY_SECONDS = env('BENCH_STEADY_SECONDS', 300);
 
 let system: TestSystem | undefined;
-let worker: ChildProcess | undefined;
+const children: ChildProcess[] = [];
+let refreshes: RefreshLateness | undefined;
 
 afterAll(async () => {
-  worker?.kill('SIGKILL');
+  refreshes?.stop();
+  for (const child of children) child.kill('SIGKILL');
   await system?.stop();
 });
 
-interface Stats {
-  requests: number;
-  errors: number;
-  stale: number;
-  p50: number;
-  p99: number;
-  rps: number;
-}
+const platformOf = (i: number): SeedPlatform => (i % 2 === 0 ? 'twitter' : 'linkedin');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const seconds = (fromMs: number) => Math.round((Date.now() - fromMs) / 100) / 10;
 
-const round = (n: number) => Math.round(n * 100) / 100;
-function stats(samples: number[], seconds: number, errors = 0): Stats {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (p: number) => round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN);
-  return { requests: sorted.length, errors, stale: 0, p50: at(0.5), p99: at(0.99), rps: Math.round(sorted.length / seconds) };
-}
-
-/** Runs bench/load.ts in its own process against one URL. */
-function load(url: string, token: string | undefined, connections = CLIENTS, seconds = SECONDS): Promise<Stats> {
-  const input = JSON.stringify({ url, connections, seconds, headers: token ? { authorization: `Bearer ${token}` } : {} });
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/load.ts', input], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (chunk) => (out += chunk));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Stats) : reject(new Error(`load exited ${code}`))));
-  });
-}
-
-/** Runs `task` from `clients` loops for `seconds`, in this process; the latencies of each call. */
-async function closedLoop(clients: number, seconds: number, task: () => Promise<unknown>): Promise<Stats> {
-  const samples: number[] = [];
-  let errors = 0;
-  const end = Date.now() + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (Date.now() < end) {
-        const started = performance.now();
-        try {
-          await task();
-          samples.push(performance.now() - started);
-        } catch {
-          errors++;
-        }
-      }
-    }),
-  );
-  return stats(samples, seconds, errors);
-}
-
-function rssMiB(pid: number | undefined): number | null {
-  if (!pid) return null;
-  try {
-    const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kb ? Math.round(Number(kb) / 1024) : null;
-  } catch {
-    return null;
-  }
-}
-
-/** The Temporal dev server the suite started (by the port in its command line). */
-function temporalPid(address: string): number | undefined {
-  const port = address.split(':').at(-1)!;
-  for (const entry of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (cmd.includes('start-dev') && cmd.includes(port)) return Number(entry);
-    } catch {
-      // gone
-    }
-  }
-  return undefined;
-}
-
-function startWorkerProcess(sys: TestSystem): ChildProcess {
-  const env = {
-    ...process.env,
-    NODE_ENV: 'test' as const,
-    DATABASE_URL: sys.databaseUrl,
-    TEMPORAL_ADDRESS: sys.config.TEMPORAL_ADDRESS,
-    TEMPORAL_TASK_QUEUE: sys.config.TEMPORAL_TASK_QUEUE,
-    TOKEN_ENCRYPTION_KEYS: TEST_KEYS,
-    SANDBOX_URL: sys.sandbox.url,
-    SYNC_INTERVAL_SECONDS: '900',
-    WORKER_METRICS_PORT: '0',
-    LOG_LEVEL: 'warn',
-  };
-  return spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], { env, stdio: 'ignore' });
-}
-
-/** Runs `task` over `items`, `concurrency` at a time; each lane passes its own index (its own client). */
-async function pool<T>(items: T[], concurrency: number, task: (item: T, lane: number) => Promise<void>): Promise<void> {
-  const queue = [...items];
-  await Promise.all(
-    Array.from({ length: concurrency }, async (_, lane) => {
-      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await task(item, lane);
-    }),
-  );
-}
-
-it(`scale: ${TOTAL} accounts, ${CLIENTS} clients, ${SECONDS} s per measurement`, async () => {
-  system = await startTestSystem({ SYNC_INTERVAL_SECONDS: '900' });
-  const sys = system;
-  // The worker in a process of its own, so its memory is its own.
-  await sys.worker.stop();
-  sys.worker = { ...sys.worker, stop: async () => {} };
-  worker = startWorkerProcess(sys);
-  await new Promise((r) => setTimeout(r, 8_000)); // bundling the workflows
-  const memory: { when: string; worker: number | null; temporal: number | null }[] = [];
-  const tPid = temporalPid(sys.config.TEMPORAL_ADDRESS);
-  const snapshot = (when: string) => memory.push({ when, worker: rssMiB(worker?.pid), temporal: rssMiB(tPid) });
-  snapshot('no accounts');
-
-  const api = await sys.login();
-  // Businesses of each size for the same user, and a filler business for the rest.
-  const businesses: number[] = [];
-  for (const size of [...SIZES, TOTAL - 125].filter((s) => s > 0)) {
-    const business = await sys.db.getRepository(BusinessEntity).save({ name: `Bench ${size}` });
-    await sys.db.getRepository(MembershipEntity).save({ userId: sys.user.userId, businessId: business.id, role: 'owner' });
-    businesses.push(business.id);
-  }
-  const plan = [...SIZES, TOTAL - 125].flatMap((size, b) => Array.from({ length: size }, () => businesses[b]!));
-  // 19-digit ids apart from the sandbox's own (17000...), as X's are.
-  const ids = plan.map((_, i) => `16${String(i + 1).padStart(17, '0')}`);
-  for (let i = 0; i < ids.length; i += 5000) {
-    await sandboxAdmin(
-      sys,
-      '/identities',
-      ids.slice(i, i + 5000).map((id, j) => ({ platform: 'x', id, username: `bench${i + j}`, name: `Bench ${i + j}` })),
-    );
-  }
-
-  // Connect every account as a user would, 8 at a time; the callback's latency is the connect's.
-  const browsers = await Promise.all(Array.from({ length: CONNECT_CONCURRENCY }, () => sys.login()));
-  const connectLatencies: number[] = [];
-  let connectErrors = 0;
-  const connectFailures = new Map<string, number>(); // by status and error code, for the results
-  const connectStarted = Date.now();
-  await pool(
-    plan.map((businessId, i) => ({ businessId, id: ids[i]! })),
-    CONNECT_CONCURRENCY,
-    async ({ businessId, id }, lane) => {
-      const started = performance.now();
-      try {
-        // One signed-in browser per lane: the OAuth flow is bound to the cookie its authorize set.
-        const res = await connect(browsers[lane]!, 'twitter', businessId, 'allow', id);
-        connectLatencies.push(performance.now() - started);
-        if (res.status !== 200) {
-          connectErrors++;
-          const code = `${res.status} ${((await res.json().catch(() => ({}))) as { error?: { code?: string } }).error?.code ?? ''}`.trim();
-          connectFailures.set(code, (connectFailures.get(code) ?? 0) + 1);
-        } else await res.body?.cancel();
-      } catch {
-        connectErrors++; // a dropped connection under load: counted, not fatal
-      }
-    },
-  );
-  const connectSeconds = (Date.now() - connectStarted) / 1000;
-  const connects = stats(connectLatencies, connectSeconds, connectErrors);
-
-  // Every first sync done (the projection shows a last sync for every account).
+/** Waits until `count` accounts show a finished sync and none is running (the dashboard's projection). */
+async function firstSyncsDone(sys: TestSystem, count: number): Promise<void> {
   await expect
     .poll(
       async () =>
         (await sys.db.query(`SELECT count(*)::int AS n FROM account_sync_state WHERE last_sync IS NOT NULL AND current_job_id IS NULL`))[0]
           .n,
-      {
-        timeout: 30 * 60_000,
-        interval: 2_000,
-      },
+      { timeout: 60 * 60_000, interval: 2_000 },
     )
-    .toBeGreaterThanOrEqual(TOTAL - connectErrors);
+    .toBeGreaterThanOrEqual(count);
+}
+
+it(`scale: ${TOTAL} accounts, ${CLIENTS} clients, ${SECONDS} s per measurement`, async () => {
+  const phases: { name: string; seconds: number }[] = [];
+  let phaseStart = Date.now();
+  const phase = (name: string) => {
+    phases.push({ name, seconds: seconds(phaseStart) });
+    console.log(`phase: ${name}, ${phases.at(-1)!.seconds} s`); // progress while the run goes on
+    phaseStart = Date.now();
+  };
+
+  system = await startTestSystem({ SYNC_INTERVAL_SECONDS: String(INTERVAL) });
+  const sys = system;
+  // The worker in a process of its own, so its memory and CPU are its own.
+  await sys.worker.stop();
+  sys.worker = { ...sys.worker, stop: async () => {} };
+  const worker = startWorkerProcess({
+    NODE_ENV: 'test',
+    DATABASE_URL: sys.databaseUrl,
+    TEMPORAL_ADDRESS: sys.config.TEMPORAL_ADDRESS,
+    TEMPORAL_TASK_QUEUE: sys.config.TEMPORAL_TASK_QUEUE,
+    TOKEN_ENCRYPTION_KEYS: TEST_KEYS,
+    SANDBOX_URL: sys.sandbox.url,
+    SYNC_INTERVAL_SECONDS: String(INTERVAL),
+    WORKER_METRICS_PORT: '0',
+    LOG_LEVEL: 'warn',
+  });
+  children.push(worker);
+  const dashboard = await startDashboard(sys.apiUrl);
+  children.push(dashboard.child);
+  await sleep(8_000); // the worker bundling its workflows
+  const groups: ProcessGroup[] = [
+    { name: 'worker', rootPid: worker.pid },
+    { name: 'Temporal dev server', rootPid: temporalPid(sys.config.TEMPORAL_ADDRESS) },
+    { name: 'Postgres (all processes)', rootPid: postgresPid(sys.databaseUrl) },
+  ];
+  const snapshots: { when: string; at: number; usage: Usage[] }[] = [];
+  const snapshot = (when: string) => snapshots.push({ when, at: Date.now(), usage: groups.map(usage) });
+  snapshot('no accounts');
+  phase('start: servers, worker, dashboard');
+
+  await sandboxAdmin(sys, '/config', {
+    twitter: { accessTokenSeconds: X_TOKEN_SECONDS },
+    content: { seededPosts: { x: POSTS, linkedin: POSTS } },
+  });
+  // Businesses of each size for the same user, a filler business for the rest, one for the connect sample.
+  const sized = [...SIZES, TOTAL - 125].filter((s) => s > 0);
+  const businesses: number[] = [];
+  for (const size of [...sized, CONNECTS]) {
+    const business = await sys.db.getRepository(BusinessEntity).save({ name: `Bench ${size}` });
+    await sys.db.getRepository(MembershipEntity).save({ userId: sys.user.userId, businessId: business.id, role: 'owner' });
+    businesses.push(business.id);
+  }
+  const plan = sized.flatMap((size, b) => Array.from({ length: size }, () => businesses[b]!));
+  const connectBusiness = businesses.at(-1)!;
+  const count = (n: number, platform: SeedPlatform) =>
+    Array.from({ length: n }, (_, i) => platformOf(i)).filter((p) => p === platform).length;
+  const identities: Record<SeedPlatform, string[]> = { twitter: [], linkedin: [] };
+  for (const platform of ['twitter', 'linkedin'] as const) {
+    identities[platform] = await mintIdentities(sys.sandbox.url, platform, count(TOTAL, platform) + count(CONNECTS, platform));
+  }
+  const take = { twitter: 0, linkedin: 0 };
+  const next = (platform: SeedPlatform) => identities[platform][take[platform]++]!;
+  const accounts: SeedAccount[] = plan.map((businessId, i) => ({ platform: platformOf(i), identity: next(platformOf(i)), businessId }));
+  const sample = Array.from({ length: CONNECTS }, (_, i) => ({ platform: platformOf(i), identity: next(platformOf(i)) }));
+  phase('sandbox identities');
+
+  refreshes = new RefreshLateness(sys.db);
+  refreshes.start();
+  const seedStart = Date.now();
+  const { failures: seedFailures, stepMs } = await seedAccounts(
+    { db: sys.db, temporal: sys.temporal, config: { ...sys.config, TOKEN_ENCRYPTION_KEYS: TEST_KEYS }, sandboxUrl: sys.sandbox.url },
+    accounts,
+    SEED_CONCURRENCY,
+  );
+  const seedSeconds = seconds(seedStart);
+  const seedFailed = [...seedFailures.values()].reduce((a, b) => a + b, 0);
+  phase(`seeding ${TOTAL} accounts (${SEED_CONCURRENCY} at a time)`);
+  await firstSyncsDone(sys, TOTAL - seedFailed);
+  const firstSyncsSeconds = seconds(seedStart);
+  phase('first syncs (after seeding ended)');
   snapshot(`${TOTAL} accounts, first syncs done`);
 
+  // The connect callback through the real OAuth flow, 8 at a time: authorize, consent, then the callback
+  // timed alone (its code exchange, discovery and account workflow start run in the connect workflow).
+  const browsers: ApiClient[] = await Promise.all(Array.from({ length: CONNECT_CONCURRENCY }, () => sys.login()));
+  const callbackLatencies: number[] = [];
+  const connectFailures = new Map<string, number>();
+  const connectStart = Date.now();
+  await pool(sample, CONNECT_CONCURRENCY, async ({ platform, identity }, lane) => {
+    const browser = browsers[lane]!;
+    try {
+      const authorize = await browser(`/api/v1/oauth/${platform}/authorize?business_id=${connectBusiness}`);
+      const { authorization_url } = (await authorize.json()) as { authorization_url: string };
+      const callback = await consentAt(authorization_url, 'allow', identity);
+      const started = performance.now();
+      const res = await browser.visit(callback, { headers: { accept: 'application/json' }, redirect: 'manual' });
+      const body = (await res.json().catch(() => ({}))) as { error?: { code?: string } };
+      if (res.status !== 200) throw new Error(`${res.status} ${body.error?.code ?? ''}`.trim());
+      callbackLatencies.push(performance.now() - started);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message.slice(0, 60) : String(error);
+      connectFailures.set(reason, (connectFailures.get(reason) ?? 0) + 1);
+    }
+  });
+  const connectSeconds = seconds(connectStart);
+  const connects = stats(
+    callbackLatencies,
+    connectSeconds,
+    [...connectFailures.values()].reduce((a, b) => a + b, 0),
+  );
+  phase(`connect sample (${CONNECTS} through OAuth)`);
+  await firstSyncsDone(sys, TOTAL - seedFailed + connects.requests);
+  phase('connect sample first syncs');
+
   // Floors.
+  const api = await sys.login();
+  const bearer = { authorization: `Bearer ${api.token}` };
+  const cookie = { cookie: await dashboardCookie(dashboard.url, sys.user.email, sys.user.password) };
   const [anyAccount] = await sys.db.query(`SELECT account_id FROM account_sync_state LIMIT 1`);
   const pgRead = await closedLoop(1, 3, () =>
     sys.db.query('SELECT * FROM account_sync_state WHERE account_id = $1', [anyAccount.account_id]),
   );
   const oneQuery = await closedLoop(1, 3, () => queryAccountStatus(sys.temporal, anyAccount.account_id));
-  const health = await load(`${sys.apiUrl}/health`, undefined);
+  const health = await load(`${sys.apiUrl}/health`, {}, CLIENTS, SECONDS);
 
   const rows: { name: string; size: number | null; result: Stats }[] = [
     { name: 'Postgres point read (1 client)', size: null, result: pgRead },
@@ -217,42 +210,117 @@ it(`scale: ${TOTAL} accounts, ${CLIENTS} clients, ${SECONDS} s per measurement`,
   for (const [b, size] of SIZES.entries()) {
     const businessId = businesses[b]!;
     const [job] = await sys.db.query(`SELECT job_id FROM sync_runs WHERE business_id = $1 LIMIT 1`, [businessId]);
-    rows.push({
-      name: 'sync-status, 1 client',
-      size,
-      result: await load(`${sys.apiUrl}/api/v1/analytics/sync-status/${businessId}`, api.token, 1),
-    });
-    rows.push({ name: 'sync-status', size, result: await load(`${sys.apiUrl}/api/v1/analytics/sync-status/${businessId}`, api.token) });
-    const accounts: number[] = (await sys.db.query(`SELECT id FROM social_accounts WHERE business_id = $1`, [businessId])).map(
+    const status = `${sys.apiUrl}/api/v1/analytics/sync-status/${businessId}`;
+    rows.push({ name: 'sync-status, 1 client', size, result: await load(status, bearer, 1, SECONDS) });
+    rows.push({ name: 'sync-status', size, result: await load(status, bearer, CLIENTS, SECONDS) });
+    const ids: number[] = (await sys.db.query(`SELECT id FROM social_accounts WHERE business_id = $1`, [businessId])).map(
       (r: { id: number }) => r.id,
     );
     // What sync-status cost before decision 014: one Temporal query per account of the business.
     rows.push({
       name: 'before: one Temporal query per account',
       size,
-      result: await closedLoop(CLIENTS, SECONDS, () => Promise.all(accounts.map((id) => queryAccountStatus(sys.temporal, id, 2_000)))),
+      result: await closedLoop(CLIENTS, SECONDS, () => Promise.all(ids.map((id) => queryAccountStatus(sys.temporal, id, 2_000)))),
     });
-    rows.push({ name: 'sync-history', size, result: await load(`${sys.apiUrl}/api/v1/analytics/sync-history/${businessId}`, api.token) });
+    rows.push({
+      name: 'sync-history',
+      size,
+      result: await load(`${sys.apiUrl}/api/v1/analytics/sync-history/${businessId}`, bearer, CLIENTS, SECONDS),
+    });
     if (job) {
-      rows.push({
-        name: 'sync-progress',
-        size,
-        result: await load(`${sys.apiUrl}/api/v1/analytics/sync-progress/${encodeURIComponent(job.job_id)}`, api.token),
-      });
+      const progress = `${sys.apiUrl}/api/v1/analytics/sync-progress/${encodeURIComponent(job.job_id)}`;
+      rows.push({ name: 'sync-progress', size, result: await load(progress, bearer, CLIENTS, SECONDS) });
     }
+    // The dashboard's Connections page (server-rendered: its loader's API calls and the HTML).
+    const page = `${dashboard.url}/b/${businessId}/connections`;
+    const probe = await fetch(page, { headers: cookie, redirect: 'manual' });
+    await probe.body?.cancel();
+    if (probe.status !== 200) throw new Error(`the Connections page answered ${probe.status}`);
+    rows.push({ name: 'dashboard Connections page, 1 client', size, result: await load(page, cookie, 1, SECONDS) });
+    rows.push({ name: 'dashboard Connections page', size, result: await load(page, cookie, CLIENTS, SECONDS) });
   }
-  snapshot(`${TOTAL} accounts, after the load`);
+  snapshot(`${TOTAL + connects.requests} accounts, after the load`);
+  phase(`load rows (${SECONDS} s each)`);
 
+  // The steady window, once scheduled syncs are due (the first one `INTERVAL` after the first sync).
+  const [{ first }] = await sys.db.query(`SELECT min(next_sync_at) AS first FROM account_sync_state`);
+  if (first && new Date(first).getTime() > Date.now()) await sleep(new Date(first).getTime() - Date.now());
+  phase('waiting for the first scheduled syncs');
+  const planned = new Map<number, number>(
+    (await sys.db.query(`SELECT account_id, next_sync_at FROM account_sync_state WHERE next_sync_at IS NOT NULL`)).map(
+      (r: { account_id: number; next_sync_at: Date }) => [r.account_id, r.next_sync_at.getTime()],
+    ),
+  );
+  await sandboxAdmin(sys, '/requests', undefined, 'DELETE');
+  const windowStart = new Date();
+  snapshot('steady window start');
+  await sleep(STEADY_SECONDS * 1000);
+  const windowEnd = new Date();
+  snapshot('steady window end');
+  const { requests } = (await sandboxAdmin(sys, '/requests')) as { requests: Record<string, number> };
+  phase(`steady window (${STEADY_SECONDS} s)`);
+  refreshes.stop();
+
+  const runs: { account_id: number; platform: string; started_at: Date }[] = await sys.db.query(
+    `SELECT account_id, platform, started_at FROM sync_runs WHERE trigger = 'schedule' AND started_at >= $1 AND started_at < $2`,
+    [windowStart, windowEnd],
+  );
+  const due = [...planned.values()].filter((at) => at >= windowStart.getTime() && at < windowEnd.getTime()).length;
+  const lags = runs
+    .filter((r) => planned.has(r.account_id))
+    .map((r) => (r.started_at.getTime() - planned.get(r.account_id)!) / 1000)
+    .sort((a, b) => a - b);
+  const syncsBy = (platform: string) => runs.filter((r) => r.platform === platform).length;
+  const callsBy = (prefix: string, token: boolean) =>
+    Object.entries(requests)
+      .filter(([key]) => key.split(' ')[1]!.startsWith(prefix) && /oauth2?\/|accessToken/.test(key) === token)
+      .reduce((sum, [, n]) => sum + n, 0);
+
+  const allRefreshes = refreshes.seen;
+  const windowRefreshes = allRefreshes.filter((r) => r.startedAt >= windowStart && r.startedAt < windowEnd).length;
+  const late = allRefreshes.map((r) => r.lateSeconds).filter((s): s is number => s !== null);
+  const afterExpiry = allRefreshes.filter((r) => r.afterExpiry).length;
+
+  const fmt = (n: number | null | undefined, digits = 1) => (n === null || n === undefined || Number.isNaN(n) ? '?' : n.toFixed(digits));
   const date = new Date().toISOString();
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, Node ${process.version}; load average at the end ${os
     .loadavg()
     .map((l) => l.toFixed(1))
     .join(' ')} (shared with other work)`;
+  const [start, seeded, , windowOpen, windowClose] = snapshots;
   const table = [
     `# Scale benchmark, ${date.slice(0, 10)}`,
     '',
-    `Machine: ${machine}.`,
-    `${TOTAL} X accounts connected through the OAuth flow (businesses of ${SIZES.join(', ')}${TOTAL > 125 ? ` and ${TOTAL - 125}` : ''}), ${CLIENTS} concurrent clients, ${SECONDS} s per row.`,
+    `Machine: ${machine}. Run at ${date}.`,
+    '',
+    `N = ${TOTAL} accounts (X and LinkedIn alternately, half each), in businesses of ${SIZES.join(', ')}${TOTAL > 125 ? ` and ${TOTAL - 125}` : ''}; ` +
+      `${POSTS} seeded posts per account (sandbox \`content.seededPosts\`), X access tokens of ${X_TOKEN_SECONDS} s, ` +
+      `SYNC_INTERVAL_SECONDS ${INTERVAL}. Seeded without a browser: the sandbox's admin API minted consented codes ` +
+      `(\`POST /admin/grants/codes\`), then each account went through the provider client's code exchange and discovery, ` +
+      `the connect activity's \`storeAccounts\` and \`ensureAccountWorkflow\` (${SEED_CONCURRENCY} at a time): ` +
+      `${TOTAL - seedFailed} in ${seedSeconds} s (${((TOTAL - seedFailed) / seedSeconds).toFixed(1)}/s), ${seedFailed} failed` +
+      `${seedFailures.size ? ` (${[...seedFailures].map(([why, n]) => `${n} × ${why}`).join('; ')})` : ''}; ` +
+      `every first sync done ${firstSyncsSeconds} s after seeding began. Seeding's time by step, mean ms per account ` +
+      `(${SEED_CONCURRENCY} in flight): ${Object.entries(stepMs)
+        .map(([step, ms]) => `${step} ${(ms / TOTAL).toFixed(1)}`)
+        .join(', ')}.`,
+    '',
+    '## Phases',
+    '',
+    '| phase | seconds |',
+    '| --- | --- |',
+    ...phases.map((p) => `| ${p.name} | ${p.seconds} |`),
+    '',
+    '## Connect callback (real OAuth flow)',
+    '',
+    `${CONNECTS} connects (half X, half LinkedIn), ${CONNECT_CONCURRENCY} at a time, after seeding; the callback timed alone ` +
+      '(it waits for the connect workflow: code exchange at the sandbox, discovery, storing, starting the account workflow).',
+    '',
+    '| connects | errors | callback p50 ms | p95 ms | p99 ms | connects/s (whole flow) |',
+    '| --- | --- | --- | --- | --- | --- |',
+    `| ${connects.requests} | ${connects.errors}${connectFailures.size ? ` (${[...connectFailures].map(([why, n]) => `${n} × ${why}`).join(', ')})` : ''} | ${connects.p50} | ${connects.p95} | ${connects.p99} | ${(connects.requests / connectSeconds).toFixed(1)} |`,
+    '',
+    `## Under load (${CLIENTS} concurrent clients unless said, ${SECONDS} s per row)`,
     '',
     '| measurement | business size | requests | p50 ms | p99 ms | req/s | errors | stale |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -261,11 +329,66 @@ it(`scale: ${TOTAL} accounts, ${CLIENTS} clients, ${SECONDS} s per measurement`,
         `| ${name} | ${size ?? ''} | ${r.requests} | ${r.p50} | ${r.p99} | ${r.rps} | ${r.errors} | ${r.stale} |`,
     ),
     '',
-    `Connect (authorize, consent, callback; ${CONNECT_CONCURRENCY} at a time): ${connects.requests} in ${connectSeconds.toFixed(1)} s (${(connects.requests / connectSeconds).toFixed(1)}/s), p50 ${connects.p50} ms, p99 ${connects.p99} ms, ${connects.errors} errors${connectFailures.size ? ` (${[...connectFailures].map(([code, n]) => `${n} × ${code}`).join(', ')})` : ''}.`,
+    `## Steady window (${STEADY_SECONDS} s from ${windowStart.toISOString().slice(11, 19)} UTC)`,
     '',
-    '| memory (RSS, MiB) | worker | Temporal dev server |',
-    '| --- | --- | --- |',
-    ...memory.map((m) => `| ${m.when} | ${m.worker ?? '?'} | ${m.temporal ?? '?'} |`),
+    `Planned times: the projection's next_sync_at (account_sync_state), read just before the window; lag = ` +
+      `sync_runs.started_at of a scheduled sync minus it. Syncs due in the window: ${due}; scheduled syncs started: ${runs.length} ` +
+      `(due before the window: ${runs.filter((r) => (planned.get(r.account_id) ?? Infinity) < windowStart.getTime()).length}, ` +
+      `no planned time read: ${runs.filter((r) => !planned.has(r.account_id)).length}).`,
+    '',
+    '| sync start lag p50 s | p99 s | max s | scheduled syncs/s |',
+    '| --- | --- | --- | --- |',
+    `| ${fmt(percentile(lags, 0.5))} | ${fmt(percentile(lags, 0.99))} | ${fmt(lags.at(-1))} | ${(runs.length / STEADY_SECONDS).toFixed(2)} |`,
+    '',
+    '| provider calls (sandbox /admin/requests) | scheduled syncs | API calls | per sync | token endpoint calls |',
+    '| --- | --- | --- | --- | --- |',
+    ...[
+      ['X', 'twitter', '/x/'],
+      ['LinkedIn', 'linkedin', '/linkedin/'],
+    ].map(([label, platform, prefix]) => {
+      const syncs = syncsBy(platform!);
+      const calls = callsBy(prefix!, false);
+      return `| ${label} | ${syncs} | ${calls} | ${syncs ? (calls / syncs).toFixed(2) : '?'} | ${callsBy(prefix!, true)} |`;
+    }),
+    '',
+    `Refreshes (the refresh journal polled each second from seeding to the window's end, as test/faults does): ` +
+      `${allRefreshes.length} in all, ${windowRefreshes} in the window; late after the projection's next_refresh_at: ` +
+      `max ${fmt(late.length ? Math.max(...late) : null)} s, p99 ${fmt(
+        percentile(
+          [...late].sort((a, b) => a - b),
+          0.99,
+        ),
+      )} s; ` +
+      `after expiry: ${afterExpiry}.`,
+    '',
+    '## Memory and CPU',
+    '',
+    `| when | ${groups.map((g) => `${g.name} RSS MiB`).join(' | ')} | ${groups.map((g) => `${g.name} CPU s`).join(' | ')} |`,
+    `| --- | ${groups.map(() => '---').join(' | ')} | ${groups.map(() => '---').join(' | ')} |`,
+    ...snapshots.map(
+      (s) => `| ${s.when} | ${s.usage.map((u) => u.rssMiB ?? '?').join(' | ')} | ${s.usage.map((u) => fmt(u.cpuSeconds)).join(' | ')} |`,
+    ),
+    '',
+    '| CPU, % of one core | ' + groups.map((g) => g.name).join(' | ') + ' |',
+    `| --- | ${groups.map(() => '---').join(' | ')} |`,
+    ...[
+      ['start to first syncs done (seeding)', start, seeded],
+      ['steady window', windowOpen, windowClose],
+    ].map(([label, from, to]) => {
+      const a = from as (typeof snapshots)[number];
+      const b = to as (typeof snapshots)[number];
+      const wall = (b.at - a.at) / 1000;
+      return `| ${label as string} (${wall.toFixed(0)} s) | ${groups
+        .map((_, g) => {
+          const cpu = (b.usage[g]!.cpuSeconds ?? NaN) - (a.usage[g]!.cpuSeconds ?? NaN);
+          return `${fmt((cpu / wall) * 100, 0)}%`;
+        })
+        .join(' | ')} |`;
+    }),
+    '',
+    `In the steady window: worker CPU per scheduled sync ${
+      runs.length ? fmt(((windowClose!.usage[0]!.cpuSeconds ?? NaN) - (windowOpen!.usage[0]!.cpuSeconds ?? NaN)) / runs.length, 3) : '?'
+    } s (refreshes included: ${windowRefreshes}).`,
     '',
   ].join('\n');
   const file = `bench/results/scale-${date.slice(0, 16).replace(/[:T]/g, '-')}-${TOTAL}.md`;

@@ -289,6 +289,41 @@ describe('admin API', () => {
     expect(Date.now() - Date.parse(tweets.data[0].created_at)).toBeLessThan(60_000);
   });
 
+  it('mints consented codes that the token endpoint exchanges, and seeds fewer posts when configured', async () => {
+    const verifier = 'admin-test-verifier-0123456789-0123456789-0123';
+    const minted = await admin('/grants/codes', {
+      platform: 'x',
+      identities: ['1700000000000000001', '1700000000000000002'],
+      scopes: ['tweet.read', 'users.read', 'offline.access'],
+      redirect_uri: X_REDIRECT,
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+      code_challenge_method: 'S256',
+    });
+    expect(minted.status).toBe(201);
+    const { codes } = await minted.json();
+    expect(codes.map((c: { identity: string }) => c.identity)).toEqual(['1700000000000000001', '1700000000000000002']);
+    const res = await fetch(`${sbx.url}/x/2/oauth2/token`, {
+      method: 'POST',
+      body: form({ grant_type: 'authorization_code', code: codes[1].code, redirect_uri: X_REDIRECT, code_verifier: verifier }),
+      headers: { authorization: basic('sandbox-twitter-client', 'sandbox-twitter-secret') },
+    });
+    const { access_token, refresh_token } = await res.json();
+    expect(refresh_token).toBeTruthy();
+    expect((await (await xMe(access_token)).json()).data.id).toBe('1700000000000000002');
+    expect(
+      (await admin('/grants/codes', { platform: 'linkedin', identities: ['nobody'], scopes: ['openid'], redirect_uri: LI_REDIRECT }))
+        .status,
+    ).toBe(404);
+
+    await admin('/config', { content: { seededPosts: { x: 7 } } });
+    const page = await (
+      await fetch(`${sbx.url}/x/2/users/1700000000000000002/tweets?max_results=100`, {
+        headers: { authorization: `Bearer ${access_token}` },
+      })
+    ).json();
+    expect(page.meta.result_count).toBe(7);
+  });
+
   it('resets to the seeded state but keeps the issued log until it is cleared', async () => {
     const { access_token } = await xToken();
     await admin('/config', { twitter: { accessTokenSeconds: 5 } });

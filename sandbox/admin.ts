@@ -7,7 +7,17 @@ import { publishPosts } from './content.js';
 import type { ContentKind } from './published.js';
 import { addFault } from './faults.js';
 import type { Identities } from './identities.js';
-import { clearIssued, expireTokens, parsePlatform, resetState, revokeGrants, type Platform, type SandboxState } from './store.js';
+import {
+  clearIssued,
+  consentGrant,
+  expireTokens,
+  issueCode,
+  parsePlatform,
+  resetState,
+  revokeGrants,
+  type Platform,
+  type SandboxState,
+} from './store.js';
 
 const platform = z.string().transform((value, ctx) => {
   const parsed = parsePlatform(value);
@@ -55,8 +65,26 @@ const configSchema = z
       })
       .partial()
       .strict(),
+    content: z
+      .object({ seededPosts: z.object({ x: seconds, linkedin: seconds, facebook: seconds, instagram: seconds }).partial().strict() })
+      .partial()
+      .strict(),
   })
   .partial()
+  .strict();
+
+// Consent given without the consent page (benchmarks seeding thousands of accounts): each identity's
+// grant is made or extended as Allow would, and an authorization code for it comes back, which the
+// client then exchanges at the platform's token endpoint like any other.
+const codesSchema = z
+  .object({
+    platform,
+    identities: z.array(z.string().min(1)).min(1).max(5000),
+    scopes: z.array(z.string().min(1)).min(1),
+    redirect_uri: z.string().url(),
+    code_challenge: z.string().min(1).optional(),
+    code_challenge_method: z.enum(['S256', 'plain']).optional(),
+  })
   .strict();
 
 const faultSchema = z
@@ -177,6 +205,7 @@ export function adminRouter(state: SandboxState, enabled: boolean): Router {
     const input = parse(configSchema, req.body, res);
     if (!input) return;
     for (const key of ['linkedin', 'twitter', 'meta'] as const) Object.assign(state.config[key], input[key] ?? {});
+    Object.assign(state.config.content.seededPosts, input.content?.seededPosts ?? {});
     res.json(state.config);
   });
 
@@ -188,6 +217,27 @@ export function adminRouter(state: SandboxState, enabled: boolean): Router {
         revokedAt: g.revokedAt ? new Date(g.revokedAt).toISOString() : undefined,
       })),
     });
+  });
+  router.post('/grants/codes', (req, res) => {
+    const input = parse(codesSchema, req.body, res);
+    if (!input) return;
+    const known = new Set<string>(state.identities[input.platform].map((u) => u.id));
+    const unknown = input.identities.find((id) => !known.has(id));
+    if (unknown) return void res.status(404).json({ error: 'not_found', message: `No ${input.platform} identity ${unknown}.` });
+    const codes = input.identities.map((identityId) => {
+      const grant = consentGrant(state, input.platform, identityId, input.scopes);
+      const code = issueCode(state, {
+        platform: input.platform,
+        redirectUri: input.redirect_uri,
+        grantId: grant.id,
+        identityId,
+        scopes: input.scopes,
+        codeChallenge: input.code_challenge,
+        codeChallengeMethod: input.code_challenge_method,
+      });
+      return { identity: identityId, code: code.value };
+    });
+    res.status(201).json({ codes });
   });
   router.post('/grants/revoke', (req, res) => {
     const input = parse(revokeSchema, req.body, res);

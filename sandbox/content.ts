@@ -6,8 +6,6 @@ import { postsOf, type ContentKind, type PublishedPost } from './published.js';
 import { hash, rng } from './random.js';
 import type { SandboxState } from './store.js';
 
-const seededCount: Record<ContentKind, number> = { x: 250, linkedin: 230, facebook: 240, instagram: 210 };
-
 export interface Post {
   /** Stable key within the account: `s<n>` seeded (0 = newest), `e<n>` published later. */
   key: string;
@@ -59,7 +57,7 @@ export function listPosts(state: SandboxState, kind: ContentKind, accountId: str
   const r = rng(`${state.seed}:${key}:timeline`);
   const seeded: Post[] = [];
   let at = state.contentAnchor;
-  const count = seededCount[kind];
+  const count = state.config.content.seededPosts[kind];
   for (let i = 0; i < count; i++) {
     at -= r.int(6, 40) * 3_600_000 + r.int(0, 3599) * 1000;
     seeded.push(makePost(state, kind, accountId, `s${i}`, 1_000_000 + (count - i), at));

@@ -42,6 +42,7 @@ function restore(state: SandboxState, saved: Snapshot): void {
     linkedin: { ...defaults.linkedin, ...saved.config.linkedin },
     twitter: { ...defaults.twitter, ...saved.config.twitter },
     meta: { ...defaults.meta, ...saved.config.meta },
+    content: { seededPosts: { ...defaults.content.seededPosts, ...saved.config.content?.seededPosts } },
   };
   state.grants = new Map(saved.grants.map((g) => [g.id, g]));
   state.codes = new Map(saved.codes.map((c) => [c.value, c]));

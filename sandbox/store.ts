@@ -3,7 +3,7 @@
 // `resetState` puts everything back to the seeded state. persistence.ts keeps it across restarts when
 // the sandbox is given a data directory.
 import { seedIdentities, type Identities } from './identities.js';
-import { emptyPublishing, type PublishingState } from './published.js';
+import { emptyPublishing, type ContentKind, type PublishingState } from './published.js';
 import { secret } from './random.js';
 
 export type Platform = 'linkedin' | 'twitter' | 'meta';
@@ -91,6 +91,10 @@ export interface SandboxConfig {
      */
     igDailyQuota: number;
   };
+  content: {
+    /** Seeded posts per content account (fewer keep thousands of first syncs affordable in a benchmark). */
+    seededPosts: Record<ContentKind, number>;
+  };
 }
 
 export function defaultConfig(): SandboxConfig {
@@ -122,6 +126,7 @@ export function defaultConfig(): SandboxConfig {
       igContainerSeconds: 3,
       igDailyQuota: 50,
     },
+    content: { seededPosts: { x: 250, linkedin: 230, facebook: 240, instagram: 210 } },
   };
 }
 
