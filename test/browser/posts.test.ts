@@ -113,6 +113,12 @@ describe('publishing from the dashboard', () => {
       await linkedinPreview.getByRole('textbox').fill(linkedinText);
       expect(await linkedinPreview.locator('.preview__text').textContent()).toBe(linkedinText);
       expect(await xPreview.locator('.preview__text').textContent()).toBe(text);
+      // X continues as a thread: two replies, each ended by a line of ---.
+      const threadMark = `thread ${Date.now()}`;
+      await xPreview
+        .getByRole('textbox', { name: /^Continue as a thread on X/ })
+        .fill(`Roasted at six (${threadMark})\n---\nOpen till noon (${threadMark})`);
+      expect(await xPreview.getByTestId('thread-count').textContent()).toBe('A thread of 3 tweets');
       // One image for every platform (Instagram has no text-only posts).
       await page.setInputFiles('#post-images', { name: 'beans.jpg', mimeType: 'image/jpeg', buffer: jpegImage(1080, 1080) });
 
@@ -172,6 +178,11 @@ describe('publishing from the dashboard', () => {
       const batch = /\(batch \d+\)/.exec(text)![0];
       const mine = (platform: string) => published.filter((p) => p.platform === platform && p.text.includes(batch));
       for (const [, , sandboxName] of targets) expect(mine(sandboxName), JSON.stringify(published)).toHaveLength(1);
+      // The thread's replies, once each, after the first tweet.
+      expect(published.filter((p) => p.platform === 'x' && p.text.includes(threadMark)).map((p) => p.text)).toEqual([
+        `Roasted at six (${threadMark})`,
+        `Open till noon (${threadMark})`,
+      ]);
       // The image reached every platform (uploaded to X, LinkedIn and Facebook; fetched by Instagram).
       const { media } = (await (await fetch(`${harness.target.sandboxUrl}/admin/media`)).json()) as { media: { platform: string }[] };
       expect(new Set(media.map((m) => m.platform)), JSON.stringify(media)).toEqual(new Set(['x', 'linkedin', 'facebook', 'instagram']));

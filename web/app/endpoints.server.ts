@@ -349,6 +349,8 @@ const postTarget = z.object({
   status: z.string(),
   /** The account's own text, when the user wrote one for it. */
   text: z.string().nullish(),
+  /** X: the tweets after the first, as replies. */
+  thread: z.array(z.string()).nullish(),
   provider_post_id: z.string().nullish(),
   permalink: z.string().nullish(),
   error: z.string().nullish(),
@@ -398,7 +400,7 @@ export type Media = z.infer<typeof mediaInfo>;
 /** What the composer sends: one text, the accounts (each with its own text if overridden), when. */
 export interface PostInput {
   text: string;
-  targets: { account_id: number; text?: string }[];
+  targets: { account_id: number; text?: string; thread?: string[] }[];
   /** ISO 8601; absent means now. */
   scheduled_at?: string;
   media_ids: number[];

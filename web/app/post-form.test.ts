@@ -29,6 +29,8 @@ describe('reading the composer form', () => {
         ['own_text_3', 'on'],
         ['text_3', 'Hello X'],
         ['text_7', 'ignored: its box is not ticked'],
+        ['thread_3', 'Second tweet\n---\n  Third tweet  \n ---\n\n---\n'],
+        ['thread_9', 'ignored: account 9 is not chosen'],
         ['when', 'later'],
         ['date', '2026-12-03'],
         ['time', '09:00'],
@@ -41,6 +43,7 @@ describe('reading the composer form', () => {
       text: 'Hello',
       accountIds: ['3', '7'],
       overrides: { '3': 'Hello X' },
+      threads: { '3': ['Second tweet', 'Third tweet'] },
       when: 'later',
       date: '2026-12-03',
       time: '09:00',
@@ -54,6 +57,7 @@ describe('the API post from the form', () => {
     text: 'Hi',
     accountIds: ['3', '7'],
     overrides: { '7': 'Hi LinkedIn' },
+    threads: {},
     when: 'now' as const,
     date: '',
     time: '',
@@ -64,8 +68,24 @@ describe('the API post from the form', () => {
     expect(toPostInput(base, ['12'], 'publish', 'UTC', NOW)).toEqual({
       ok: true,
       notice: undefined,
-      input: { text: 'Hi', targets: [{ account_id: 3 }, { account_id: 7, text: 'Hi LinkedIn' }], media_ids: [11, 12], draft: false },
+      input: {
+        text: 'Hi',
+        targets: [
+          { account_id: 3, thread: [] },
+          { account_id: 7, text: 'Hi LinkedIn', thread: [] },
+        ],
+        media_ids: [11, 12],
+        draft: false,
+      },
     });
+  });
+
+  it("sends an X account's thread, and an empty one to clear a thread an edit removed", () => {
+    const result = toPostInput({ ...base, threads: { '3': ['Two', 'Three'] } }, [], 'publish', 'UTC', NOW);
+    expect(result.ok && result.input.targets).toEqual([
+      { account_id: 3, thread: ['Two', 'Three'] },
+      { account_id: 7, text: 'Hi LinkedIn', thread: [] },
+    ]);
   });
 
   it('schedules at the date and time in the business zone, stored in UTC', () => {
@@ -122,7 +142,7 @@ describe('the composer’s starting values', () => {
       scheduled_at: '2026-12-05T23:30:00Z',
       media_ids: ['4'],
       targets: [
-        { account_id: '3', status: 'scheduled', text: null },
+        { account_id: '3', status: 'scheduled', text: null, thread: ['Two', 'Three'] },
         { account_id: '7', status: 'scheduled', text: 'Own' },
         { account_id: '8', status: 'canceled', text: null },
       ],
@@ -131,6 +151,7 @@ describe('the composer’s starting values', () => {
       text: 'Shared',
       accountIds: ['3', '7'],
       overrides: { '7': 'Own' },
+      threads: { '3': ['Two', 'Three'] },
       when: 'later',
       date: '2026-12-06',
       time: '00:30',

@@ -12,6 +12,8 @@ export interface ComposerValues {
   accountIds: string[];
   /** An account's own text, for the accounts whose text differs from the shared one. */
   overrides: Record<string, string>;
+  /** An X account's further tweets, each a reply to the one before (a thread). */
+  threads: Record<string, string[]>;
   when: 'now' | 'later';
   /** "YYYY-MM-DD" and "HH:MM" in the business's time zone. */
   date: string;
@@ -45,17 +47,35 @@ export function readComposerForm(form: FormData): ComposerValues {
     const own = String(form.get(`text_${id}`) ?? '');
     if (form.get(`own_text_${id}`) === 'on' && own.trim() !== '') overrides[id] = own;
   }
+  const threads: Record<string, string[]> = {};
+  for (const id of accountIds) {
+    const tweets = splitThread(String(form.get(`thread_${id}`) ?? ''));
+    if (tweets.length > 0) threads[id] = tweets;
+  }
   const removed = new Set(form.getAll('remove_media').map(String));
   return {
     text: String(form.get('text') ?? ''),
     accountIds,
     overrides,
+    threads,
     when: form.get('when') === 'later' ? 'later' : 'now',
     date: String(form.get('date') ?? '').trim(),
     time: String(form.get('time') ?? '').trim(),
     mediaIds: [...new Set(form.getAll('media_ids').map(String))].filter((id) => ID.test(id) && !removed.has(id)),
   };
 }
+
+/** The thread box holds the further tweets one after another, each ended by a line of only `---`. */
+export const THREAD_SEPARATOR = '---';
+
+export function splitThread(box: string): string[] {
+  return box
+    .split(/^[ \t]*---[ \t]*$/m)
+    .map((tweet) => tweet.trim())
+    .filter(Boolean);
+}
+
+export const joinThread = (tweets: readonly string[]) => tweets.join(`\n${THREAD_SEPARATOR}\n`);
 
 export type ComposeIntent = 'publish' | 'draft';
 
@@ -91,9 +111,12 @@ export function toPostInput(
     notice,
     input: {
       text: values.text,
-      targets: values.accountIds.map((id) =>
-        values.overrides[id] === undefined ? { account_id: Number(id) } : { account_id: Number(id), text: values.overrides[id] },
-      ),
+      targets: values.accountIds.map((id) => ({
+        account_id: Number(id),
+        ...(values.overrides[id] === undefined ? {} : { text: values.overrides[id] }),
+        // An edit that empties the box clears the thread: the API keeps a stored thread only when `thread` is left out.
+        thread: values.threads[id] ?? [],
+      })),
       ...(scheduledAt ? { scheduled_at: scheduledAt } : {}),
       media_ids: [...values.mediaIds, ...extraMediaIds].map(Number),
       draft: intent === 'draft',
@@ -184,6 +207,7 @@ export function newComposerValues(now: number, timeZone: string): ComposerValues
     text: '',
     accountIds: [],
     overrides: {},
+    threads: {},
     when: 'now',
     date: `${suggested.getUTCFullYear()}-${pad(suggested.getUTCMonth() + 1)}-${pad(suggested.getUTCDate())}`,
     time: `${pad(suggested.getUTCHours())}:00`,
@@ -197,7 +221,7 @@ export function composerValuesOf(
     text: string;
     scheduled_at?: string | null;
     media_ids?: readonly string[] | null;
-    targets: readonly { account_id: string; status: string; text?: string | null }[];
+    targets: readonly { account_id: string; status: string; text?: string | null; thread?: readonly string[] | null }[];
   },
   now: number,
   timeZone: string,
@@ -205,12 +229,15 @@ export function composerValuesOf(
   const targets = post.targets.filter((t) => t.status !== 'canceled');
   const overrides: Record<string, string> = {};
   for (const t of targets) if (t.text && t.text !== post.text) overrides[t.account_id] = t.text;
+  const threads: Record<string, string[]> = {};
+  for (const t of targets) if (t.thread?.length) threads[t.account_id] = [...t.thread];
   const scheduled = parseTime(post.scheduled_at);
   const base = newComposerValues(now, timeZone);
   return {
     text: post.text,
     accountIds: targets.map((t) => t.account_id),
     overrides,
+    threads,
     when: scheduled !== undefined && scheduled > now ? 'later' : 'now',
     date: scheduled !== undefined ? dayKeyAt(scheduled, timeZone) : base.date,
     time: scheduled !== undefined ? timeOfDayAt(scheduled, timeZone) : base.time,

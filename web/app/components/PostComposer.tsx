@@ -8,7 +8,7 @@ import { composeProblems } from '../../../providers/compose-rules.js';
 import type { MediaFacts } from '../../../providers/contract.js';
 import type { Media } from '../endpoints.server.js';
 import { platformDisplayName } from '../platforms.js';
-import { counterView, type ComposerAccount, type ComposerErrors, type ComposerValues } from '../post-form.js';
+import { counterView, joinThread, splitThread, type ComposerAccount, type ComposerErrors, type ComposerValues } from '../post-form.js';
 import { Banner } from './Banner.js';
 import { PlatformBadge } from './PlatformBadge.js';
 
@@ -51,6 +51,10 @@ export function PostComposer({
   const [selected, setSelected] = useState<string[]>(initial.accountIds);
   const [own, setOwn] = useState<Record<string, { on: boolean; text: string }>>(() =>
     Object.fromEntries(Object.entries(initial.overrides).map(([id, t]) => [id, { on: true, text: t }])),
+  );
+  // The thread box of each X account, as typed (tweets ended by a `---` line).
+  const [threads, setThreads] = useState<Record<string, string>>(() =>
+    Object.fromEntries(Object.entries(initial.threads).map(([id, tweets]) => [id, joinThread(tweets)])),
   );
   const [when, setWhen] = useState(initial.when);
   const [removed, setRemoved] = useState<string[]>([]);
@@ -216,6 +220,8 @@ export function PostComposer({
                   facts={facts}
                   own={own[a.id]}
                   onOwnChange={(value) => setOwn((current) => ({ ...current, [a.id]: value }))}
+                  thread={threads[a.id] ?? ''}
+                  onThreadChange={(value) => setThreads((current) => ({ ...current, [a.id]: value }))}
                   sharedText={text}
                   serverProblems={edited ? [] : (errors?.accountProblems[a.id] ?? [])}
                 />
@@ -307,6 +313,8 @@ function AccountPreview({
   facts,
   own,
   onOwnChange,
+  thread,
+  onThreadChange,
   sharedText,
   serverProblems,
 }: {
@@ -316,12 +324,20 @@ function AccountPreview({
   facts: MediaFacts[];
   own?: { on: boolean; text: string };
   onOwnChange: (value: { on: boolean; text: string }) => void;
+  thread: string;
+  onThreadChange: (value: string) => void;
   sharedText: string;
   serverProblems: string[];
 }) {
   const name = `${platformDisplayName(a.platform)} ${a.name}`;
   const counter = counterView(a.platform, text);
-  const problems = [...new Set([...composeProblems(a.platform, { text, media: facts }), ...serverProblems])];
+  const isX = a.platform === 'twitter';
+  const tweets = isX ? splitThread(thread) : [];
+  // Each further tweet is held to the same rules as the first (its images stay with the first), as the API does.
+  const threadProblems = tweets.flatMap((tweet, i) =>
+    composeProblems(a.platform, { text: tweet, media: [] }).map((p) => `Tweet ${i + 2} of the thread: ${p}`),
+  );
+  const problems = [...new Set([...composeProblems(a.platform, { text, media: facts }), ...threadProblems, ...serverProblems])];
   const counterId = `counter-${a.id}`;
   return (
     <li className="preview" data-account-id={a.id} data-platform={a.platform} aria-label={`Preview for ${name}`}>
@@ -363,6 +379,23 @@ function AccountPreview({
           value={own.text}
           onChange={(event) => onOwnChange({ on: true, text: event.currentTarget.value })}
         />
+      )}
+      {isX && (
+        <label className="preview__thread">
+          Continue as a thread on X: the next tweets, each ended by a line of only ---
+          <textarea
+            name={`thread_${a.id}`}
+            rows={3}
+            value={thread}
+            placeholder={'Second tweet\n---\nThird tweet'}
+            onChange={(event) => onThreadChange(event.currentTarget.value)}
+          />
+          {tweets.length > 0 && (
+            <span className="muted" data-testid="thread-count">
+              A thread of {tweets.length + 1} tweets
+            </span>
+          )}
+        </label>
       )}
       {problems.length > 0 && (
         <ul className="preview__problems" aria-label={`Problems for ${name}`} data-testid="account-problems">
