@@ -1,7 +1,7 @@
 // Helpers of the scale benchmark (bench/scale.run.ts): statistics, the load generator's process, the
 // processes it measures (RSS and CPU from /proc), the worker and the dashboard in processes of their own.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import type { DataSource } from 'typeorm';
 import { freePort } from '../scripts/stack.js';
 
@@ -167,6 +167,35 @@ export function postgresPid(databaseUrl: string): number | undefined {
 
 export function startWorkerProcess(env: Record<string, string | undefined>): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], { env: { ...process.env, ...env }, stdio: 'ignore' });
+}
+
+/**
+ * The API as deployed (api/main.ts in a process of its own, info-level access log to a file, the
+ * default database pool), not the test system's in-process one with its debug log kept in memory.
+ */
+export async function startApiProcess(
+  env: Record<string, string | undefined>,
+  logFile: string,
+): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const log = openSync(logFile, 'a');
+  const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
+    env: { ...process.env, ...env, API_PORT: String(port), PUBLIC_API_URL: url, LOG_LEVEL: 'info' },
+    stdio: ['ignore', log, log],
+  });
+  for (let tries = 0; tries < 120; tries++) {
+    if (
+      await fetch(`${url}/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return { url, child };
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`the API did not answer (see ${logFile})`);
 }
 
 /** The newest modification time under a directory. */

@@ -13,6 +13,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { queryAccountStatus } from '../lib/account-workflows.js';
 import { BusinessEntity, MembershipEntity } from '../lib/db/entities.js';
@@ -27,6 +28,7 @@ import {
   pool,
   postgresPid,
   RefreshLateness,
+  startApiProcess,
   startDashboard,
   startWorkerProcess,
   stats,
@@ -104,11 +106,27 @@ it(`scale: ${TOTAL} accounts, ${CLIENTS} clients, ${SECONDS} s per measurement`,
     LOG_LEVEL: 'warn',
   });
   children.push(worker);
-  const dashboard = await startDashboard(sys.apiUrl);
+  // What the load rows and the dashboard call: the API as deployed. (The OAuth sample below goes
+  // through the test system's in-process API, whose address the sandbox knows as the redirect.)
+  const apiProcess = await startApiProcess(
+    {
+      NODE_ENV: 'test',
+      DATABASE_URL: sys.databaseUrl,
+      TEMPORAL_ADDRESS: sys.config.TEMPORAL_ADDRESS,
+      TEMPORAL_TASK_QUEUE: sys.config.TEMPORAL_TASK_QUEUE,
+      TOKEN_ENCRYPTION_KEYS: TEST_KEYS,
+      SANDBOX_URL: sys.sandbox.url,
+    },
+    path.join(os.tmpdir(), `bench-api-${process.pid}.log`),
+  );
+  children.push(apiProcess.child);
+  const apiUrl = apiProcess.url;
+  const dashboard = await startDashboard(apiUrl);
   children.push(dashboard.child);
   await sleep(8_000); // the worker bundling its workflows
   const groups: ProcessGroup[] = [
     { name: 'worker', rootPid: worker.pid },
+    { name: 'API', rootPid: apiProcess.child.pid },
     { name: 'Temporal dev server', rootPid: temporalPid(sys.config.TEMPORAL_ADDRESS) },
     { name: 'Postgres (all processes)', rootPid: postgresPid(sys.databaseUrl) },
   ];
@@ -200,7 +218,7 @@ it(`scale: ${TOTAL} accounts, ${CLIENTS} clients, ${SECONDS} s per measurement`,
     sys.db.query('SELECT * FROM account_sync_state WHERE account_id = $1', [anyAccount.account_id]),
   );
   const oneQuery = await closedLoop(1, 3, () => queryAccountStatus(sys.temporal, anyAccount.account_id));
-  const health = await load(`${sys.apiUrl}/health`, {}, CLIENTS, SECONDS);
+  const health = await load(`${apiUrl}/health`, {}, CLIENTS, SECONDS);
 
   const rows: { name: string; size: number | null; result: Stats }[] = [
     { name: 'Postgres point read (1 client)', size: null, result: pgRead },
@@ -210,7 +228,9 @@ it(`scale: ${TOTAL} accounts, ${CLIENTS} clients, ${SECONDS} s per measurement`,
   for (const [b, size] of SIZES.entries()) {
     const businessId = businesses[b]!;
     const [job] = await sys.db.query(`SELECT job_id FROM sync_runs WHERE business_id = $1 LIMIT 1`, [businessId]);
-    const status = `${sys.apiUrl}/api/v1/analytics/sync-status/${businessId}`;
+    const status = `${apiUrl}/api/v1/analytics/sync-status/${businessId}`;
+    // The floor again just before, so the comparison with sync-status is not skewed by load that drifts over the run.
+    rows.push({ name: `/health (${CLIENTS} clients), just before`, size, result: await load(`${apiUrl}/health`, {}, CLIENTS, SECONDS) });
     rows.push({ name: 'sync-status, 1 client', size, result: await load(status, bearer, 1, SECONDS) });
     rows.push({ name: 'sync-status', size, result: await load(status, bearer, CLIENTS, SECONDS) });
     const ids: number[] = (await sys.db.query(`SELECT id FROM social_accounts WHERE business_id = $1`, [businessId])).map(
@@ -225,10 +245,10 @@ it(`scale: ${TOTAL} accounts, ${CLIENTS} clients, ${SECONDS} s per measurement`,
     rows.push({
       name: 'sync-history',
       size,
-      result: await load(`${sys.apiUrl}/api/v1/analytics/sync-history/${businessId}`, bearer, CLIENTS, SECONDS),
+      result: await load(`${apiUrl}/api/v1/analytics/sync-history/${businessId}`, bearer, CLIENTS, SECONDS),
     });
     if (job) {
-      const progress = `${sys.apiUrl}/api/v1/analytics/sync-progress/${encodeURIComponent(job.job_id)}`;
+      const progress = `${apiUrl}/api/v1/analytics/sync-progress/${encodeURIComponent(job.job_id)}`;
       rows.push({ name: 'sync-progress', size, result: await load(progress, bearer, CLIENTS, SECONDS) });
     }
     // The dashboard's Connections page (server-rendered: its loader's API calls and the HTML).
@@ -292,6 +312,8 @@ it(`scale: ${TOTAL} accounts, ${CLIENTS} clients, ${SECONDS} s per measurement`,
     `# Scale benchmark, ${date.slice(0, 10)}`,
     '',
     `Machine: ${machine}. Run at ${date}.`,
+    '',
+    'The API, the worker and the dashboard each run in a process of their own, as deployed (the API with its info-level access log to a file); the load generator is `bench/load.ts` in its own process on the same machine.',
     '',
     `N = ${TOTAL} accounts (X and LinkedIn alternately, half each), in businesses of ${SIZES.join(', ')}${TOTAL > 125 ? ` and ${TOTAL - 125}` : ''}; ` +
       `${POSTS} seeded posts per account (sandbox \`content.seededPosts\`), X access tokens of ${X_TOKEN_SECONDS} s, ` +
