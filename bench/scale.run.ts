@@ -68,15 +68,16 @@ const platformOf = (i: number): SeedPlatform => (i % 2 === 0 ? 'twitter' : 'link
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const seconds = (fromMs: number) => Math.round((Date.now() - fromMs) / 100) / 10;
 
-/** Waits until `count` accounts show a finished sync and none is running (the dashboard's projection). */
+/**
+ * Waits until `count` accounts show a finished sync (the dashboard's projection). Not "and none running":
+ * at thousands of accounts the first scheduled syncs start before the last first syncs end.
+ */
 async function firstSyncsDone(sys: TestSystem, count: number): Promise<void> {
   await expect
-    .poll(
-      async () =>
-        (await sys.db.query(`SELECT count(*)::int AS n FROM account_sync_state WHERE last_sync IS NOT NULL AND current_job_id IS NULL`))[0]
-          .n,
-      { timeout: 60 * 60_000, interval: 2_000 },
-    )
+    .poll(async () => (await sys.db.query(`SELECT count(*)::int AS n FROM account_sync_state WHERE last_sync IS NOT NULL`))[0].n, {
+      timeout: 60 * 60_000,
+      interval: 2_000,
+    })
     .toBeGreaterThanOrEqual(count);
 }
 
