@@ -66,7 +66,7 @@ export function readComposerForm(form: FormData): ComposerValues {
 }
 
 /** The thread box holds the further tweets one after another, each ended by a line of only `---`. */
-export const THREAD_SEPARATOR = '---';
+const THREAD_SEPARATOR = '---';
 
 export function splitThread(box: string): string[] {
   return box
