@@ -95,31 +95,20 @@ it(`scale: ${TOTAL} accounts, ${CLIENTS} clients, ${SECONDS} s per measurement`,
   // The worker in a process of its own, so its memory and CPU are its own.
   await sys.worker.stop();
   sys.worker = { ...sys.worker, stop: async () => {} };
-  const worker = startWorkerProcess({
+  // What the worker and the API processes share: the test system's servers and keys.
+  const shared = {
     NODE_ENV: 'test',
     DATABASE_URL: sys.databaseUrl,
     TEMPORAL_ADDRESS: sys.config.TEMPORAL_ADDRESS,
     TEMPORAL_TASK_QUEUE: sys.config.TEMPORAL_TASK_QUEUE,
     TOKEN_ENCRYPTION_KEYS: TEST_KEYS,
     SANDBOX_URL: sys.sandbox.url,
-    SYNC_INTERVAL_SECONDS: String(INTERVAL),
-    WORKER_METRICS_PORT: '0',
-    LOG_LEVEL: 'warn',
-  });
+  };
+  const worker = startWorkerProcess({ ...shared, SYNC_INTERVAL_SECONDS: String(INTERVAL), WORKER_METRICS_PORT: '0', LOG_LEVEL: 'warn' });
   children.push(worker);
   // What the load rows and the dashboard call: the API as deployed. (The OAuth sample below goes
   // through the test system's in-process API, whose address the sandbox knows as the redirect.)
-  const apiProcess = await startApiProcess(
-    {
-      NODE_ENV: 'test',
-      DATABASE_URL: sys.databaseUrl,
-      TEMPORAL_ADDRESS: sys.config.TEMPORAL_ADDRESS,
-      TEMPORAL_TASK_QUEUE: sys.config.TEMPORAL_TASK_QUEUE,
-      TOKEN_ENCRYPTION_KEYS: TEST_KEYS,
-      SANDBOX_URL: sys.sandbox.url,
-    },
-    path.join(os.tmpdir(), `bench-api-${process.pid}.log`),
-  );
+  const apiProcess = await startApiProcess(shared, path.join(os.tmpdir(), `bench-api-${process.pid}.log`));
   children.push(apiProcess.child);
   const apiUrl = apiProcess.url;
   const dashboard = await startDashboard(apiUrl);
