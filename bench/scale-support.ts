@@ -169,6 +169,20 @@ export function startWorkerProcess(env: Record<string, string | undefined>): Chi
   return spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], { env: { ...process.env, ...env }, stdio: 'ignore' });
 }
 
+/** Waits up to a minute for `url` to answer 2xx; kills `child` and throws `failure` if it never does. */
+async function untilAnswering(url: string, child: ChildProcess, failure: string): Promise<void> {
+  for (let tries = 0; tries < 120; tries++) {
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  child.kill('SIGKILL');
+  throw new Error(failure);
+}
+
 /**
  * The API as deployed (api/main.ts in a process of its own, info-level access log to a file, the
  * default database pool), not the test system's in-process one with its debug log kept in memory.
@@ -184,18 +198,8 @@ export async function startApiProcess(
     env: { ...process.env, ...env, API_PORT: String(port), PUBLIC_API_URL: url, LOG_LEVEL: 'info' },
     stdio: ['ignore', log, log],
   });
-  for (let tries = 0; tries < 120; tries++) {
-    if (
-      await fetch(`${url}/health`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return { url, child };
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`the API did not answer (see ${logFile})`);
+  await untilAnswering(`${url}/health`, child, `the API did not answer (see ${logFile})`);
+  return { url, child };
 }
 
 /** The newest modification time under a directory. */
@@ -223,18 +227,8 @@ export async function startDashboard(apiUrl: string): Promise<{ url: string; chi
     SESSION_SECRET: 'bench-session-secret-0123456789abcdef',
   };
   const child = spawn('node_modules/.bin/remix-serve', ['web/build/server/index.js'], { env: { ...process.env, ...env }, stdio: 'ignore' });
-  for (let tries = 0; tries < 120; tries++) {
-    if (
-      await fetch(`${url}/login`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return { url, child };
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  child.kill('SIGKILL');
-  throw new Error('the dashboard did not answer');
+  await untilAnswering(`${url}/login`, child, 'the dashboard did not answer');
+  return { url, child };
 }
 
 /** Signs in through the dashboard's login form; the session cookie it sets. */
