@@ -2,7 +2,6 @@
 // processes it measures (RSS and CPU from /proc), the worker and the dashboard in processes of their own.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import type { DataSource } from 'typeorm';
 import { freePort } from '../scripts/stack.js';
 
 export interface Stats {
@@ -244,67 +243,4 @@ export async function dashboardCookie(webUrl: string, email: string, password: s
     .join('; ');
   if (res.status !== 302 || !cookie) throw new Error(`dashboard sign-in answered ${res.status}`);
   return cookie;
-}
-
-// ---- refreshes ----------------------------------------------------------------------------------
-
-export interface RefreshSeen {
-  accountId: number;
-  platform: string;
-  startedAt: Date;
-  /** Seconds after the refresh the projection planned (next_refresh_at) just before it began. */
-  lateSeconds: number | null;
-  afterExpiry: boolean;
-}
-
-/**
- * Watches the refresh journal once a second, as test/faults/refresh-watch.ts does: when an account's
- * refresh_started_at moves, a refresh began; it began after expiry when that moment is past the
- * token_expires_at the account had just before, and late by how far it is past the next_refresh_at the
- * dashboard's projection showed just before.
- */
-export class RefreshLateness {
-  readonly seen: RefreshSeen[] = [];
-  private readonly last = new Map<number, { expiresAt: Date | null; startedAt: Date | null; plannedAt: Date | null }>();
-  private timer: NodeJS.Timeout | undefined;
-  private polling = false;
-
-  constructor(private readonly db: DataSource) {}
-
-  start(): void {
-    this.timer = setInterval(() => void this.poll(), 1_000);
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
-  }
-
-  private async poll(): Promise<void> {
-    if (this.polling) return;
-    this.polling = true;
-    try {
-      const rows = await this.db.query<
-        { id: number; platform: string; token_expires_at: Date | null; refresh_started_at: Date | null; next_refresh_at: Date | null }[]
-      >(
-        `SELECT a.id, a.platform, a.token_expires_at, a.refresh_started_at, s.next_refresh_at
-         FROM social_accounts a LEFT JOIN account_sync_state s ON s.account_id = a.id`,
-      );
-      for (const row of rows) {
-        const before = this.last.get(row.id);
-        const started = row.refresh_started_at;
-        if (before && started && started.getTime() !== before.startedAt?.getTime()) {
-          this.seen.push({
-            accountId: row.id,
-            platform: row.platform,
-            startedAt: started,
-            lateSeconds: before.plannedAt ? (started.getTime() - before.plannedAt.getTime()) / 1000 : null,
-            afterExpiry: before.expiresAt !== null && started > before.expiresAt,
-          });
-        }
-        this.last.set(row.id, { expiresAt: row.token_expires_at, startedAt: started, plannedAt: row.next_refresh_at });
-      }
-    } finally {
-      this.polling = false;
-    }
-  }
 }

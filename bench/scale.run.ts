@@ -17,6 +17,7 @@ import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { queryAccountStatus } from '../lib/account-workflows.js';
 import { BusinessEntity, MembershipEntity } from '../lib/db/entities.js';
+import { RefreshWatch } from '../test/faults/refresh-watch.js';
 import { TEST_KEYS } from '../test/support/env.js';
 import { consentAt, sandboxAdmin, startTestSystem, type ApiClient, type TestSystem } from '../test/support/system.js';
 import { mintIdentities, seedAccounts, type SeedAccount, type SeedPlatform } from './scale-seed.js';
@@ -27,7 +28,6 @@ import {
   percentile,
   pool,
   postgresPid,
-  RefreshLateness,
   startApiProcess,
   startDashboard,
   startWorkerProcess,
@@ -56,7 +56,7 @@ const STEADY_SECONDS = env('BENCH_STEADY_SECONDS', 300);
 
 let system: TestSystem | undefined;
 const children: ChildProcess[] = [];
-let refreshes: RefreshLateness | undefined;
+let refreshes: RefreshWatch | undefined;
 
 afterAll(async () => {
   refreshes?.stop();
@@ -151,7 +151,7 @@ it(`scale: ${TOTAL} accounts, ${CLIENTS} clients, ${SECONDS} s per measurement`,
   const sample = Array.from({ length: CONNECTS }, (_, i) => ({ platform: platformOf(i), identity: next(platformOf(i)) }));
   phase('sandbox identities');
 
-  refreshes = new RefreshLateness(sys.db);
+  refreshes = new RefreshWatch(sys.db);
   refreshes.start();
   const seedStart = Date.now();
   const { failures: seedFailures, stepMs } = await seedAccounts(
@@ -286,7 +286,7 @@ it(`scale: ${TOTAL} accounts, ${CLIENTS} clients, ${SECONDS} s per measurement`,
       .filter(([key]) => key.split(' ')[1]!.startsWith(prefix) && /oauth2?\/|accessToken/.test(key) === token)
       .reduce((sum, [, n]) => sum + n, 0);
 
-  const allRefreshes = refreshes.seen;
+  const allRefreshes = refreshes.results().refreshes;
   const windowRefreshes = allRefreshes.filter((r) => r.startedAt >= windowStart && r.startedAt < windowEnd).length;
   const late = allRefreshes.map((r) => r.lateSeconds).filter((s): s is number => s !== null);
   const afterExpiry = allRefreshes.filter((r) => r.afterExpiry).length;
@@ -363,7 +363,7 @@ it(`scale: ${TOTAL} accounts, ${CLIENTS} clients, ${SECONDS} s per measurement`,
       return `| ${label} | ${syncs} | ${calls} | ${syncs ? (calls / syncs).toFixed(2) : '?'} | ${callsBy(prefix!, true)} |`;
     }),
     '',
-    `Refreshes (the refresh journal polled each second from seeding to the window's end, as test/faults does): ` +
+    `Refreshes (the refresh journal polled each second from seeding to the window's end by test/faults/refresh-watch.ts): ` +
       `${allRefreshes.length} in all, ${windowRefreshes} in the window; late after the projection's next_refresh_at: ` +
       `max ${fmt(late.length ? Math.max(...late) : null)} s, p99 ${fmt(
         percentile(

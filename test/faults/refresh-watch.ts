@@ -8,6 +8,17 @@ export interface RefreshFacts {
   /** Refresh attempts seen, by account. */
   attempts: Map<number, number>;
   afterExpiry: { accountId: number; platform: string; startedAt: Date; expiredAt: Date }[];
+  /** Every refresh seen, in order (the scale benchmark's lateness). */
+  refreshes: RefreshSeen[];
+}
+
+interface RefreshSeen {
+  accountId: number;
+  platform: string;
+  startedAt: Date;
+  /** Seconds after the refresh the dashboard's projection planned (next_refresh_at) just before it began. */
+  lateSeconds: number | null;
+  afterExpiry: boolean;
 }
 
 interface Row {
@@ -15,11 +26,12 @@ interface Row {
   platform: string;
   token_expires_at: Date | null;
   refresh_started_at: Date | null;
+  next_refresh_at: Date | null;
 }
 
 export class RefreshWatch {
-  private readonly seen = new Map<number, { expiresAt: Date | null; startedAt: Date | null }>();
-  private readonly facts: RefreshFacts = { attempts: new Map(), afterExpiry: [] };
+  private readonly seen = new Map<number, { expiresAt: Date | null; startedAt: Date | null; plannedAt: Date | null }>();
+  private readonly facts: RefreshFacts = { attempts: new Map(), afterExpiry: [], refreshes: [] };
   private timer: NodeJS.Timeout | undefined;
   private polling = false;
 
@@ -57,17 +69,28 @@ export class RefreshWatch {
     if (this.polling) return;
     this.polling = true;
     try {
-      const rows = await this.db.query<Row[]>('SELECT id, platform, token_expires_at, refresh_started_at FROM social_accounts');
+      const rows = await this.db.query<Row[]>(
+        `SELECT a.id, a.platform, a.token_expires_at, a.refresh_started_at, s.next_refresh_at
+         FROM social_accounts a LEFT JOIN account_sync_state s ON s.account_id = a.id`,
+      );
       for (const row of rows) {
         const before = this.seen.get(row.id);
         const started = row.refresh_started_at;
         if (before && started && started.getTime() !== before.startedAt?.getTime()) {
           this.facts.attempts.set(row.id, (this.facts.attempts.get(row.id) ?? 0) + 1);
-          if (before.expiresAt && started > before.expiresAt) {
-            this.facts.afterExpiry.push({ accountId: row.id, platform: row.platform, startedAt: started, expiredAt: before.expiresAt });
+          const afterExpiry = before.expiresAt !== null && started > before.expiresAt;
+          if (afterExpiry) {
+            this.facts.afterExpiry.push({ accountId: row.id, platform: row.platform, startedAt: started, expiredAt: before.expiresAt! });
           }
+          this.facts.refreshes.push({
+            accountId: row.id,
+            platform: row.platform,
+            startedAt: started,
+            lateSeconds: before.plannedAt ? (started.getTime() - before.plannedAt.getTime()) / 1000 : null,
+            afterExpiry,
+          });
         }
-        this.seen.set(row.id, { expiresAt: row.token_expires_at, startedAt: started });
+        this.seen.set(row.id, { expiresAt: row.token_expires_at, startedAt: started, plannedAt: row.next_refresh_at });
       }
     } catch {
       // Postgres is down on purpose now and then; the next poll catches up.
