@@ -10,6 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, screenshot } from '../support/browser.js';
 import { stackEnv, startStack, type RunningStack } from '../support/stack.js';
+import { logIn } from './dashboard.js';
 
 let dataDir: string;
 let stack: RunningStack;
@@ -32,15 +33,6 @@ afterAll(async () => {
   await stack?.stop();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
-
-async function logIn(page: Page): Promise<number> {
-  await page.goto(`${stack.webUrl}/login`);
-  await page.getByLabel('Email').fill('demo@example.com');
-  await page.getByLabel('Password').fill('demo-password');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/b\/\d+$/);
-  return Number(/\/b\/(\d+)/.exec(page.url())![1]);
-}
 
 /** 100 accounts, half X and half LinkedIn: 3 need a reconnect, 5 will soon, 4 fail to sync, the rest are fine. */
 async function seed(businessId: number): Promise<void> {
@@ -83,7 +75,7 @@ describe('the dashboard at 100 accounts', () => {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       const pageErrors: string[] = [];
       page.on('pageerror', (error) => pageErrors.push(error.message));
-      const businessId = await logIn(page);
+      const businessId = await logIn(stack, page);
       await seed(businessId);
 
       const connections = `${stack.webUrl}/b/${businessId}/connections`;
