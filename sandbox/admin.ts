@@ -25,6 +25,7 @@ const platform = z.string().transform((value, ctx) => {
   return parsed as Platform;
 });
 const seconds = z.number().int().nonnegative();
+const count = z.number().int().nonnegative();
 
 const clientSecretSchema = z.object({ platform, client_secret: z.string().min(1).max(200) }).strict();
 
@@ -66,7 +67,7 @@ const configSchema = z
       .partial()
       .strict(),
     content: z
-      .object({ seededPosts: z.object({ x: seconds, linkedin: seconds, facebook: seconds, instagram: seconds }).partial().strict() })
+      .object({ seededPosts: z.object({ x: count, linkedin: count, facebook: count, instagram: count }).partial().strict() })
       .partial()
       .strict(),
   })
