@@ -63,8 +63,23 @@ export interface SeedResult {
   stepMs: Record<'mint' | 'exchange' | 'discover' | 'store' | 'workflow', number>;
 }
 
-/** Connects `accounts`, `concurrency` at a time. */
-export async function seedAccounts(deps: SeedDeps, accounts: SeedAccount[], concurrency: number): Promise<SeedResult> {
+/**
+ * The first access token's lifetime for the i-th X account: spread evenly (a golden-ratio sequence) over
+ * (600 s, lifetime], what a running system holds when its accounts refresh every lifetime minus the
+ * worker's 10-minute lead, each at its own phase.
+ */
+function firstTokenSeconds(i: number, lifetime: number): number {
+  const lead = Math.min(600, lifetime / 2);
+  return Math.round(lead + (((i + 1) * 0.6180339887) % 1) * (lifetime - lead));
+}
+
+/** Connects `accounts`, `concurrency` at a time; X accounts' first tokens get lifetimes spread up to `xTokenSeconds`. */
+export async function seedAccounts(
+  deps: SeedDeps,
+  accounts: SeedAccount[],
+  concurrency: number,
+  xTokenSeconds: number,
+): Promise<SeedResult> {
   const providers = providersFor(deps.config);
   const keyring = keyringFromEnv(deps.config.TOKEN_ENCRYPTION_KEYS);
   const verifier = randomBytes(32).toString('base64url');
@@ -100,6 +115,7 @@ export async function seedAccounts(deps: SeedDeps, accounts: SeedAccount[], conc
           scopes,
           redirect_uri: redirectUri,
           ...(pkce ? { code_challenge: challenge, code_challenge_method: 'S256' } : {}),
+          ...(platform === 'twitter' ? { access_token_seconds: chunk.map((_, j) => firstTokenSeconds(i + j, xTokenSeconds)) } : {}),
         }),
       );
       const work = chunk.map((account, j) => ({ account, code: codes[j]!.code }));

@@ -85,8 +85,20 @@ const codesSchema = z
     redirect_uri: z.string().url(),
     code_challenge: z.string().min(1).optional(),
     code_challenge_method: z.enum(['S256', 'plain']).optional(),
+    // For seeding accounts that connected at different times: the lifetime of each identity's first
+    // access token (the token endpoint's `expires_in`), in the order of `identities`. X only: the
+    // lifetime that decides when refreshes come.
+    access_token_seconds: z.array(z.number().int().min(1).max(31_536_000)).min(1).optional(),
   })
-  .strict();
+  .strict()
+  .refine((input) => !input.access_token_seconds || input.access_token_seconds.length === input.identities.length, {
+    message: 'access_token_seconds needs one lifetime per identity',
+    path: ['access_token_seconds'],
+  })
+  .refine((input) => !input.access_token_seconds || input.platform === 'twitter', {
+    message: 'access_token_seconds is honoured by X only',
+    path: ['access_token_seconds'],
+  });
 
 const faultSchema = z
   .object({
@@ -225,7 +237,7 @@ export function adminRouter(state: SandboxState, enabled: boolean): Router {
     const known = new Set<string>(state.identities[input.platform].map((u) => u.id));
     const unknown = input.identities.find((id) => !known.has(id));
     if (unknown) return void res.status(404).json({ error: 'not_found', message: `No ${input.platform} identity ${unknown}.` });
-    const codes = input.identities.map((identityId) => {
+    const codes = input.identities.map((identityId, i) => {
       const grant = consentGrant(state, input.platform, identityId, input.scopes);
       const code = issueCode(state, {
         platform: input.platform,
@@ -235,6 +247,7 @@ export function adminRouter(state: SandboxState, enabled: boolean): Router {
         scopes: input.scopes,
         codeChallenge: input.code_challenge,
         codeChallengeMethod: input.code_challenge_method,
+        accessTokenSeconds: input.access_token_seconds?.[i],
       });
       return { identity: identityId, code: code.value };
     });

@@ -162,6 +162,8 @@ export interface CodeRecord {
   codeChallenge?: string;
   codeChallengeMethod?: 'S256' | 'plain';
   nonce?: string;
+  /** Minted by the admin API for seeding: the first access token's lifetime, instead of the configured one. */
+  accessTokenSeconds?: number;
 }
 
 export interface TokenRecord {

@@ -206,7 +206,7 @@ export function xRouter(state: SandboxState): Router {
       if (expected !== code.codeChallenge) {
         return oauthError(res, 400, 'invalid_request', 'Value passed for the code verifier did not match the code challenge.');
       }
-      return res.set('Cache-Control', 'no-store').json(issuePair(code.grantId, code.identityId, code.scopes));
+      return res.set('Cache-Control', 'no-store').json(issuePair(code.grantId, code.identityId, code.scopes, code.accessTokenSeconds));
     }
     if (p.grant_type === 'refresh_token') {
       if (missing(['refresh_token'])) return;
@@ -221,16 +221,16 @@ export function xRouter(state: SandboxState): Router {
     oauthError(res, 400, 'unsupported_grant_type', 'Value passed for the grant type was invalid.');
   });
 
-  const issuePair = (grantId: string, identityId: string, scopes: string[]) => {
+  const issuePair = (grantId: string, identityId: string, scopes: string[], accessSeconds = state.config.twitter.accessTokenSeconds) => {
     const base = { platform: 'twitter' as const, grantId, identityId, scopes };
-    const access = issueToken(state, { ...base, kind: 'access', seconds: state.config.twitter.accessTokenSeconds });
+    const access = issueToken(state, { ...base, kind: 'access', seconds: accessSeconds });
     const refreshSeconds = state.config.twitter.refreshTokenSeconds || null;
     const refresh = scopes.includes('offline.access')
       ? issueToken(state, { ...base, kind: 'refresh', seconds: refreshSeconds })
       : undefined;
     return {
       token_type: 'bearer',
-      expires_in: state.config.twitter.accessTokenSeconds,
+      expires_in: accessSeconds,
       access_token: access.value,
       scope: scopes.join(' '),
       ...(refresh ? { refresh_token: refresh.value } : {}),
