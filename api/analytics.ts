@@ -71,6 +71,8 @@ function accountSummary(account: AccountRow & { syncState: SyncStateRow | null }
     status: state,
     account_status: status,
     message,
+    /** The workflow's own words about the account (a refresh failing, why it needs a reconnect), if any. */
+    status_message: statusMessage ?? null,
     warning: live?.warning ?? null,
     reconnect_required: status === 'reconnect_required',
     requires_refresh: requiresAttention({ ...account, status, tokenExpiresAt }),

@@ -7,7 +7,7 @@ vi.hoisted(() => {
 
 const api = vi.hoisted(() => ({
   listPlatforms: vi.fn(),
-  getConnectionStatus: vi.fn(),
+  getSyncStatus: vi.fn(),
   getMetaPages: vi.fn(),
 }));
 
@@ -26,7 +26,7 @@ function load(query: string) {
 beforeEach(() => {
   for (const fn of Object.values(api)) fn.mockReset();
   api.listPlatforms.mockResolvedValue([{ name: 'meta', display_name: 'Facebook Pages', configured: true }]);
-  api.getConnectionStatus.mockResolvedValue({ is_connected: false, accounts: [] });
+  api.getSyncStatus.mockResolvedValue({ overall_status: 'idle', connected_platforms: 0, platforms: {}, accounts: [] });
 });
 
 describe('the Meta Page picker', () => {
@@ -51,5 +51,67 @@ describe('the Meta Page picker', () => {
       expect(await load(query)).toMatchObject({ pendingId: null, metaPages: null });
     }
     expect(api.getMetaPages).not.toHaveBeenCalled();
+  });
+});
+
+describe('the platform cards', () => {
+  it('come from the one sync-status read, each platform with its own accounts', async () => {
+    api.listPlatforms.mockResolvedValue([
+      { name: 'twitter', display_name: 'X', configured: true },
+      { name: 'linkedin', display_name: 'LinkedIn', configured: true },
+    ]);
+    api.getSyncStatus.mockResolvedValue({
+      overall_status: 'error',
+      connected_platforms: 1,
+      platforms: {},
+      accounts: [
+        {
+          account_id: 3,
+          platform: 'twitter',
+          status: 'error',
+          account_status: 'reconnect_required',
+          status_message: 'the grant was revoked',
+          token_expires_at: '2026-12-03T00:00:00.000Z',
+          requires_refresh: true,
+          can_refresh: true,
+          last_sync: '2026-12-02T10:00:00.000Z',
+          username: 'acme',
+          display_name: 'Acme',
+        },
+      ],
+    });
+    const page = await load('');
+    expect(api.getSyncStatus).toHaveBeenCalledTimes(1);
+    expect(page.platforms.map((p) => [p.name, p.connection])).toEqual([
+      [
+        'twitter',
+        {
+          state: 'ready',
+          data: {
+            is_connected: true,
+            accounts: [
+              expect.objectContaining({
+                id: 3,
+                status: 'reconnect_required',
+                status_message: 'the grant was revoked',
+                expires_at: '2026-12-03T00:00:00.000Z',
+                requires_refresh: true,
+                can_refresh: true,
+                last_sync_at: '2026-12-02T10:00:00.000Z',
+                username: 'acme',
+              }),
+            ],
+          },
+        },
+      ],
+      ['linkedin', { state: 'ready', data: { is_connected: false, accounts: [] } }],
+    ]);
+  });
+
+  it('share the problem when sync-status cannot be read', async () => {
+    api.getSyncStatus.mockRejectedValue(new ApiError(503, 'unavailable', 'Down.', null));
+    const page = await load('');
+    expect(page.syncStatus.state).toBe('error');
+    expect(page.platforms[0]!.connection).toEqual(page.syncStatus);
   });
 });

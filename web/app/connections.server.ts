@@ -1,5 +1,5 @@
-// The Connections page's server side: what the loader reads (platforms, each one's connection status, and
-// Meta's pending Page selection after ?meta_pending=) and what the action does with each form intent
+// The Connections page's server side: what the loader reads (the platforms, the business's accounts with
+// their sync state in one read, and Meta's pending Page selection after ?meta_pending=) and what the action does with each form intent
 // (connect, refresh, disconnect, meta_select), turning API refusals into words for the page's banner; and
 // where the API hands a provider's answer back to finish connecting in the browser that started it.
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node';
@@ -10,11 +10,13 @@ import {
   authorizePlatform,
   disconnectPlatform,
   finishOAuthCallback,
-  getConnectionStatus,
   getMetaPages,
+  getSyncStatus,
   listPlatforms,
   refreshPlatformToken,
   selectMetaPages,
+  type ConnectionStatus,
+  type PlatformSyncStatus,
 } from './endpoints.server.js';
 import { expiryPhrase } from './format.js';
 import { applySetCookies, forgetBinding, keepBinding, keptBinding } from './oauth-binding.server.js';
@@ -31,8 +33,11 @@ export async function connectionsLoader({ request, params }: LoaderFunctionArgs)
   // A Meta sign-in the API stopped waiting for (`connect_pending`) leaves its Page selection unnamed in
   // the URL: the newest open one is shown once it exists, so the picker is not lost.
   const lateMetaPick = pendingId === undefined && search.get('error') === 'connect_pending' && search.get('platform') === 'meta';
-  const [platforms, metaPages] = await Promise.all([
+  const [platforms, syncStatus, metaPages] = await Promise.all([
     listPlatforms(request).catch(throwRouteError),
+    // The cards and the table both come from sync-status: one read of the projection (issue 12), not one
+    // call per platform.
+    loadSection(getSyncStatus(request, businessId)),
     pendingId !== undefined
       ? loadSection(getMetaPages(request, businessId, pendingId))
       : lateMetaPick
@@ -46,16 +51,38 @@ export async function connectionsLoader({ request, params }: LoaderFunctionArgs)
         : null,
   ]);
   if (metaPages?.state === 'ready') pendingId = metaPages.data.pending_id;
-  const statuses = await Promise.all(platforms.map((p) => loadSection(getConnectionStatus(request, p.name, businessId))));
+  const accounts = syncStatus.state === 'ready' ? (syncStatus.data.accounts ?? []) : [];
   return {
     now: Date.now(),
     pendingId: pendingId ?? null,
     metaPages,
-    platforms: platforms.map((p, i) => ({
+    syncStatus,
+    platforms: platforms.map((p) => ({
       name: p.name,
       displayName: platformDisplayName(p.name, p.display_name),
       configured: p.configured !== false,
-      connection: statuses[i]!,
+      connection: syncStatus.state === 'ready' ? { state: 'ready' as const, data: platformConnection(p.name, accounts) } : syncStatus,
+    })),
+  };
+}
+
+/** A platform card's accounts, from the business's accounts as sync-status lists them. */
+function platformConnection(platform: string, accounts: PlatformSyncStatus[]): ConnectionStatus {
+  const mine = accounts.filter((a) => a.platform === platform && a.account_id != null);
+  return {
+    is_connected: mine.length > 0,
+    accounts: mine.map((a) => ({
+      id: a.account_id!,
+      platform: a.platform,
+      username: a.username,
+      display_name: a.display_name,
+      avatar_url: a.avatar_url,
+      status: a.account_status,
+      status_message: a.status_message,
+      expires_at: a.token_expires_at,
+      requires_refresh: a.requires_refresh,
+      can_refresh: a.can_refresh,
+      last_sync_at: a.last_sync,
     })),
   };
 }

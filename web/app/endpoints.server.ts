@@ -37,32 +37,6 @@ const platformsResponse = z.object({
   ),
 });
 
-const connectedAccount = z.object({
-  id: z.union([z.number(), z.string()]),
-  platform: z.string().nullish(),
-  username: z.string().nullish(),
-  display_name: z.string().nullish(),
-  avatar_url: z.string().nullish(),
-  status: z.string().nullish(),
-  status_message: z.string().nullish(),
-  expires_at: z.string().nullish(),
-  requires_refresh: z.boolean().nullish(),
-  /** The platform refreshes and a refresh token is stored: the rule the worker follows. */
-  can_refresh: z.boolean().nullish(),
-  connected_at: z.string().nullish(),
-  last_sync_at: z.string().nullish(),
-});
-
-const connectionStatus = z.object({
-  is_connected: z.boolean(),
-  username: z.string().nullish(),
-  expires_at: z.string().nullish(),
-  requires_refresh: z.boolean().nullish(),
-  /** The account workflow's status (active, reconnect_required, ...), where the API reports it. */
-  status: z.string().nullish(),
-  accounts: z.array(connectedAccount).optional(),
-});
-
 const platformSyncStatus = z.object({
   account_id: z.union([z.number(), z.string()]).nullish(),
   platform: z.string().nullish(),
@@ -70,6 +44,7 @@ const platformSyncStatus = z.object({
   /** The account workflow's own status (active, syncing, reconnect_required, ...). */
   account_status: z.string().nullish(),
   message: z.string().nullish(),
+  status_message: z.string().nullish(),
   /** "Reconnect soon": set when the token will expire and cannot be refreshed. */
   warning: z.string().nullish(),
   reconnect_required: z.boolean().nullish(),
@@ -196,11 +171,31 @@ const timeseries = z.object({
 
 export type Me = z.infer<typeof meResponse>;
 export type PlatformInfo = z.infer<typeof platformsResponse>['platforms'][number];
-export type ConnectionStatus = z.infer<typeof connectionStatus>;
 export type SyncStatus = z.infer<typeof syncStatus>;
 export type PlatformSyncStatus = z.infer<typeof platformSyncStatus>;
+
+/** One account as a platform card shows it (the Connections page builds it from sync-status). */
+export interface ConnectedAccount {
+  id: number | string;
+  platform?: string | null;
+  username?: string | null;
+  display_name?: string | null;
+  avatar_url?: string | null;
+  status?: string | null;
+  status_message?: string | null;
+  expires_at?: string | null;
+  requires_refresh?: boolean | null;
+  /** The platform refreshes and a refresh token is stored: the rule the worker follows. */
+  can_refresh?: boolean | null;
+  last_sync_at?: string | null;
+}
+
+/** A platform card's connection: its connected accounts. */
+export interface ConnectionStatus {
+  is_connected: boolean;
+  accounts: ConnectedAccount[];
+}
 export type SyncHistory = z.infer<typeof syncHistory>;
-export type ConnectedAccount = z.infer<typeof connectedAccount>;
 export type MetaPages = z.infer<typeof metaPagesResponse>;
 export type TriggerResult = z.infer<typeof triggerResponse>;
 export type SyncProgress = z.infer<typeof syncProgress>;
@@ -221,13 +216,6 @@ export function getMe(request: Request): Promise<Me> {
 
 export async function listPlatforms(request: Request): Promise<PlatformInfo[]> {
   return (await apiFetch(request, '/api/v1/oauth/platforms', { schema: platformsResponse })).platforms;
-}
-
-export function getConnectionStatus(request: Request, platform: string, businessId: number): Promise<ConnectionStatus> {
-  return apiFetch(request, `/api/v1/oauth/${encodeURIComponent(platform)}/status`, {
-    query: { business_id: businessId },
-    schema: connectionStatus,
-  });
 }
 
 export function getSyncStatus(request: Request, businessId: number): Promise<SyncStatus> {

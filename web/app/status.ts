@@ -1,6 +1,5 @@
 // How a status the API reports is shown: a tone (colour and icon) and words. The words always carry the
 // meaning; colour only repeats it.
-import type { ConnectionStatus } from './endpoints.server.js';
 
 type Tone = 'success' | 'warning' | 'danger' | 'info' | 'neutral';
 
@@ -49,8 +48,12 @@ export function runStatusLabel(status: string): StatusLabel {
   }
 }
 
-/** One platform's connection, from GET /oauth/{platform}/status. */
-export function connectionLabel(connection: Pick<ConnectionStatus, 'is_connected' | 'status' | 'requires_refresh'>): StatusLabel {
+/** One account's connection, as its card shows it. */
+export function connectionLabel(connection: {
+  is_connected: boolean;
+  status?: string | null;
+  requires_refresh?: boolean | null;
+}): StatusLabel {
   if (connection.status === 'reconnect_required') return { tone: 'danger', label: 'Reconnect required' };
   if (!connection.is_connected) {
     return connection.status === 'connecting' ? { tone: 'info', label: 'Connecting' } : { tone: 'neutral', label: 'Not connected' };

@@ -34,7 +34,6 @@ export function AccountCard({
   const handle = account.username && account.username !== name ? accountName(account.username) : undefined;
   const who = accountName(account.username) ?? name;
   const reconnectRequired = account.status === 'reconnect_required';
-  const hasId = account.id !== '';
 
   return (
     <li className="account-card" data-account-id={String(account.id)} data-status={account.status ?? undefined}>
@@ -90,7 +89,7 @@ export function AccountCard({
           here={here}
           primary={reconnectRequired}
         />
-        {hasId && (account.can_refresh ?? canRefreshToken(platform)) && !reconnectRequired && (
+        {(account.can_refresh ?? canRefreshToken(platform)) && !reconnectRequired && (
           <Form method="post" action={here} className="inline-form">
             <input type="hidden" name="intent" value="refresh" />
             <input type="hidden" name="platform" value={platform} />
@@ -99,7 +98,7 @@ export function AccountCard({
             <SubmitButton label="Refresh token" hiddenLabel={` for ${who}`} intent="refresh" accountId={String(account.id)} />
           </Form>
         )}
-        {hasId && <DisconnectControl platform={platform} displayName={displayName} accountId={String(account.id)} who={who} here={here} />}
+        <DisconnectControl platform={platform} displayName={displayName} accountId={String(account.id)} who={who} here={here} />
       </div>
     </li>
   );

@@ -39,19 +39,7 @@ function PlatformConnection({ platform, displayName, configured, connection, now
       </>
     );
   }
-  const status = connection.data;
-  // Disconnected accounts are history, not connections.
-  const accounts = (status.accounts ?? []).filter((a) => a.status !== 'disconnected');
-  if (accounts.length === 0 && status.is_connected && status.username) {
-    // An API without the accounts list: show the seed's single-account fields.
-    accounts.push({
-      id: '',
-      username: status.username,
-      expires_at: status.expires_at,
-      status: status.status,
-      requires_refresh: status.requires_refresh,
-    });
-  }
+  const { accounts } = connection.data;
 
   if (accounts.length === 0) {
     return (

@@ -6,7 +6,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
 import { businessPageTitle, useBusiness } from '../business-context.js';
-import { loadSection, requireBusinessId } from '../api.server.js';
 import { AccountsTable } from '../components/AccountsTable.js';
 import { Banner } from '../components/Banner.js';
 import { MetaPagePicker } from '../components/MetaPagePicker.js';
@@ -14,19 +13,12 @@ import { PageErrorBoundary } from '../components/PageErrorBoundary.js';
 import { PlatformConnectionCard } from '../components/PlatformConnectionCard.js';
 import { connectBanner } from '../connect-messages.js';
 import { connectionsAction, connectionsLoader } from '../connections.server.js';
-import { getSyncStatus } from '../endpoints.server.js';
 import { useAutoRevalidate } from '../hooks/use-auto-revalidate.js';
 
 export const meta: MetaFunction = ({ matches }) => [{ title: businessPageTitle(matches, 'Connections') }];
 
-/** The platforms' connections, plus every account's sync state for the table (one read in the API). */
-export async function loader(args: LoaderFunctionArgs) {
-  const [connections, syncStatus] = await Promise.all([
-    connectionsLoader(args),
-    loadSection(getSyncStatus(args.request, requireBusinessId(args.params.businessId))),
-  ]);
-  return { ...connections, syncStatus };
-}
+/** The platforms and the business's accounts with their sync state (one read in the API). */
+export const loader = (args: LoaderFunctionArgs) => connectionsLoader(args);
 
 /** Past this many accounts, the platform cards stop listing each account: the table does. */
 const CARDS_LIST_ACCOUNTS_UP_TO = 6;
@@ -46,12 +38,9 @@ export default function Connections() {
   const banner = connectBanner(searchParams);
   const pickerShown = pendingId !== null && metaPages !== null;
   const nothingAvailable = platforms.length > 0 && platforms.every((p) => p.connection.state === 'unavailable');
-  const busy =
-    platforms.some(
-      (p) => p.connection.state === 'ready' && (p.connection.data.accounts ?? []).some((a) => BUSY_STATUSES.has(a.status ?? '')),
-    ) || accounts.some((a) => a.current_job_id);
-  // Each reload asks the API once per platform, and the API limits OAuth calls per user (60 a minute),
-  // so this page refreshes gently: every 30 s, every 10 s while an account is still connecting.
+  const busy = accounts.some((a) => BUSY_STATUSES.has(a.account_status ?? '') || a.current_job_id);
+  // Each reload is one sync-status read (and the platforms list): every 30 s, every 10 s while an account
+  // is connecting or syncing, so the table's progress moves.
   useAutoRevalidate(busy ? 10_000 : 30_000);
 
   return (
