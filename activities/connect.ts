@@ -311,5 +311,16 @@ async function upsertAccount(
       input.parentAccountId ?? null,
     ],
   );
+  if (row!.reconnected) {
+    // The dashboard reads the projection (decision 014): a reconnect shows at once, not only when the
+    // account's workflow has taken the signal and written. observed_at stays, so its next write still lands.
+    await tx.query(
+      `UPDATE account_sync_state SET status = CASE WHEN status = 'reconnect_required' THEN 'active' ELSE status END,
+         status_message = CASE WHEN status = 'reconnect_required' THEN NULL ELSE status_message END,
+         warning = NULL, token_expires_at = $2, updated_at = now()
+       WHERE account_id = $1`,
+      [row!.id, tokens.expiresAt],
+    );
+  }
   return { id: row!.id, businessId: input.businessId, platform: input.platform, username: row!.username, reconnected: row!.reconnected };
 }

@@ -61,6 +61,38 @@ describe('connect X (OAuth 2.0 with PKCE)', () => {
     expect(status.accounts[0]).toMatchObject({ can_refresh: true }); // X rotates, and a refresh token is stored
     expect(Date.parse(status.expires_at)).toBeGreaterThan(Date.now());
   });
+
+  it('a reconnect shows in sync-status as soon as the callback answers, before the account workflow writes', async () => {
+    const accountId = (await (await api(`/api/v1/oauth/twitter/status?business_id=${businessId}`)).json()).accounts[0].id;
+    const syncStatusOf = async () =>
+      ((await (await api(`/api/v1/analytics/sync-status/${businessId}`)).json()).accounts as { account_id: number }[]).find(
+        (a) => a.account_id === accountId,
+      );
+    // The workflow's projection says reconnect_required, observed far ahead, so no write of the workflow
+    // can change it: what the test then sees is the connect's own write.
+    await expect
+      .poll(async () => (await system.db.query('SELECT 1 FROM account_sync_state WHERE account_id = $1', [accountId])).length)
+      .toBe(1);
+    await system.db.query(
+      `UPDATE account_sync_state SET status = 'reconnect_required', status_message = 'the grant was revoked', warning = 'soon',
+         observed_at = now() + interval '1 day' WHERE account_id = $1`,
+      [accountId],
+    );
+    expect(await syncStatusOf()).toMatchObject({ account_status: 'reconnect_required', reconnect_required: true });
+    try {
+      expect((await connect(api, 'twitter', businessId)).status).toBe(200);
+      const [row] = await system.db.query('SELECT token_expires_at FROM social_accounts WHERE id = $1', [accountId]);
+      expect(await syncStatusOf()).toMatchObject({
+        account_status: 'active',
+        reconnect_required: false,
+        status_message: null,
+        warning: null,
+        token_expires_at: row.token_expires_at.toISOString(),
+      });
+    } finally {
+      await system.db.query(`UPDATE account_sync_state SET observed_at = now() WHERE account_id = $1`, [accountId]);
+    }
+  });
 });
 
 describe('connect resumes', () => {
