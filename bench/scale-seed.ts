@@ -64,13 +64,15 @@ export interface SeedResult {
 }
 
 /**
- * The first access token's lifetime for the i-th X account: spread evenly (a golden-ratio sequence) over
- * (600 s, lifetime], what a running system holds when its accounts refresh every lifetime minus the
- * worker's 10-minute lead, each at its own phase.
+ * The first access token's lifetime for the i-th X account, chosen so that its refresh falls due at an
+ * even spread (a golden-ratio sequence) over the next lifetime minus the worker's 10-minute lead: what a
+ * running system holds when every account refreshes once per lifetime, each at its own phase. The worker
+ * refreshes 10 minutes before expiry, or halfway through a token with less than 20 minutes left.
  */
 function firstTokenSeconds(i: number, lifetime: number): number {
   const lead = Math.min(600, lifetime / 2);
-  return Math.round(lead + (((i + 1) * 0.6180339887) % 1) * (lifetime - lead));
+  const due = Math.max(30, (((i + 1) * 0.6180339887) % 1) * (lifetime - lead));
+  return Math.round(due < lead ? 2 * due : due + lead);
 }
 
 /** Connects `accounts`, `concurrency` at a time; X accounts' first tokens get lifetimes spread up to `xTokenSeconds`. */

@@ -55,6 +55,8 @@ const POSTS = env('BENCH_POSTS', 50);
 const X_TOKEN_SECONDS = env('BENCH_X_TOKEN_SECONDS', 7200);
 const INTERVAL = env('BENCH_SYNC_INTERVAL_SECONDS', 900);
 const STEADY_SECONDS = env('BENCH_STEADY_SECONDS', 300);
+/** The worker's SDK metrics (task slots, schedule-to-start latencies) on 127.0.0.1 at this port; off by default. */
+const METRICS_PORT = process.env.BENCH_WORKER_METRICS_PORT ?? '0';
 
 let system: TestSystem | undefined;
 const children: ChildProcess[] = [];
@@ -106,7 +108,13 @@ it(`scale: ${TOTAL} accounts, ${CLIENTS} clients, ${SECONDS} s per measurement`,
     TOKEN_ENCRYPTION_KEYS: TEST_KEYS,
     SANDBOX_URL: sys.sandbox.url,
   };
-  const worker = startWorkerProcess({ ...shared, SYNC_INTERVAL_SECONDS: String(INTERVAL), WORKER_METRICS_PORT: '0', LOG_LEVEL: 'warn' });
+  const worker = startWorkerProcess({
+    ...shared,
+    SYNC_INTERVAL_SECONDS: String(INTERVAL),
+    WORKER_METRICS_PORT: METRICS_PORT,
+    WORKER_METRICS_HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+  });
   children.push(worker);
   // What the load rows and the dashboard call: the API as deployed. (The OAuth sample below goes
   // through the test system's in-process API, whose address the sandbox knows as the redirect.)
@@ -309,7 +317,7 @@ it(`scale: ${TOTAL} accounts, ${CLIENTS} clients, ${SECONDS} s per measurement`,
     'The API, the worker and the dashboard each run in a process of their own, as deployed (the API with its info-level access log to a file); the load generator is `bench/load.ts` in its own process on the same machine.',
     '',
     `N = ${TOTAL} accounts (X and LinkedIn alternately, half each), in businesses of ${SIZES.join(', ')}${TOTAL > 125 ? ` and ${TOTAL - 125}` : ''}; ` +
-      `${POSTS} seeded posts per account (sandbox \`content.seededPosts\`), X access tokens of ${X_TOKEN_SECONDS} s (the seeded accounts' first ones spread evenly over 600 s to that, as if connected at random times before), ` +
+      `${POSTS} seeded posts per account (sandbox \`content.seededPosts\`), X access tokens of ${X_TOKEN_SECONDS} s (the seeded accounts' first ones chosen so their refreshes fall due evenly over the next ${X_TOKEN_SECONDS - 600} s, as if connected at random times before), ` +
       `SYNC_INTERVAL_SECONDS ${INTERVAL}. Seeded without a browser: the sandbox's admin API minted consented codes ` +
       `(\`POST /admin/grants/codes\`), then each account went through the provider client's code exchange and discovery, ` +
       `the connect activity's \`storeAccounts\` and \`ensureAccountWorkflow\` (${SEED_CONCURRENCY} at a time): ` +
