@@ -121,6 +121,24 @@ describe('token refresh', () => {
     expect(await row(accountId)).toMatchObject({ refresh_outcome: 'grant_dead' });
   });
 
+  it('still names the interrupted refresh after a refresh in between was refused for the app credentials', async () => {
+    const accountId = await connectX();
+    const stored = await row(accountId);
+    await providersFor(system.config).get('twitter')!.refresh!(keyring.decrypt(stored.refresh_token_enc));
+    await system.db.query(
+      `UPDATE social_accounts SET refresh_started_at = '2026-01-02T03:04:05Z', refresh_finished_at = NULL WHERE id = $1`,
+      [accountId],
+    );
+    await sandboxAdmin(system, '/faults', { platform: 'x', kind: 'invalid_client', pathPrefix: '/2/oauth2/token', times: 1 });
+    expect(await refresh(counted().providers, accountId).catch((error: unknown) => error)).toMatchObject({
+      type: 'AppCredentialsRejected',
+    });
+    expect(await refresh(counted().providers, accountId).catch((error: unknown) => error)).toMatchObject({
+      type: 'GrantRevoked',
+      message: expect.stringMatching(/^The previous refresh was interrupted during the provider call at 2026-01-02T03:04:05\.000Z;/),
+    });
+  });
+
   it('treats a refused refresh as a lost race, not a dead grant, when the stored token changed meanwhile', async () => {
     const accountId = await connectX();
     const real = providersFor(system.config).get('twitter')!;

@@ -91,6 +91,12 @@ export function tokenRefresh({ db, keyring, providers }: TokenRefreshDeps) {
             `The previous refresh was interrupted during the provider call at ${interruptedAt.toISOString()}; ` +
             `${name} may have rotated the token. ${error.message}`;
         }
+      } else if (interruptedAt) {
+        // This attempt settled nothing (the provider refused or failed it), so the cut one stays on record:
+        // the next refresh that meets a dead grant still says the token may have been rotated then.
+        await lock
+          .query("UPDATE social_accounts SET refresh_started_at = $2, refresh_outcome = 'failed' WHERE id = $1", [accountId, interruptedAt])
+          .catch(() => undefined);
       } else {
         await finish(lock, accountId, 'failed').catch(() => undefined);
       }
