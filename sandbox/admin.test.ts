@@ -289,25 +289,38 @@ describe('admin API', () => {
     expect(Date.now() - Date.parse(tweets.data[0].created_at)).toBeLessThan(60_000);
   });
 
-  it('mints consented codes that the token endpoint exchanges, and seeds fewer posts when configured', async () => {
-    const verifier = 'admin-test-verifier-0123456789-0123456789-0123';
-    const minted = await admin('/grants/codes', {
+  // Codes minted for two X users with one PKCE verifier, and X's token endpoint, for the tests below.
+  const verifier = 'admin-test-verifier-0123456789-0123456789-0123';
+  const mintXCodes = (body: object = {}) =>
+    admin('/grants/codes', {
       platform: 'x',
       identities: ['1700000000000000001', '1700000000000000002'],
       scopes: ['tweet.read', 'users.read', 'offline.access'],
       redirect_uri: X_REDIRECT,
       code_challenge: createHash('sha256').update(verifier).digest('base64url'),
       code_challenge_method: 'S256',
+      ...body,
     });
+  const xTokenCall = async (grant: Record<string, string>) =>
+    (await (
+      await fetch(`${sbx.url}/x/2/oauth2/token`, {
+        method: 'POST',
+        body: form(grant),
+        headers: { authorization: basic('sandbox-twitter-client', 'sandbox-twitter-secret') },
+      })
+    ).json()) as { access_token: string; expires_in: number; refresh_token: string };
+
+  it('mints consented codes that the token endpoint exchanges, and seeds fewer posts when configured', async () => {
+    const minted = await mintXCodes();
     expect(minted.status).toBe(201);
     const { codes } = await minted.json();
     expect(codes.map((c: { identity: string }) => c.identity)).toEqual(['1700000000000000001', '1700000000000000002']);
-    const res = await fetch(`${sbx.url}/x/2/oauth2/token`, {
-      method: 'POST',
-      body: form({ grant_type: 'authorization_code', code: codes[1].code, redirect_uri: X_REDIRECT, code_verifier: verifier }),
-      headers: { authorization: basic('sandbox-twitter-client', 'sandbox-twitter-secret') },
+    const { access_token, refresh_token } = await xTokenCall({
+      grant_type: 'authorization_code',
+      code: codes[1].code,
+      redirect_uri: X_REDIRECT,
+      code_verifier: verifier,
     });
-    const { access_token, refresh_token } = await res.json();
     expect(refresh_token).toBeTruthy();
     expect((await (await xMe(access_token)).json()).data.id).toBe('1700000000000000002');
     expect(
@@ -325,45 +338,26 @@ describe('admin API', () => {
   });
 
   it('mints X codes whose first access token lives as long as asked, and refuses a lifetime list that does not fit', async () => {
-    const verifier = 'admin-test-verifier-0123456789-0123456789-0123';
-    const mint = (body: object) =>
-      admin('/grants/codes', {
-        platform: 'x',
-        identities: ['1700000000000000001', '1700000000000000002'],
-        scopes: ['tweet.read', 'users.read', 'offline.access'],
-        redirect_uri: X_REDIRECT,
-        code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-        code_challenge_method: 'S256',
-        ...body,
-      });
-    const exchange = async (grant: Record<string, string>) =>
-      (await (
-        await fetch(`${sbx.url}/x/2/oauth2/token`, {
-          method: 'POST',
-          body: form(grant),
-          headers: { authorization: basic('sandbox-twitter-client', 'sandbox-twitter-secret') },
-        })
-      ).json()) as { expires_in: number; refresh_token: string };
-    const { codes } = await (await mint({ access_token_seconds: [1500, 6000] })).json();
+    const { codes } = await (await mintXCodes({ access_token_seconds: [1500, 6000] })).json();
     const lifetimes = [];
     for (const { code } of codes) {
       lifetimes.push(
-        (await exchange({ grant_type: 'authorization_code', code, redirect_uri: X_REDIRECT, code_verifier: verifier })).expires_in,
+        (await xTokenCall({ grant_type: 'authorization_code', code, redirect_uri: X_REDIRECT, code_verifier: verifier })).expires_in,
       );
     }
     expect(lifetimes).toEqual([1500, 6000]);
     // Only the first token: a refresh gets the configured lifetime (7200 s by default).
-    const first = await exchange({
+    const first = await xTokenCall({
       grant_type: 'authorization_code',
-      code: (await (await mint({ access_token_seconds: [60, 60] })).json()).codes[0].code,
+      code: (await (await mintXCodes({ access_token_seconds: [60, 60] })).json()).codes[0].code,
       redirect_uri: X_REDIRECT,
       code_verifier: verifier,
     });
     expect(first.expires_in).toBe(60);
-    expect((await exchange({ grant_type: 'refresh_token', refresh_token: first.refresh_token })).expires_in).toBe(7200);
+    expect((await xTokenCall({ grant_type: 'refresh_token', refresh_token: first.refresh_token })).expires_in).toBe(7200);
 
-    expect((await mint({ access_token_seconds: [1500] })).status).toBe(400);
-    expect((await mint({ platform: 'linkedin', access_token_seconds: [1500, 1500] })).status).toBe(400);
+    expect((await mintXCodes({ access_token_seconds: [1500] })).status).toBe(400);
+    expect((await mintXCodes({ platform: 'linkedin', access_token_seconds: [1500, 1500] })).status).toBe(400);
   });
 
   it('resets to the seeded state but keeps the issued log until it is cleared', async () => {
