@@ -59,6 +59,18 @@ function refresh(providers: Providers, accountId: number): Promise<{ tokenExpire
 
 const row = async (accountId: number) => (await system.db.query('SELECT * FROM social_accounts WHERE id = $1', [accountId]))[0];
 
+/** An X account whose last refresh was interrupted: the provider rotated the token, the process died before storing it. */
+async function interruptedX(): Promise<number> {
+  const accountId = await connectX();
+  const stored = await row(accountId);
+  await providersFor(system.config).get('twitter')!.refresh!(keyring.decrypt(stored.refresh_token_enc));
+  await system.db.query(
+    `UPDATE social_accounts SET refresh_started_at = '2026-01-02T03:04:05Z', refresh_finished_at = NULL WHERE id = $1`,
+    [accountId],
+  );
+  return accountId;
+}
+
 describe('token refresh', () => {
   it('serialises concurrent refreshes of one X account: one provider call, both succeed, the stored token works', async () => {
     const accountId = await connectX();
@@ -103,14 +115,7 @@ describe('token refresh', () => {
   });
 
   it('names an interrupted refresh as the reason when the next one meets a dead grant', async () => {
-    const accountId = await connectX();
-    const stored = await row(accountId);
-    // The interrupted refresh: the provider rotated the token, the process died before storing it.
-    await providersFor(system.config).get('twitter')!.refresh!(keyring.decrypt(stored.refresh_token_enc));
-    await system.db.query(
-      `UPDATE social_accounts SET refresh_started_at = '2026-01-02T03:04:05Z', refresh_finished_at = NULL WHERE id = $1`,
-      [accountId],
-    );
+    const accountId = await interruptedX();
     const failure = await refresh(counted().providers, accountId).catch((error: unknown) => error);
     expect(failure).toMatchObject({
       type: 'GrantRevoked',
@@ -122,13 +127,7 @@ describe('token refresh', () => {
   });
 
   it('still names the interrupted refresh after a refresh in between was refused for the app credentials', async () => {
-    const accountId = await connectX();
-    const stored = await row(accountId);
-    await providersFor(system.config).get('twitter')!.refresh!(keyring.decrypt(stored.refresh_token_enc));
-    await system.db.query(
-      `UPDATE social_accounts SET refresh_started_at = '2026-01-02T03:04:05Z', refresh_finished_at = NULL WHERE id = $1`,
-      [accountId],
-    );
+    const accountId = await interruptedX();
     await sandboxAdmin(system, '/faults', { platform: 'x', kind: 'invalid_client', pathPrefix: '/2/oauth2/token', times: 1 });
     expect(await refresh(counted().providers, accountId).catch((error: unknown) => error)).toMatchObject({
       type: 'AppCredentialsRejected',
